@@ -1,0 +1,138 @@
+# ipcx: one GNU Makefile, two targets.
+#
+#   make                              native library (build/<triplet>/)
+#   make CROSS=x86_64-w64-mingw32-    Windows library, DLL and import library
+#   make check                        native tests, then Windows tests under Wine
+#   make demo                         an example natively and under Wine, side by side
+#
+# The platform comes from $(CC) -dumpmachine, never from uname.
+
+CROSS  ?=
+CC     := $(CROSS)gcc
+AR     := $(CROSS)ar
+WINCROSS ?= x86_64-w64-mingw32-
+
+TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifneq (,$(findstring mingw,$(TRIPLET)))
+  OS   := win32
+  EXE  := .exe
+else
+  OS   := posix
+  EXE  :=
+endif
+
+B        := build/$(TRIPLET)
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror
+CPPFLAGS += -Iinclude
+DEPFLAGS  = -MMD -MP
+
+-include config.mak
+
+LIB_SRCS := $(wildcard $(OS)/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_OBJS := $(TEST_SRCS:%.c=$(B)/%.o)
+EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+
+ifeq ($(OS),win32)
+  SYSLIBS    := -lws2_32 -ladvapi32
+  LIB_CFLAGS := -D_WIN32_WINNT=0x0601
+  LIBS_OUT   := $(B)/libipcx.a $(B)/ipcx.dll $(B)/libipcx.dll.a
+  # The drop-in headers come first: tests and examples are plain Unix C.
+  APP_CPPFLAGS := -Icompat -Iinclude
+  CHECK_DIR  := build/check-mingw
+  CHECK_CFLAGS := -I$(CHECK_DIR)/include
+  CHECK_LIBS = $(CHECK_DIR)/lib/libcheck.a $(shell cat $(CHECK_DIR)/lib/check-libs.txt 2>/dev/null)
+  APP_LDFLAGS := -static
+  APP_LIBS   := $(B)/libipcx.a $(SYSLIBS) -lpthread
+else
+  SYSLIBS    :=
+  LIB_CFLAGS := -fPIC -fvisibility=hidden
+  SONAME     := libipcx.so.0
+  LIBS_OUT   := $(B)/libipcx.a $(B)/libipcx.so
+  APP_CPPFLAGS := -Iinclude
+  CHECK_DIR  :=
+  CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+  CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+  APP_LDFLAGS :=
+  APP_LIBS   := -lpthread
+endif
+
+.PHONY: all lib tests examples check check-native check-wine demo clean deps win
+all: lib
+
+lib: $(LIBS_OUT)
+
+$(B)/posix $(B)/win32 $(B)/tests $(B)/examples:
+	mkdir -p $@
+
+$(B)/$(OS)/%.o: $(OS)/%.c | $(B)/$(OS)
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) $(CFLAGS) $(WARN) $(DEPFLAGS) -c -o $@ $<
+
+$(B)/libipcx.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libipcx.so: $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^
+
+$(B)/ipcx.dll $(B)/libipcx.dll.a: $(LIB_OBJS)
+	$(CC) -shared $(LDFLAGS) -o $(B)/ipcx.dll $^ -Wl,--out-implib,$(B)/libipcx.dll.a $(SYSLIBS)
+
+# --- tests ---------------------------------------------------------------
+# One runner: tests/main.c with the table of suites made from the file names
+# (tests/test_NAME.c defines suite_NAME) and the helpers the tests declare
+# with IPCX_TEST_HELPER(name).
+
+TEST_BIN := $(B)/tests/ipcx-tests$(EXE)
+TEST_SUITES := $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c))
+
+$(B)/tests/suites.h: $(TEST_SRCS) Makefile | $(B)/tests
+	{ for s in $(TEST_SUITES); do echo "SUITE($$s)"; done; \
+	  grep -ho 'IPCX_TEST_HELPER([a-z0-9_]*)' $(TEST_SRCS) | sed 's/IPCX_TEST_HELPER(\(.*\))/HELPER(\1)/' | sort -u; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(B)/tests/%.o: tests/%.c $(B)/tests/suites.h $(CHECK_DIR:%=%/lib/libcheck.a) | $(B)/tests
+	$(CC) $(APP_CPPFLAGS) -I$(B)/tests $(CHECK_CFLAGS) $(CFLAGS) $(WARN) $(DEPFLAGS) -c -o $@ $<
+
+$(TEST_BIN): $(TEST_OBJS) $(B)/libipcx.a
+	$(CC) $(APP_LDFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(CHECK_LIBS) $(APP_LIBS) $(B)/libipcx.a
+
+tests: $(TEST_BIN)
+
+build/check-mingw/lib/libcheck.a:
+	sh wine-tests/build-check.sh build/check-mingw
+
+# --- examples -------------------------------------------------------------
+
+$(B)/examples/%$(EXE): examples/%.c $(B)/libipcx.a | $(B)/examples
+	$(CC) $(APP_CPPFLAGS) $(CFLAGS) $(WARN) $(APP_LDFLAGS) $(LDFLAGS) -o $@ $< $(APP_LIBS) $(B)/libipcx.a $(APP_LIBS)
+
+examples: $(EXAMPLES:%=$(B)/examples/%$(EXE))
+
+# --- the two targets together ---------------------------------------------
+
+win:
+	$(MAKE) CROSS=$(WINCROSS) lib tests examples
+
+deps:
+	sh wine-tests/deps.sh
+
+check: deps
+	$(MAKE) lib tests examples
+	$(MAKE) win
+	sh wine-tests/check.sh $(B) build/$(shell $(WINCROSS)gcc -dumpmachine)
+
+check-native: lib tests
+	$(TEST_BIN)
+
+demo: deps
+	$(MAKE) lib examples
+	$(MAKE) CROSS=$(WINCROSS) lib examples
+	sh wine-tests/demo.sh $(B) build/$(shell $(WINCROSS)gcc -dumpmachine)
+
+clean:
+	rm -rf build/$(TRIPLET) build/$(shell $(WINCROSS)gcc -dumpmachine 2>/dev/null)
+
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,0 +1,2 @@
+/* Drop-in <sys/uio.h> for MinGW, which has none: Winsock and ipcx (ipcx_compat.h). */
+#include <ipcx_compat.h>

@@ -1,0 +1,367 @@
+/*
+ * ipcx.h: POSIX interprocess communication with one API on every platform.
+ *
+ * Every public call is ipcx_ + the POSIX name, with the POSIX signature, the
+ * POSIX return convention (-1 or an error number, with errno) and the POSIX
+ * errno values.
+ *
+ *   - On Unix each call is the system call itself: a static inline function
+ *     (or, for the variadic open/fcntl/ioctl, a macro).  Nothing is added.
+ *   - On Windows (mingw-w64) the calls are implemented by libipcx on top of
+ *     named pipes, Winsock and the C runtime; fds are ordinary CRT fd numbers.
+ *
+ * Unchanged Unix programs do not use these names: on Windows they compile
+ * against the drop-in headers in compat/, which rename the POSIX names to
+ * these.  New portable code may call ipcx_* directly and include only this
+ * header.  It never includes <windows.h>.
+ */
+#ifndef IPCX_H
+#define IPCX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+
+#define IPCX_VERSION_MAJOR 0
+#define IPCX_VERSION_MINOR 1
+#define IPCX_VERSION_PATCH 0
+
+#if defined(_WIN32)
+# define IPCX_EXTERN extern
+#elif defined(__GNUC__)
+# define IPCX_EXTERN extern __attribute__((visibility("default")))
+#else
+# define IPCX_EXTERN extern
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH" (a real symbol on every platform). */
+IPCX_EXTERN const char *ipcx_version(void);
+
+#ifndef _WIN32
+/* ======================================================================
+ * Unix: pass-through to the system calls.
+ * ====================================================================== */
+#include <unistd.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <signal.h>
+
+/* Portable spellings of the types whose Windows version has another name. */
+#define ipcx_pollfd pollfd
+typedef nfds_t ipcx_nfds_t;
+typedef fd_set ipcx_fd_set;
+typedef posix_spawn_file_actions_t ipcx_posix_spawn_file_actions_t;
+typedef posix_spawnattr_t ipcx_posix_spawnattr_t;
+#define IPCX_FD_SETSIZE FD_SETSIZE
+#define IPCX_FD_ZERO(s) FD_ZERO(s)
+#define IPCX_FD_SET(fd, s) FD_SET(fd, s)
+#define IPCX_FD_CLR(fd, s) FD_CLR(fd, s)
+#define IPCX_FD_ISSET(fd, s) FD_ISSET(fd, s)
+
+#define IPCX_POLLIN POLLIN
+#define IPCX_POLLPRI POLLPRI
+#define IPCX_POLLOUT POLLOUT
+#define IPCX_POLLERR POLLERR
+#define IPCX_POLLHUP POLLHUP
+#define IPCX_POLLNVAL POLLNVAL
+
+#define IPCX__PT static inline __attribute__((always_inline))
+
+/* Variadic in POSIX: a macro is the only zero-cost pass-through. */
+#define ipcx_open open
+#define ipcx_fcntl fcntl
+#define ipcx_ioctl ioctl
+
+IPCX__PT int ipcx_socket(int domain, int type, int protocol) { return socket(domain, type, protocol); }
+IPCX__PT int ipcx_socketpair(int domain, int type, int protocol, int sv[2]) { return socketpair(domain, type, protocol, sv); }
+IPCX__PT int ipcx_bind(int fd, const struct sockaddr *addr, socklen_t len) { return bind(fd, addr, len); }
+IPCX__PT int ipcx_listen(int fd, int backlog) { return listen(fd, backlog); }
+IPCX__PT int ipcx_accept(int fd, struct sockaddr *addr, socklen_t *len) { return accept(fd, addr, len); }
+IPCX__PT int ipcx_connect(int fd, const struct sockaddr *addr, socklen_t len) { return connect(fd, addr, len); }
+IPCX__PT int ipcx_shutdown(int fd, int how) { return shutdown(fd, how); }
+IPCX__PT int ipcx_getsockname(int fd, struct sockaddr *addr, socklen_t *len) { return getsockname(fd, addr, len); }
+IPCX__PT int ipcx_getpeername(int fd, struct sockaddr *addr, socklen_t *len) { return getpeername(fd, addr, len); }
+IPCX__PT int ipcx_getsockopt(int fd, int level, int name, void *val, socklen_t *len) { return getsockopt(fd, level, name, val, len); }
+IPCX__PT int ipcx_setsockopt(int fd, int level, int name, const void *val, socklen_t len) { return setsockopt(fd, level, name, val, len); }
+IPCX__PT ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags) { return send(fd, buf, n, flags); }
+IPCX__PT ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags) { return recv(fd, buf, n, flags); }
+IPCX__PT ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags) { return sendmsg(fd, msg, flags); }
+IPCX__PT ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags) { return recvmsg(fd, msg, flags); }
+IPCX__PT ssize_t ipcx_read(int fd, void *buf, size_t n) { return read(fd, buf, n); }
+IPCX__PT ssize_t ipcx_write(int fd, const void *buf, size_t n) { return write(fd, buf, n); }
+IPCX__PT ssize_t ipcx_readv(int fd, const struct iovec *iov, int n) { return readv(fd, iov, n); }
+IPCX__PT ssize_t ipcx_writev(int fd, const struct iovec *iov, int n) { return writev(fd, iov, n); }
+IPCX__PT int ipcx_close(int fd) { return close(fd); }
+IPCX__PT int ipcx_dup(int fd) { return dup(fd); }
+IPCX__PT int ipcx_dup2(int fd, int fd2) { return dup2(fd, fd2); }
+IPCX__PT int ipcx_pipe(int fds[2]) { return pipe(fds); }
+IPCX__PT int ipcx_mkfifo(const char *path, mode_t mode) { return mkfifo(path, mode); }
+IPCX__PT int ipcx_unlink(const char *path) { return unlink(path); }
+IPCX__PT int ipcx_stat(const char *path, struct stat *st) { return stat(path, st); }
+IPCX__PT int ipcx_fstat(int fd, struct stat *st) { return fstat(fd, st); }
+IPCX__PT int ipcx_poll(struct pollfd *fds, nfds_t n, int timeout) { return poll(fds, n, timeout); }
+IPCX__PT int ipcx_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv) { return select(n, r, w, e, tv); }
+IPCX__PT pid_t ipcx_waitpid(pid_t pid, int *status, int options) { return waitpid(pid, status, options); }
+IPCX__PT int ipcx_kill(pid_t pid, int sig) { return kill(pid, sig); }
+IPCX__PT int ipcx_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                              const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{ return posix_spawn(pid, path, fa, attr, argv, envp); }
+IPCX__PT int ipcx_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                               const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{ return posix_spawnp(pid, file, fa, attr, argv, envp); }
+IPCX__PT int ipcx_posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa) { return posix_spawn_file_actions_init(fa); }
+IPCX__PT int ipcx_posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa) { return posix_spawn_file_actions_destroy(fa); }
+IPCX__PT int ipcx_posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd) { return posix_spawn_file_actions_adddup2(fa, fd, newfd); }
+IPCX__PT int ipcx_posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa, int fd) { return posix_spawn_file_actions_addclose(fa, fd); }
+IPCX__PT int ipcx_posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode) { return posix_spawn_file_actions_addopen(fa, fd, path, oflag, mode); }
+IPCX__PT int ipcx_posix_spawnattr_init(posix_spawnattr_t *a) { return posix_spawnattr_init(a); }
+IPCX__PT int ipcx_posix_spawnattr_destroy(posix_spawnattr_t *a) { return posix_spawnattr_destroy(a); }
+IPCX__PT int ipcx_posix_spawnattr_setflags(posix_spawnattr_t *a, short flags) { return posix_spawnattr_setflags(a, flags); }
+IPCX__PT int ipcx_posix_spawnattr_getflags(const posix_spawnattr_t *a, short *flags) { return posix_spawnattr_getflags(a, flags); }
+IPCX__PT int ipcx_posix_spawnattr_setpgroup(posix_spawnattr_t *a, pid_t pg) { return posix_spawnattr_setpgroup(a, pg); }
+IPCX__PT int ipcx_posix_spawnattr_getpgroup(const posix_spawnattr_t *a, pid_t *pg) { return posix_spawnattr_getpgroup(a, pg); }
+
+#if defined(__linux__)
+# if !defined(__USE_GNU) && !defined(_GNU_SOURCE)
+/* Declared by <sys/socket.h> and <unistd.h> only under _GNU_SOURCE. */
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+extern int pipe2(int fds[2], int flags);
+# endif
+IPCX__PT int ipcx_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) { return accept4(fd, addr, len, flags); }
+IPCX__PT int ipcx_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+/* Linux has SO_PEERCRED but no getpeereid(): libipcx carries it (posix/getpeereid.c). */
+IPCX_EXTERN int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid);
+#else
+IPCX__PT int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid) { return getpeereid(fd, uid, gid); }
+#endif
+
+#undef IPCX__PT
+
+#else /* _WIN32 */
+/* ======================================================================
+ * Windows: implemented in libipcx.  The POSIX types MinGW lacks are
+ * defined here; the ones that clash with Winsock carry an ipcx_ name
+ * (compat/ renames them back).
+ * ====================================================================== */
+#include <stdint.h>
+#include <string.h>
+
+struct sockaddr;
+struct timeval;
+typedef int socklen_t;          /* the same type as ws2tcpip.h's */
+typedef int uid_t;
+typedef int gid_t;
+
+struct iovec {
+  void *iov_base;
+  size_t iov_len;
+};
+
+struct msghdr {
+  void *msg_name;
+  socklen_t msg_namelen;
+  struct iovec *msg_iov;
+  size_t msg_iovlen;
+  void *msg_control;
+  size_t msg_controllen;
+  int msg_flags;
+};
+
+struct ipcx_pollfd {
+  int fd;
+  short events;
+  short revents;
+};
+typedef unsigned long ipcx_nfds_t;
+/* Linux's values (Winsock's WSAPoll uses others; compat/poll.h renames). */
+#define IPCX_POLLIN 0x001
+#define IPCX_POLLPRI 0x002
+#define IPCX_POLLOUT 0x004
+#define IPCX_POLLERR 0x008
+#define IPCX_POLLHUP 0x010
+#define IPCX_POLLNVAL 0x020
+#define IPCX_POLLRDNORM 0x040
+#define IPCX_POLLRDBAND 0x080
+#define IPCX_POLLWRNORM 0x100
+#define IPCX_POLLWRBAND 0x200
+
+/* Sized for the CRT's fd numbers (8192 at most). */
+#define IPCX_FD_SETSIZE 8192
+typedef struct {
+  unsigned long long fds_bits[IPCX_FD_SETSIZE / 64];
+} ipcx_fd_set;
+#define IPCX_FD_ZERO(s) ((void)memset((s), 0, sizeof(ipcx_fd_set)))
+#define IPCX_FD_SET(fd, s) ((s)->fds_bits[(unsigned)(fd) / 64] |= 1ULL << ((unsigned)(fd) % 64))
+#define IPCX_FD_CLR(fd, s) ((s)->fds_bits[(unsigned)(fd) / 64] &= ~(1ULL << ((unsigned)(fd) % 64)))
+#define IPCX_FD_ISSET(fd, s) (((s)->fds_bits[(unsigned)(fd) / 64] >> ((unsigned)(fd) % 64)) & 1)
+
+typedef struct {
+  int count;
+  int capacity;
+  void *actions;                /* owned by libipcx */
+  int reserved[4];
+} ipcx_posix_spawn_file_actions_t;
+
+typedef struct {
+  short flags;
+  pid_t pgroup;
+  int reserved[8];
+} ipcx_posix_spawnattr_t;
+
+/* Flags MinGW's <fcntl.h> lacks.  O_CLOEXEC is the CRT's own no-inherit bit. */
+#ifndef O_NONBLOCK
+# define O_NONBLOCK 0x100000
+#endif
+#ifndef O_CLOEXEC
+# define O_CLOEXEC 0x0080        /* _O_NOINHERIT */
+#endif
+#ifndef O_NOCTTY
+# define O_NOCTTY 0
+#endif
+#ifndef O_NOFOLLOW
+# define O_NOFOLLOW 0
+#endif
+#ifndef O_DIRECTORY
+# define O_DIRECTORY 0x200000
+#endif
+#ifndef O_SYNC
+# define O_SYNC 0
+#endif
+#ifndef O_DSYNC
+# define O_DSYNC 0
+#endif
+#ifndef O_ACCMODE
+# define O_ACCMODE (O_RDONLY | O_WRONLY | O_RDWR)
+#endif
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1
+
+/* Socket flags and options Winsock lacks, with Linux's values where free. */
+#define SOCK_NONBLOCK O_NONBLOCK
+#define SOCK_CLOEXEC O_CLOEXEC
+#ifndef MSG_DONTWAIT
+# define MSG_DONTWAIT 0x40
+#endif
+#ifndef MSG_NOSIGNAL
+# define MSG_NOSIGNAL 0x4000
+#endif
+#ifndef MSG_CMSG_CLOEXEC
+# define MSG_CMSG_CLOEXEC 0x40000000
+#endif
+#define SHUT_RD 0
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+#define SO_PEERCRED 0x7001
+#define SO_DOMAIN 0x7002
+#define SO_PROTOCOL_IPCX 0x7003
+struct ucred {
+  pid_t pid;
+  uid_t uid;
+  gid_t gid;
+};
+
+/* waitpid() status, encoded as Linux does. */
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define WTERMSIG(s) ((s) & 0x7f)
+#define WIFEXITED(s) (WTERMSIG(s) == 0)
+#define WIFSIGNALED(s) (((signed char)(((s) & 0x7f) + 1) >> 1) > 0)
+#define WIFSTOPPED(s) (((s) & 0xff) == 0x7f)
+#define WSTOPSIG(s) WEXITSTATUS(s)
+
+/* posix_spawnattr_setflags() flags, Linux's values. */
+#define POSIX_SPAWN_RESETIDS 0x01
+#define POSIX_SPAWN_SETPGROUP 0x02
+#define POSIX_SPAWN_SETSIGDEF 0x04
+#define POSIX_SPAWN_SETSIGMASK 0x08
+#define POSIX_SPAWN_SETSCHEDPARAM 0x10
+#define POSIX_SPAWN_SETSCHEDULER 0x20
+#define POSIX_SPAWN_SETSID 0x80
+
+#ifndef S_IFSOCK
+# define S_IFSOCK 0xC000
+#endif
+#ifndef S_ISSOCK
+# define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
+#endif
+#ifndef S_ISFIFO
+# define S_ISFIFO(m) (((m) & S_IFMT) == _S_IFIFO)
+#endif
+
+IPCX_EXTERN int ipcx_socket(int domain, int type, int protocol);
+IPCX_EXTERN int ipcx_socketpair(int domain, int type, int protocol, int sv[2]);
+IPCX_EXTERN int ipcx_bind(int fd, const struct sockaddr *addr, socklen_t len);
+IPCX_EXTERN int ipcx_listen(int fd, int backlog);
+IPCX_EXTERN int ipcx_accept(int fd, struct sockaddr *addr, socklen_t *len);
+IPCX_EXTERN int ipcx_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+IPCX_EXTERN int ipcx_connect(int fd, const struct sockaddr *addr, socklen_t len);
+IPCX_EXTERN int ipcx_shutdown(int fd, int how);
+IPCX_EXTERN int ipcx_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
+IPCX_EXTERN int ipcx_getpeername(int fd, struct sockaddr *addr, socklen_t *len);
+IPCX_EXTERN int ipcx_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+IPCX_EXTERN int ipcx_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
+IPCX_EXTERN int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid);
+IPCX_EXTERN ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags);
+IPCX_EXTERN ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags);
+IPCX_EXTERN ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags);
+IPCX_EXTERN ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags);
+IPCX_EXTERN ssize_t ipcx_read(int fd, void *buf, size_t n);
+IPCX_EXTERN ssize_t ipcx_write(int fd, const void *buf, size_t n);
+IPCX_EXTERN ssize_t ipcx_readv(int fd, const struct iovec *iov, int n);
+IPCX_EXTERN ssize_t ipcx_writev(int fd, const struct iovec *iov, int n);
+IPCX_EXTERN int ipcx_close(int fd);
+IPCX_EXTERN int ipcx_dup(int fd);
+IPCX_EXTERN int ipcx_dup2(int fd, int fd2);
+IPCX_EXTERN int ipcx_pipe(int fds[2]);
+IPCX_EXTERN int ipcx_pipe2(int fds[2], int flags);
+IPCX_EXTERN int ipcx_mkfifo(const char *path, mode_t mode);
+IPCX_EXTERN int ipcx_open(const char *path, int flags, ...);
+IPCX_EXTERN int ipcx_unlink(const char *path);
+IPCX_EXTERN int ipcx_stat(const char *path, struct stat *st);
+IPCX_EXTERN int ipcx_fstat(int fd, struct stat *st);
+IPCX_EXTERN int ipcx_fcntl(int fd, int cmd, ...);
+IPCX_EXTERN int ipcx_ioctl(int fd, unsigned long request, ...);
+IPCX_EXTERN int ipcx_poll(struct ipcx_pollfd *fds, ipcx_nfds_t n, int timeout);
+IPCX_EXTERN int ipcx_select(int n, ipcx_fd_set *r, ipcx_fd_set *w, ipcx_fd_set *e, struct timeval *tv);
+IPCX_EXTERN pid_t ipcx_waitpid(pid_t pid, int *status, int options);
+IPCX_EXTERN int ipcx_kill(pid_t pid, int sig);
+IPCX_EXTERN int ipcx_posix_spawn(pid_t *pid, const char *path, const ipcx_posix_spawn_file_actions_t *fa,
+                                 const ipcx_posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+IPCX_EXTERN int ipcx_posix_spawnp(pid_t *pid, const char *file, const ipcx_posix_spawn_file_actions_t *fa,
+                                  const ipcx_posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+IPCX_EXTERN int ipcx_posix_spawn_file_actions_init(ipcx_posix_spawn_file_actions_t *fa);
+IPCX_EXTERN int ipcx_posix_spawn_file_actions_destroy(ipcx_posix_spawn_file_actions_t *fa);
+IPCX_EXTERN int ipcx_posix_spawn_file_actions_adddup2(ipcx_posix_spawn_file_actions_t *fa, int fd, int newfd);
+IPCX_EXTERN int ipcx_posix_spawn_file_actions_addclose(ipcx_posix_spawn_file_actions_t *fa, int fd);
+IPCX_EXTERN int ipcx_posix_spawn_file_actions_addopen(ipcx_posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode);
+IPCX_EXTERN int ipcx_posix_spawnattr_init(ipcx_posix_spawnattr_t *a);
+IPCX_EXTERN int ipcx_posix_spawnattr_destroy(ipcx_posix_spawnattr_t *a);
+IPCX_EXTERN int ipcx_posix_spawnattr_setflags(ipcx_posix_spawnattr_t *a, short flags);
+IPCX_EXTERN int ipcx_posix_spawnattr_getflags(const ipcx_posix_spawnattr_t *a, short *flags);
+IPCX_EXTERN int ipcx_posix_spawnattr_setpgroup(ipcx_posix_spawnattr_t *a, pid_t pg);
+IPCX_EXTERN int ipcx_posix_spawnattr_getpgroup(const ipcx_posix_spawnattr_t *a, pid_t *pg);
+
+#endif /* _WIN32 */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IPCX_H */

@@ -1,0 +1,46 @@
+/*
+ * ipcx_test.h: what every suite shares.  Tests are plain POSIX C: natively
+ * they run against the kernel; for Windows they are built with compat/ first
+ * on the include path, so the same names reach libipcx.
+ */
+#ifndef IPCX_TEST_H
+#define IPCX_TEST_H
+
+#ifndef _WIN32
+# define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <pthread.h>
+#include <check.h>
+
+/* A helper the runner can start as `ipcx-tests --helper NAME ARGS...`. */
+#define IPCX_TEST_HELPER(name) int helper_##name(int argc, char **argv)
+
+/* The runner's own path, for re-executing it as a helper. */
+extern const char *test_self;
+
+/* A test case with a timeout (honoured natively; under Wine the runner's timeout). */
+TCase *test_tcase(const char *name);
+
+/* A path unique to this process and call, in the temporary directory. */
+char *test_path(char *buf, size_t size, const char *tag);
+
+/* Write all / read exactly n bytes, looping over short transfers; -1 on error or EOF. */
+ssize_t test_write_all(int fd, const void *buf, size_t n);
+ssize_t test_read_all(int fd, void *buf, size_t n);
+
+/* Sleep for ms milliseconds. */
+void test_sleep_ms(int ms);
+
+#endif

@@ -1,0 +1,569 @@
+/*
+ * fd.c: the fd table, and the calls that work on any fd: read, write, readv,
+ * writev, close, dup, dup2, fcntl, fstat, ioctl.
+ *
+ * The model is described in internal.h and README ("fd model"): an ipcx fd
+ * is a CRT fd whose number indexes `table`, which points at the shared file
+ * description.  The table is guarded by an SRW lock: lookups share it (and
+ * take a reference on the description, so a close() in another thread never
+ * frees what a call is using), fd creation and close take it exclusively so
+ * a number the CRT hands out is never seen half-made.
+ *
+ * FD_CLOEXEC lives in the CRT slot's handle: a handle that is not
+ * inheritable is close-on-exec.  Two fds from dup() have two slot handles.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+
+#define MAX_FDS 8192
+#define IOV_LIMIT 1024
+
+static SRWLOCK table_lock = SRWLOCK_INIT;
+static struct ipcx__file **table;
+static int table_size;
+
+struct ipcx__file *ipcx__file_new(const struct ipcx__ops *ops, HANDLE h, int flags)
+{
+  struct ipcx__file *f = calloc(1, sizeof *f);
+
+  if (f == NULL)
+    return NULL;
+  f->ops = ops;
+  f->refs = 1;
+  f->flags = flags;
+  f->h = h;
+  InitializeCriticalSection(&f->lock);
+  return f;
+}
+
+void ipcx__file_free(struct ipcx__file *f)
+{
+  DeleteCriticalSection(&f->lock);
+  free(f);
+}
+
+void ipcx__file_ref(struct ipcx__file *f)
+{
+  InterlockedIncrement(&f->refs);
+}
+
+void ipcx__file_unref(struct ipcx__file *f)
+{
+  if (InterlockedDecrement(&f->refs) == 0)
+    f->ops->destroy(f);
+}
+
+/* Make room for fd; called with the table locked exclusively. */
+static int grow(int fd)
+{
+  struct ipcx__file **t;
+  int size;
+
+  if (fd < table_size)
+    return 0;
+  size = table_size ? table_size : 64;
+  while (size <= fd)
+    size *= 2;
+  t = realloc(table, (size_t)size * sizeof *t);
+  if (t == NULL)
+    return -1;
+  memset(t + table_size, 0, (size_t)(size - table_size) * sizeof *t);
+  table = t;
+  table_size = size;
+  return 0;
+}
+
+static HANDLE slot_handle(int fd)
+{
+  return (HANDLE)_get_osfhandle(fd);
+}
+
+int ipcx__fd_install(struct ipcx__file *f, int cloexec)
+{
+  HANDLE dup;
+  int fd, oflags;
+
+  if (!DuplicateHandle(GetCurrentProcess(), f->h, GetCurrentProcess(), &dup, 0, !cloexec,
+                       DUPLICATE_SAME_ACCESS))
+    return ipcx__fail_win32(GetLastError());
+  oflags = _O_BINARY | (cloexec ? _O_NOINHERIT : 0);
+  oflags |= (f->flags & O_ACCMODE) == O_RDONLY ? _O_RDONLY : 0;
+  AcquireSRWLockExclusive(&table_lock);
+  fd = _open_osfhandle((intptr_t)dup, oflags);
+  if (fd < 0) {
+    ReleaseSRWLockExclusive(&table_lock);
+    CloseHandle(dup);
+    return ipcx__fail(EMFILE);
+  }
+  if (grow(fd) < 0) {
+    ReleaseSRWLockExclusive(&table_lock);
+    _close(fd);
+    return ipcx__fail(ENOMEM);
+  }
+  table[fd] = f;
+  ReleaseSRWLockExclusive(&table_lock);
+  return fd;
+}
+
+struct ipcx__file *ipcx__fd_peek(int fd)
+{
+  struct ipcx__file *f = NULL;
+
+  AcquireSRWLockShared(&table_lock);
+  if (fd >= 0 && fd < table_size && (f = table[fd]) != NULL)
+    ipcx__file_ref(f);
+  ReleaseSRWLockShared(&table_lock);
+  return f;
+}
+
+/* The description every plain CRT fd without an entry shares (never freed). */
+static void crt_shared_destroy(struct ipcx__file *f)
+{
+  (void)f;
+}
+
+static const struct ipcx__ops crt_shared_ops = {
+  .kind = IPCX__KIND_CRT,
+  .destroy = crt_shared_destroy,
+};
+
+static struct ipcx__file crt_shared = { .ops = &crt_shared_ops, .refs = 1 };
+
+static int is_pipe_handle(HANDLE h)
+{
+  DWORD flags;
+
+  /* Winsock sockets are FILE_TYPE_PIPE too; only real pipes answer this. */
+  return GetFileType(h) == FILE_TYPE_PIPE && GetNamedPipeInfo(h, &flags, NULL, NULL, NULL);
+}
+
+struct ipcx__file *ipcx__fd_get(int fd)
+{
+  struct ipcx__file *f;
+  HANDLE h;
+
+  if (fd < 0 || fd >= MAX_FDS) {
+    errno = EBADF;
+    return NULL;
+  }
+  f = ipcx__fd_peek(fd);
+  if (f != NULL)
+    return f;
+  h = slot_handle(fd);
+  if (h == INVALID_HANDLE_VALUE || h == NULL) {
+    errno = EBADF;
+    return NULL;
+  }
+  if (!is_pipe_handle(h)) {
+    ipcx__file_ref(&crt_shared);
+    return &crt_shared;
+  }
+  /* A pipe ipcx did not make: adopt it, so it reads and writes like ours. */
+  f = ipcx__pipe_adopt(h);
+  if (f == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  AcquireSRWLockExclusive(&table_lock);
+  if (slot_handle(fd) != h || grow(fd) < 0 || table[fd] != NULL) {
+    struct ipcx__file *other = fd < table_size ? table[fd] : NULL;
+    if (other != NULL)
+      ipcx__file_ref(other);
+    ReleaseSRWLockExclusive(&table_lock);
+    ipcx__file_unref(f);
+    if (other == NULL)
+      errno = EBADF;
+    return other;
+  }
+  table[fd] = f;
+  ipcx__file_ref(f);
+  ReleaseSRWLockExclusive(&table_lock);
+  return f;
+}
+
+/* --- read and write ------------------------------------------------------ */
+
+static int nonblocking(struct ipcx__file *f)
+{
+  return (f->flags & O_NONBLOCK) != 0;
+}
+
+static ssize_t crt_read(int fd, void *buf, size_t n)
+{
+  int r;
+
+  if (n > INT_MAX)
+    n = INT_MAX;
+  r = _read(fd, buf, (unsigned)n);
+  return r;
+}
+
+static ssize_t crt_write(int fd, const void *buf, size_t n)
+{
+  int r;
+
+  if (n > INT_MAX)
+    n = INT_MAX;
+  r = _write(fd, buf, (unsigned)n);
+  return r;
+}
+
+ssize_t ipcx_read(int fd, void *buf, size_t n)
+{
+  struct ipcx__file *f = ipcx__fd_get(fd);
+  ssize_t r;
+
+  if (f == NULL)
+    return -1;
+  if (f->ops->read != NULL)
+    r = f->ops->read(f, fd, buf, n, nonblocking(f));
+  else if (f->ops->kind == IPCX__KIND_CRT)
+    r = crt_read(fd, buf, n);
+  else
+    r = ipcx__fail(EINVAL);     /* Linux: read() on a listening socket */
+  ipcx__file_unref(f);
+  return r;
+}
+
+ssize_t ipcx_write(int fd, const void *buf, size_t n)
+{
+  struct ipcx__file *f = ipcx__fd_get(fd);
+  ssize_t r;
+
+  if (f == NULL)
+    return -1;
+  if (f->ops->write != NULL)
+    r = f->ops->write(f, fd, buf, n, nonblocking(f));
+  else if (f->ops->kind == IPCX__KIND_CRT)
+    r = crt_write(fd, buf, n);
+  else
+    r = ipcx__fail(ENOTCONN);
+  ipcx__file_unref(f);
+  return r;
+}
+
+/* Total length of an iovec array, or -1 with errno as Linux gives it. */
+static ssize_t iov_total(const struct iovec *iov, int n)
+{
+  size_t total = 0;
+  int i;
+
+  if (n < 0 || n > IOV_LIMIT)
+    return ipcx__fail(EINVAL);
+  if (n > 0 && iov == NULL)
+    return ipcx__fail(EFAULT);
+  for (i = 0; i < n; i++) {
+    if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+      return ipcx__fail(EINVAL);
+    total += iov[i].iov_len;
+  }
+  return (ssize_t)total;
+}
+
+/*
+ * readv/writev are one read or write (atomic for a pipe write of at most
+ * PIPE_BUF bytes), through a bounce buffer when there is more than one piece.
+ */
+ssize_t ipcx_readv(int fd, const struct iovec *iov, int n)
+{
+  char stackbuf[4096], *buf;
+  ssize_t total = iov_total(iov, n), r;
+  size_t off;
+  int i;
+
+  if (total < 0)
+    return -1;
+  for (i = 0; i < n && iov[i].iov_len == 0; i++)
+    ;
+  if (i == n)
+    return ipcx_read(fd, NULL, 0);
+  if (iov[i].iov_len == (size_t)total)
+    return ipcx_read(fd, iov[i].iov_base, (size_t)total);
+  buf = (size_t)total <= sizeof stackbuf ? stackbuf : malloc((size_t)total);
+  if (buf == NULL)
+    return ipcx__fail(ENOMEM);
+  r = ipcx_read(fd, buf, (size_t)total);
+  for (i = 0, off = 0; r > 0 && i < n && off < (size_t)r; i++) {
+    size_t k = iov[i].iov_len < (size_t)r - off ? iov[i].iov_len : (size_t)r - off;
+    memcpy(iov[i].iov_base, buf + off, k);
+    off += k;
+  }
+  if (buf != stackbuf)
+    free(buf);
+  return r;
+}
+
+ssize_t ipcx_writev(int fd, const struct iovec *iov, int n)
+{
+  char stackbuf[4096], *buf;
+  ssize_t total = iov_total(iov, n), r;
+  size_t off;
+  int i;
+
+  if (total < 0)
+    return -1;
+  for (i = 0; i < n && iov[i].iov_len == 0; i++)
+    ;
+  if (i == n)
+    return ipcx_write(fd, NULL, 0);
+  if (iov[i].iov_len == (size_t)total)
+    return ipcx_write(fd, iov[i].iov_base, (size_t)total);
+  buf = (size_t)total <= sizeof stackbuf ? stackbuf : malloc((size_t)total);
+  if (buf == NULL)
+    return ipcx__fail(ENOMEM);
+  for (i = 0, off = 0; i < n; i++) {
+    if (iov[i].iov_len > 0)
+      memcpy(buf + off, iov[i].iov_base, iov[i].iov_len);
+    off += iov[i].iov_len;
+  }
+  r = ipcx_write(fd, buf, (size_t)total);
+  if (buf != stackbuf)
+    free(buf);
+  return r;
+}
+
+/* --- close, dup, dup2 ---------------------------------------------------- */
+
+int ipcx_close(int fd)
+{
+  struct ipcx__file *f = NULL;
+  int r;
+
+  if (fd < 0 || fd >= MAX_FDS)
+    return ipcx__fail(EBADF);
+  AcquireSRWLockExclusive(&table_lock);
+  if (fd < table_size) {
+    f = table[fd];
+    table[fd] = NULL;
+  }
+  r = _close(fd);
+  ReleaseSRWLockExclusive(&table_lock);
+  if (f != NULL) {
+    ipcx__file_unref(f);
+    r = 0;
+  }
+  return r < 0 ? ipcx__fail(EBADF) : 0;
+}
+
+/*
+ * A new fd for the description behind fd: the lowest free number >= minfd,
+ * with FD_CLOEXEC as asked.  _dup() already gives the lowest free number;
+ * for a higher minimum the first free slot from minfd is filled with _dup2().
+ */
+static int dup_at_least(int fd, int minfd, int cloexec)
+{
+  struct ipcx__file *f;
+  int newfd;
+
+  AcquireSRWLockExclusive(&table_lock);
+  f = fd < table_size ? table[fd] : NULL;
+  if (minfd == 0) {
+    newfd = _dup(fd);
+  } else {
+    for (newfd = minfd; newfd < MAX_FDS && slot_handle(newfd) != INVALID_HANDLE_VALUE; newfd++)
+      ;
+    if (newfd == MAX_FDS || _dup2(fd, newfd) < 0)
+      newfd = -1;
+  }
+  if (newfd < 0) {
+    ReleaseSRWLockExclusive(&table_lock);
+    return ipcx__fail(EMFILE);
+  }
+  if (f != NULL) {
+    if (grow(newfd) < 0) {
+      _close(newfd);
+      ReleaseSRWLockExclusive(&table_lock);
+      return ipcx__fail(ENOMEM);
+    }
+    table[newfd] = f;
+    ipcx__file_ref(f);
+  }
+  ReleaseSRWLockExclusive(&table_lock);
+  SetHandleInformation(slot_handle(newfd), HANDLE_FLAG_INHERIT, cloexec ? 0 : HANDLE_FLAG_INHERIT);
+  return newfd;
+}
+
+int ipcx_dup(int fd)
+{
+  if (fd < 0 || fd >= MAX_FDS || slot_handle(fd) == INVALID_HANDLE_VALUE)
+    return ipcx__fail(EBADF);
+  return dup_at_least(fd, 0, 0);
+}
+
+int ipcx_dup2(int fd, int fd2)
+{
+  struct ipcx__file *f, *old = NULL;
+
+  if (fd < 0 || fd >= MAX_FDS || slot_handle(fd) == INVALID_HANDLE_VALUE)
+    return ipcx__fail(EBADF);
+  if (fd2 < 0 || fd2 >= MAX_FDS)
+    return ipcx__fail(EBADF);
+  if (fd == fd2)
+    return fd2;
+  AcquireSRWLockExclusive(&table_lock);
+  if (grow(fd2) < 0 || (fd < table_size ? 0 : grow(fd)) < 0) {
+    ReleaseSRWLockExclusive(&table_lock);
+    return ipcx__fail(ENOMEM);
+  }
+  f = table[fd];
+  if (_dup2(fd, fd2) < 0) {
+    ReleaseSRWLockExclusive(&table_lock);
+    return ipcx__fail(errno == EMFILE ? EMFILE : EBADF);
+  }
+  old = table[fd2];
+  table[fd2] = f;
+  if (f != NULL)
+    ipcx__file_ref(f);
+  ReleaseSRWLockExclusive(&table_lock);
+  if (old != NULL)
+    ipcx__file_unref(old);
+  SetHandleInformation(slot_handle(fd2), HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  return fd2;
+}
+
+/* --- fcntl ------------------------------------------------------------- */
+
+/* A description of its own for a plain CRT fd, so it can hold O_NONBLOCK. */
+static struct ipcx__file *own_description(int fd, struct ipcx__file *f)
+{
+  struct ipcx__file *mine;
+
+  if (f != &crt_shared)
+    return f;
+  mine = ipcx__file_new(&ipcx__crt_ops, NULL, ipcx__handle_access(slot_handle(fd)));
+  if (mine == NULL)
+    return NULL;
+  AcquireSRWLockExclusive(&table_lock);
+  if (grow(fd) < 0 || table[fd] != NULL) {
+    ReleaseSRWLockExclusive(&table_lock);
+    ipcx__file_free(mine);
+    return NULL;
+  }
+  table[fd] = mine;
+  ipcx__file_ref(mine);
+  ReleaseSRWLockExclusive(&table_lock);
+  return mine;
+}
+
+static int getfl(int fd, struct ipcx__file *f)
+{
+  if (f == &crt_shared)
+    return ipcx__handle_access(slot_handle(fd));
+  return (int)f->flags;
+}
+
+static int setfl(int fd, struct ipcx__file *f, int flags)
+{
+  struct ipcx__file *mine = own_description(fd, f);
+  LONG old, neu;
+
+  if (mine == NULL)
+    return ipcx__fail(ENOMEM);
+  do {
+    old = mine->flags;
+    neu = (old & ~(O_NONBLOCK | O_APPEND)) | (flags & (O_NONBLOCK | O_APPEND));
+  } while (InterlockedCompareExchange(&mine->flags, neu, old) != old);
+  if (((old ^ neu) & O_NONBLOCK) && mine->ops->set_nonblock != NULL &&
+      mine->ops->set_nonblock(mine, (neu & O_NONBLOCK) != 0) < 0)
+    return -1;
+  if (mine != f)
+    ipcx__file_unref(mine);
+  return 0;
+}
+
+int ipcx_fcntl(int fd, int cmd, ...)
+{
+  struct ipcx__file *f;
+  DWORD info;
+  va_list ap;
+  intptr_t arg;
+  int r;
+
+  va_start(ap, cmd);
+  arg = (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_SETFD || cmd == F_SETFL)
+          ? (intptr_t)va_arg(ap, int) : 0;
+  va_end(ap);
+  f = ipcx__fd_get(fd);
+  if (f == NULL)
+    return -1;
+  switch (cmd) {
+  case F_DUPFD:
+  case F_DUPFD_CLOEXEC:
+    r = arg < 0 || arg >= MAX_FDS ? ipcx__fail(EINVAL)
+                                  : dup_at_least(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+    break;
+  case F_GETFD:
+    r = GetHandleInformation(slot_handle(fd), &info) ?
+          ((info & HANDLE_FLAG_INHERIT) ? 0 : FD_CLOEXEC) : ipcx__fail(EBADF);
+    break;
+  case F_SETFD:
+    r = SetHandleInformation(slot_handle(fd), HANDLE_FLAG_INHERIT,
+                             (arg & FD_CLOEXEC) ? 0 : HANDLE_FLAG_INHERIT) ? 0 : ipcx__fail(EBADF);
+    break;
+  case F_GETFL:
+    r = getfl(fd, f);
+    break;
+  case F_SETFL:
+    r = setfl(fd, f, (int)arg);
+    break;
+  default:
+    r = ipcx__fail(EINVAL);
+    break;
+  }
+  ipcx__file_unref(f);
+  return r;
+}
+
+/* --- fstat, ioctl ------------------------------------------------------ */
+
+int ipcx_fstat(int fd, struct stat *st)
+{
+  struct ipcx__file *f;
+  int r;
+
+  if (st == NULL)
+    return ipcx__fail(EFAULT);
+  f = ipcx__fd_get(fd);
+  if (f == NULL)
+    return -1;
+  r = f->ops->fstat != NULL ? f->ops->fstat(f, fd, st) : fstat(fd, st);
+  ipcx__file_unref(f);
+  return r;
+}
+
+int ipcx_ioctl(int fd, unsigned long request, ...)
+{
+  struct ipcx__file *f;
+  va_list ap;
+  void *arg;
+  DWORD avail;
+  int r;
+
+  va_start(ap, request);
+  arg = va_arg(ap, void *);
+  va_end(ap);
+  f = ipcx__fd_get(fd);
+  if (f == NULL)
+    return -1;
+  if (request == (unsigned long)FIONBIO) {
+    r = arg == NULL ? ipcx__fail(EFAULT) : setfl(fd, f, (getfl(fd, f) & ~O_NONBLOCK) |
+                                                       (*(int *)arg ? O_NONBLOCK : 0));
+  } else if (request == (unsigned long)FIONREAD && f->ops->kind == IPCX__KIND_PIPE) {
+    if (arg == NULL)
+      r = ipcx__fail(EFAULT);
+    else if (PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+      r = (*(int *)arg = (int)avail, 0);
+    else if (GetLastError() == ERROR_BROKEN_PIPE)
+      r = (*(int *)arg = 0, 0);
+    else
+      r = ipcx__fail(EINVAL);
+  } else {
+    r = ipcx__fail(ENOTTY);
+  }
+  ipcx__file_unref(f);
+  return r;
+}

@@ -1,0 +1,179 @@
+/*
+ * internal.h: what the win32/ files share.
+ *
+ * The fd model (README, "fd model"): every ipcx fd is a real CRT fd.  The CRT
+ * slot holds a handle to the object (so fd numbers never clash with open(),
+ * fopen() or _pipe(), and a child can inherit the slot through the CRT's
+ * lpReserved2 table), and a side table indexed by fd number points at the
+ * ipcx__file that does the work.  An ipcx__file is POSIX's "open file
+ * description": dup() and dup2() share it (and its O_NONBLOCK), it holds its
+ * own private handle, and it lives until the last fd and the last call in
+ * flight let go of it (a reference count).  FD_CLOEXEC is per fd: it is the
+ * inherit flag of the CRT slot's handle.
+ *
+ * A CRT fd that ipcx did not make (a file from open(), an inherited stdin) has
+ * no entry until it needs one: pipes are adopted on first use, files are
+ * served by the CRT.
+ *
+ * Names: ipcx__module_verb across files, bare names for statics.
+ */
+#ifndef IPCX_WIN32_INTERNAL_H
+#define IPCX_WIN32_INTERNAL_H
+
+#ifndef WIN32_LEAN_AND_MEAN
+# define WIN32_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <errno.h>
+#include <io.h>
+
+#include "ipcx.h"
+
+/* Kinds of open file description. */
+enum ipcx__kind {
+  IPCX__KIND_CRT = 1,      /* a file or device served by the CRT */
+  IPCX__KIND_PIPE,         /* a pipe end (pipe(), pipe2(), adopted pipes) */
+  IPCX__KIND_FIFO,         /* a FIFO end (mkfifo() + open()) */
+  IPCX__KIND_SOCKET,       /* a local (AF_UNIX) stream socket */
+  IPCX__KIND_WINSOCK       /* an AF_INET/AF_INET6 Winsock socket */
+};
+
+struct ipcx__file;
+
+/*
+ * What a kind of object does.  Any member may be NULL: the caller then gives
+ * the errno POSIX gives for that operation on the wrong kind of fd.
+ * read/write take the fd (for CRT-served files) and return bytes or -1 with
+ * errno set.  nonblock is the effective O_NONBLOCK for this call.
+ */
+struct ipcx__ops {
+  enum ipcx__kind kind;
+  ssize_t (*read)(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock);
+  ssize_t (*write)(struct ipcx__file *f, int fd, const void *buf, size_t n, int nonblock);
+  /*
+   * The last reference is gone: release everything, f itself included
+   * (ipcx__file_free), without losing data already reported as written.
+   */
+  void (*destroy)(struct ipcx__file *f);
+  /* fstat() on this kind of object. */
+  int (*fstat)(struct ipcx__file *f, int fd, struct stat *st);
+  /* Called when F_SETFL changes O_NONBLOCK (may be NULL). */
+  int (*set_nonblock)(struct ipcx__file *f, int on);
+  /*
+   * Readiness, for poll() and select() (poll.c).  Returns the IPCX_POLL*
+   * bits that hold now among `events` (POLLHUP/POLLERR/POLLNVAL always
+   * count), without waiting.  When it returns 0 it must also arm a wait:
+   * store in wait[0..*nwait-1] (at most 2) handles that become signalled
+   * when the answer may have changed (e.g. the event of a zero-byte
+   * overlapped read it keeps pending in the file).  NULL: always ready for
+   * what was asked (regular files).
+   */
+  short (*poll)(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait);
+};
+
+/* A pending write that write() already reported as done (nonblocking mode). */
+struct ipcx__pending_write {
+  OVERLAPPED ov;
+  char *buf;
+  DWORD len;
+  int active;
+};
+
+struct ipcx__file {
+  const struct ipcx__ops *ops;
+  volatile LONG refs;
+  volatile LONG flags;          /* O_ACCMODE | O_NONBLOCK | O_APPEND: the file status flags */
+  HANDLE h;                     /* the object's own handle (not the CRT slot's) */
+  CRITICAL_SECTION lock;        /* guards the kind's mutable state */
+  struct ipcx__pending_write pw;
+  void *impl;                   /* the kind's own state */
+};
+
+/* --- fd table (fd.c) -------------------------------------------------- */
+
+/* A new file description for handle h (owned from now on), one reference. */
+struct ipcx__file *ipcx__file_new(const struct ipcx__ops *ops, HANDLE h, int flags);
+/* Free f's memory (for destroy). */
+void ipcx__file_free(struct ipcx__file *f);
+/* Take/drop a reference. */
+void ipcx__file_ref(struct ipcx__file *f);
+void ipcx__file_unref(struct ipcx__file *f);
+/*
+ * Give f a new fd (consumes the caller's reference on success).  The CRT slot
+ * gets a duplicate of f->h, inheritable unless cloexec.  Returns the fd or -1.
+ */
+int ipcx__fd_install(struct ipcx__file *f, int cloexec);
+/*
+ * The file behind fd, with a reference the caller must drop, or NULL with
+ * errno EBADF.  A CRT fd ipcx did not make is adopted (pipes) or served by a
+ * shared CRT description.
+ */
+struct ipcx__file *ipcx__fd_get(int fd);
+/* The same, but NULL without adopting anything for a plain CRT fd. */
+struct ipcx__file *ipcx__fd_peek(int fd);
+
+/* --- errors (error.c) ------------------------------------------------- */
+
+/* The errno for a Win32 or Winsock error code (the one table). */
+int ipcx__errno_from_win32(DWORD err);
+/* Per-operation overrides of the table. */
+int ipcx__errno_read(DWORD err);
+int ipcx__errno_write(DWORD err);
+/* The funnels: set errno (and leave GetLastError() meaningful), return -1. */
+int ipcx__fail(int err);
+int ipcx__fail_win32(DWORD err);
+
+/* --- overlapped I/O on handles (io.c) ---------------------------------- */
+
+/* This thread's manual-reset event for overlapped calls (closed at thread exit). */
+HANDLE ipcx__thread_event(void);
+/*
+ * Read up to n bytes from handle h with overlapped I/O.  timeout_ms: INFINITE
+ * blocks, 0 is nonblocking (a read that would wait is cancelled), otherwise a
+ * limit.  Returns ERROR_SUCCESS with *got set, or the Win32 error
+ * (ERROR_OPERATION_ABORTED when a nonblocking read found nothing,
+ * WAIT_TIMEOUT when the limit passed).
+ */
+DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms);
+/* Blocking overlapped write of all n bytes; ERROR_SUCCESS or the Win32 error. */
+DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeout_ms);
+/*
+ * Nonblocking write on f->h: writes what the pipe takes now; a write the pipe
+ * must wait for stays pending in f->pw (a copy of at most max bytes) and
+ * counts as written, as a kernel buffer would.  Returns bytes or -1/errno.
+ */
+ssize_t ipcx__io_write_nonblock(struct ipcx__file *f, const void *buf, size_t n, size_t max);
+/* Wait for f's pending nonblocking write, if any; ERROR_SUCCESS or its error. */
+DWORD ipcx__io_drain(struct ipcx__file *f);
+/*
+ * Close f->h and free f (ipcx__file_free).  With a pending write still in the
+ * pipe, a small thread does it once the peer has taken the data or gone.
+ */
+void ipcx__io_close_lingering(struct ipcx__file *f);
+/* Close f->h and free f now. */
+void ipcx__io_close_now(struct ipcx__file *f);
+
+/* --- pipes (pipe.c) --------------------------------------------------- */
+
+extern const struct ipcx__ops ipcx__pipe_ops;
+/*
+ * A connected pair of pipe instances with a fresh unguessable name:
+ * *server and *client, both overlapped, both duplex.  For pipe(), socketpair().
+ * Returns ERROR_SUCCESS or the Win32 error.
+ */
+DWORD ipcx__pipe_pair(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type);
+/* A fresh unguessable pipe name: \\.\pipe\ipcx-<pid>-<random>. */
+void ipcx__pipe_name(char *name, size_t size, const char *tag);
+
+/* A file description for a pipe handle ipcx did not make (duplicated). */
+struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle);
+/* O_RDONLY, O_WRONLY or O_RDWR: what the handle was opened for. */
+int ipcx__handle_access(HANDLE h);
+
+/* --- CRT-served files (file.c) --------------------------------------- */
+
+extern const struct ipcx__ops ipcx__crt_ops;
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * io.c: overlapped I/O on pipe handles, the engine under read() and write().
+ *
+ * Every ipcx pipe handle is opened with FILE_FLAG_OVERLAPPED: synchronous I/O
+ * on one Windows file object is serialised, so a thread blocked in read()
+ * would block another thread's write() on the same socket (DESIGN.md, rule 5).
+ * Each call waits on its thread's own event, made once per thread and closed
+ * by the FLS callback when the thread ends: no allocation or handle per call.
+ *
+ *   blocking read/write  ReadFile/WriteFile; if pending, wait on the event.
+ *   nonblocking read     ReadFile; if pending, CancelIoEx and collect the
+ *                        result: data that raced the cancel is kept, a read
+ *                        that found nothing is ERROR_OPERATION_ABORTED.
+ *   nonblocking write    a pipe write cannot be cancelled without losing
+ *                        track of how much went out, so a write that would
+ *                        wait is left pending on a private copy of the data
+ *                        (at most one, at most `max` bytes) and reported as
+ *                        written, like bytes in a kernel buffer; the next
+ *                        nonblocking write is EAGAIN until it completes.
+ *                        close() never cancels it: the handle lingers until
+ *                        the peer has taken the data or gone (nothing lost).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static DWORD fls_index = FLS_OUT_OF_INDEXES;
+static INIT_ONCE fls_once = INIT_ONCE_STATIC_INIT;
+
+static void WINAPI close_thread_event(void *ev)
+{
+  if (ev != NULL)
+    CloseHandle(ev);
+}
+
+static BOOL CALLBACK alloc_fls(INIT_ONCE *once, void *arg, void **ctx)
+{
+  (void)once, (void)arg, (void)ctx;
+  fls_index = FlsAlloc(close_thread_event);
+  return fls_index != FLS_OUT_OF_INDEXES;
+}
+
+HANDLE ipcx__thread_event(void)
+{
+  HANDLE ev;
+
+  if (!InitOnceExecuteOnce(&fls_once, alloc_fls, NULL, NULL))
+    return NULL;
+  ev = FlsGetValue(fls_index);
+  if (ev == NULL) {
+    ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (ev != NULL && !FlsSetValue(fls_index, ev)) {
+      CloseHandle(ev);
+      ev = NULL;
+    }
+  }
+  return ev;
+}
+
+/* Finish an overlapped call that returned ERROR_IO_PENDING. */
+static DWORD finish(HANDLE h, OVERLAPPED *ov, DWORD *n, DWORD timeout_ms)
+{
+  int cancelled = 0;
+
+  if (timeout_ms != INFINITE &&
+      WaitForSingleObject(ov->hEvent, timeout_ms) == WAIT_TIMEOUT) {
+    CancelIoEx(h, ov);
+    cancelled = 1;
+  }
+  if (GetOverlappedResult(h, ov, n, TRUE))
+    return ERROR_SUCCESS;
+  if (cancelled && GetLastError() == ERROR_OPERATION_ABORTED)
+    return timeout_ms == 0 ? ERROR_OPERATION_ABORTED : WAIT_TIMEOUT;
+  return GetLastError();
+}
+
+DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms)
+{
+  OVERLAPPED ov;
+  DWORD err;
+
+  memset(&ov, 0, sizeof ov);
+  *got = 0;
+  ov.hEvent = ipcx__thread_event();
+  if (ov.hEvent == NULL)
+    return GetLastError();
+  if (ReadFile(h, buf, n, NULL, &ov)) {
+    GetOverlappedResult(h, &ov, got, FALSE);
+    return ERROR_SUCCESS;
+  }
+  err = GetLastError();
+  if (err != ERROR_IO_PENDING)
+    return err;
+  return finish(h, &ov, got, timeout_ms);
+}
+
+DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeout_ms)
+{
+  OVERLAPPED ov;
+  DWORD err;
+
+  memset(&ov, 0, sizeof ov);
+  *put = 0;
+  ov.hEvent = ipcx__thread_event();
+  if (ov.hEvent == NULL)
+    return GetLastError();
+  if (WriteFile(h, buf, n, NULL, &ov)) {
+    GetOverlappedResult(h, &ov, put, FALSE);
+    return ERROR_SUCCESS;
+  }
+  err = GetLastError();
+  if (err != ERROR_IO_PENDING)
+    return err;
+  return finish(h, &ov, put, timeout_ms);
+}
+
+/* Collect a completed pending write; called with f->lock held. */
+static DWORD reap(struct ipcx__file *f, BOOL wait)
+{
+  DWORD n;
+
+  if (!f->pw.active)
+    return ERROR_SUCCESS;
+  if (!wait && !HasOverlappedIoCompleted(&f->pw.ov))
+    return ERROR_IO_PENDING;
+  f->pw.active = 0;
+  if (!GetOverlappedResult(f->h, &f->pw.ov, &n, wait))
+    return GetLastError();
+  return ERROR_SUCCESS;
+}
+
+ssize_t ipcx__io_write_nonblock(struct ipcx__file *f, const void *buf, size_t n, size_t max)
+{
+  DWORD len = (DWORD)(n < max ? n : max);
+  DWORD err, put;
+
+  EnterCriticalSection(&f->lock);
+  err = reap(f, FALSE);
+  if (err == ERROR_IO_PENDING) {
+    LeaveCriticalSection(&f->lock);
+    return ipcx__fail(EAGAIN);
+  }
+  if (err != ERROR_SUCCESS) {
+    LeaveCriticalSection(&f->lock);
+    errno = ipcx__errno_write(err);
+    return -1;
+  }
+  if (f->pw.buf == NULL) {
+    f->pw.buf = malloc(max);
+    f->pw.ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (f->pw.buf == NULL || f->pw.ov.hEvent == NULL) {
+      free(f->pw.buf);
+      f->pw.buf = NULL;
+      if (f->pw.ov.hEvent != NULL)
+        CloseHandle(f->pw.ov.hEvent);
+      f->pw.ov.hEvent = NULL;
+      LeaveCriticalSection(&f->lock);
+      return ipcx__fail(ENOMEM);
+    }
+  }
+  memcpy(f->pw.buf, buf, len);
+  f->pw.ov.Internal = f->pw.ov.InternalHigh = 0;
+  f->pw.ov.Offset = f->pw.ov.OffsetHigh = 0;
+  f->pw.len = len;
+  if (WriteFile(f->h, f->pw.buf, len, NULL, &f->pw.ov)) {
+    GetOverlappedResult(f->h, &f->pw.ov, &put, FALSE);
+    LeaveCriticalSection(&f->lock);
+    return (ssize_t)put;
+  }
+  err = GetLastError();
+  if (err == ERROR_IO_PENDING) {
+    f->pw.active = 1;
+    LeaveCriticalSection(&f->lock);
+    return (ssize_t)len;
+  }
+  LeaveCriticalSection(&f->lock);
+  errno = ipcx__errno_write(err);
+  return -1;
+}
+
+DWORD ipcx__io_drain(struct ipcx__file *f)
+{
+  DWORD err;
+
+  if (!f->pw.active)
+    return ERROR_SUCCESS;
+  EnterCriticalSection(&f->lock);
+  err = reap(f, TRUE);
+  LeaveCriticalSection(&f->lock);
+  return err;
+}
+
+static DWORD WINAPI linger_thread(void *arg)
+{
+  struct ipcx__file *f = arg;
+
+  ipcx__io_drain(f);
+  ipcx__io_close_now(f);
+  return 0;
+}
+
+void ipcx__io_close_now(struct ipcx__file *f)
+{
+  if (f->h != NULL)
+    CloseHandle(f->h);
+  if (f->pw.ov.hEvent != NULL)
+    CloseHandle(f->pw.ov.hEvent);
+  free(f->pw.buf);
+  ipcx__file_free(f);
+}
+
+void ipcx__io_close_lingering(struct ipcx__file *f)
+{
+  HANDLE t;
+
+  if (f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov)) {
+    /* The kernel still owns f->pw: a small thread waits for the peer to take
+     * the data (or go away), then closes the handle and frees f. */
+    t = CreateThread(NULL, 64 * 1024, linger_thread, f, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    if (t != NULL) {
+      CloseHandle(t);
+      return;
+    }
+    ipcx__io_drain(f);
+  }
+  ipcx__io_close_now(f);
+}

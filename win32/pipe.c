@@ -1,0 +1,312 @@
+/*
+ * pipe.c: pipe() and pipe2() over named pipes.
+ *
+ * A pipe is one named-pipe instance and its client, both overlapped, so that
+ * reads and writes can wait, time out, be cancelled and (for poll()) be
+ * watched with zero-byte reads, which anonymous pipes cannot do.
+ *
+ *   read end   the server instance, created with a fresh unguessable name
+ *              (\\.\pipe\ipcx-<pid>-<random>), one instance only: a squatter
+ *              that grabs the name first makes our CreateFile fail with
+ *              ERROR_PIPE_BUSY, and we try another name.  Wine 8 ignores
+ *              FILE_FLAG_FIRST_PIPE_INSTANCE, so nMaxInstances=1 is the guard.
+ *   write end  the client, opened with SECURITY_IDENTIFICATION so the server
+ *              side could not impersonate us.
+ *
+ * Both ends are duplex at the Win32 level (a writer may post a zero-byte read
+ * to learn that the reader has gone); POSIX direction is enforced by the file
+ * status flags: write() on the read end is EBADF, as on Linux.  The buffer is
+ * 64 KiB, Linux's pipe capacity.
+ *
+ * Win32 codes: a read after the writer closed gets ERROR_BROKEN_PIPE (EOF);
+ * a write after the reader closed gets ERROR_NO_DATA or ERROR_BROKEN_PIPE
+ * (EPIPE).  There is no SIGPIPE on Windows.
+ */
+#define _CRT_RAND_S
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define PIPE_CAPACITY 65536
+
+void ipcx__pipe_name(char *name, size_t size, const char *tag)
+{
+  unsigned int r[4];
+  int i;
+
+  for (i = 0; i < 4; i++)
+    if (rand_s(&r[i]) != 0)
+      r[i] = (unsigned int)GetTickCount() * 2654435761u + (unsigned int)i;
+  snprintf(name, size, "\\\\.\\pipe\\ipcx-%s-%lu-%08x%08x%08x%08x", tag,
+           (unsigned long)GetCurrentProcessId(), r[0], r[1], r[2], r[3]);
+}
+
+DWORD ipcx__pipe_pair(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type)
+{
+  char name[128];
+  HANDLE s, c;
+  OVERLAPPED ov;
+  DWORD err, n;
+  int tries;
+
+  for (tries = 0; tries < 16; tries++) {
+    ipcx__pipe_name(name, sizeof name, "p");
+    s = CreateNamedPipeA(name,
+                         PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                         type | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+                         1, bufsize, bufsize, 0, NULL);
+    if (s == INVALID_HANDLE_VALUE) {
+      err = GetLastError();
+      if (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY)
+        continue;               /* the name is taken: draw another */
+      return err;
+    }
+    c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                    FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
+                    NULL);
+    if (c == INVALID_HANDLE_VALUE) {
+      err = GetLastError();
+      CloseHandle(s);
+      if (err == ERROR_PIPE_BUSY)
+        continue;               /* somebody else connected first */
+      return err;
+    }
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = ipcx__thread_event();
+    if (!ConnectNamedPipe(s, &ov)) {
+      err = GetLastError();
+      if (err == ERROR_IO_PENDING && !GetOverlappedResult(s, &ov, &n, TRUE))
+        err = GetLastError();
+      if (err != ERROR_PIPE_CONNECTED && err != ERROR_IO_PENDING) {
+        CloseHandle(c);
+        CloseHandle(s);
+        return err;
+      }
+    }
+    *server = s;
+    *client = c;
+    return ERROR_SUCCESS;
+  }
+  return ERROR_PIPE_BUSY;
+}
+
+/* Make the two ends as file descriptions; on failure nothing is left behind. */
+static int make_pair(int fds[2], int flags)
+{
+  struct ipcx__file *r, *w;
+  HANDLE s, c;
+  DWORD err;
+  int nb = flags & O_NONBLOCK;
+  int cloexec = (flags & O_CLOEXEC) != 0;
+
+  err = ipcx__pipe_pair(&s, &c, PIPE_CAPACITY, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE);
+  if (err != ERROR_SUCCESS)
+    return ipcx__fail_win32(err);
+  r = ipcx__file_new(&ipcx__pipe_ops, s, O_RDONLY | nb);
+  w = ipcx__file_new(&ipcx__pipe_ops, c, O_WRONLY | nb);
+  if (r == NULL || w == NULL) {
+    if (r != NULL)
+      ipcx__file_unref(r);
+    else
+      CloseHandle(s);
+    if (w != NULL)
+      ipcx__file_unref(w);
+    else
+      CloseHandle(c);
+    return ipcx__fail(ENOMEM);
+  }
+  fds[0] = ipcx__fd_install(r, cloexec);
+  if (fds[0] < 0) {
+    ipcx__file_unref(r);
+    ipcx__file_unref(w);
+    return -1;
+  }
+  fds[1] = ipcx__fd_install(w, cloexec);
+  if (fds[1] < 0) {
+    int e = errno;
+    ipcx_close(fds[0]);
+    ipcx__file_unref(w);
+    return ipcx__fail(e);
+  }
+  return 0;
+}
+
+int ipcx_pipe2(int fds[2], int flags)
+{
+  if (fds == NULL)
+    return ipcx__fail(EFAULT);
+  if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+    return ipcx__fail(EINVAL);
+  return make_pair(fds, flags);
+}
+
+int ipcx_pipe(int fds[2])
+{
+  return ipcx_pipe2(fds, 0);
+}
+
+/* --- the pipe end as a file description -------------------------------- */
+
+/* Handles adopted from elsewhere may be synchronous: no cancel, peek instead. */
+static int is_synchronous(struct ipcx__file *f)
+{
+  return f->impl != NULL;
+}
+
+static ssize_t pipe_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
+{
+  DWORD got, avail, err;
+
+  (void)fd;
+  if ((f->flags & O_ACCMODE) == O_WRONLY)
+    return ipcx__fail(EBADF);
+  if (n == 0)
+    return 0;                   /* a zero-byte ReadFile would wait for data */
+  if (buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (n > 0x7ffff000)
+    n = 0x7ffff000;
+  if (nonblock && is_synchronous(f)) {
+    if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL)) {
+      err = GetLastError();
+      if (err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED)
+        return 0;
+      return ipcx__fail(ipcx__errno_read(err));
+    }
+    if (avail == 0)
+      return ipcx__fail(EAGAIN);
+    if (n > avail)
+      n = avail;
+  }
+  err = ipcx__io_read(f->h, buf, (DWORD)n, &got, nonblock ? 0 : INFINITE);
+  if (err == ERROR_SUCCESS)
+    return (ssize_t)got;
+  if (err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_HANDLE_EOF)
+    return 0;                   /* every writer has gone: EOF */
+  SetLastError(err);
+  return ipcx__fail(ipcx__errno_read(err));
+}
+
+static ssize_t pipe_write(struct ipcx__file *f, int fd, const void *buf, size_t n, int nonblock)
+{
+  const char *p = buf;
+  size_t done = 0;
+  DWORD put, err;
+
+  (void)fd;
+  if ((f->flags & O_ACCMODE) == O_RDONLY)
+    return ipcx__fail(EBADF);
+  if (n == 0)
+    return 0;
+  if (buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (nonblock && !is_synchronous(f))
+    return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
+  err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
+  while (err == ERROR_SUCCESS && done < n) {
+    size_t chunk = n - done;
+    if (chunk > 0x40000000)
+      chunk = 0x40000000;
+    err = ipcx__io_write(f->h, p + done, (DWORD)chunk, &put, INFINITE);
+    done += put;
+  }
+  if (done > 0)
+    return (ssize_t)done;
+  SetLastError(err);
+  return ipcx__fail(ipcx__errno_write(err));
+}
+
+static void pipe_destroy(struct ipcx__file *f)
+{
+  ipcx__io_close_lingering(f);
+}
+
+static int pipe_fstat(struct ipcx__file *f, int fd, struct stat *st)
+{
+  (void)fd;
+  memset(st, 0, sizeof *st);
+  st->st_mode = _S_IFIFO | 0600;
+  st->st_nlink = 1;
+  st->st_ino = (_ino_t)(((uintptr_t)f >> 4) & 0xffff);
+  return 0;
+}
+
+const struct ipcx__ops ipcx__pipe_ops = {
+  .kind = IPCX__KIND_PIPE,
+  .read = pipe_read,
+  .write = pipe_write,
+  .destroy = pipe_destroy,
+  .fstat = pipe_fstat,
+};
+
+/* --- pipes ipcx did not make (an inherited stdin, _pipe()) --------------- */
+
+typedef struct {
+  ULONG AccessFlags;
+} ACCESS_INFO;
+
+typedef struct {
+  ULONG Mode;
+} MODE_INFO;
+
+typedef struct {
+  LONG Status;
+  ULONG_PTR Information;
+} IO_STATUS;
+
+typedef LONG (NTAPI *query_info_fn)(HANDLE, IO_STATUS *, void *, ULONG, int);
+
+#define FILE_ACCESS_INFORMATION 8
+#define FILE_MODE_INFORMATION 16
+#ifndef FILE_SYNCHRONOUS_IO_ALERT
+# define FILE_SYNCHRONOUS_IO_ALERT 0x10
+# define FILE_SYNCHRONOUS_IO_NONALERT 0x20
+#endif
+
+static query_info_fn query_info(void)
+{
+  static query_info_fn fn;
+
+  if (fn == NULL)
+    fn = (query_info_fn)(void (*)(void))GetProcAddress(GetModuleHandleA("ntdll.dll"),
+                                                        "NtQueryInformationFile");
+  return fn;
+}
+
+int ipcx__handle_access(HANDLE h)
+{
+  query_info_fn q = query_info();
+  ACCESS_INFO ai;
+  IO_STATUS io;
+  int rd, wr;
+
+  if (q == NULL || q(h, &io, &ai, sizeof ai, FILE_ACCESS_INFORMATION) < 0)
+    return O_RDWR;
+  rd = (ai.AccessFlags & (FILE_READ_DATA | GENERIC_READ)) != 0;
+  wr = (ai.AccessFlags & (FILE_WRITE_DATA | FILE_APPEND_DATA | GENERIC_WRITE)) != 0;
+  return rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
+}
+
+struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle)
+{
+  query_info_fn q = query_info();
+  struct ipcx__file *f;
+  MODE_INFO mi;
+  IO_STATUS io;
+  HANDLE h;
+  int sync = 1;
+
+  if (!DuplicateHandle(GetCurrentProcess(), crt_handle, GetCurrentProcess(), &h, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS))
+    return NULL;
+  if (q != NULL && q(h, &io, &mi, sizeof mi, FILE_MODE_INFORMATION) >= 0)
+    sync = (mi.Mode & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) != 0;
+  f = ipcx__file_new(&ipcx__pipe_ops, h, ipcx__handle_access(h));
+  if (f == NULL) {
+    CloseHandle(h);
+    return NULL;
+  }
+  f->impl = sync ? (void *)1 : NULL;
+  return f;
+}
