@@ -21,7 +21,8 @@ else
   EXE  :=
 endif
 
-B        := build/$(TRIPLET)
+BUILD    ?= build
+B        := $(BUILD)/$(TRIPLET)
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS += -Iinclude
@@ -133,6 +134,6 @@ demo: deps
 	sh wine-tests/demo.sh $(B) build/$(shell $(WINCROSS)gcc -dumpmachine)
 
 clean:
-	rm -rf build/$(TRIPLET) build/$(shell $(WINCROSS)gcc -dumpmachine 2>/dev/null)
+	rm -rf $(BUILD)/$(TRIPLET) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine 2>/dev/null)
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
