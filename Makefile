@@ -60,7 +60,12 @@ else
   APP_LIBS   := -lpthread
 endif
 
-.PHONY: all lib tests examples check check-native check-wine demo clean deps win
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+D         = $(DESTDIR)$(PREFIX)
+
+.PHONY: all lib tests examples check check-native check-wine demo clean deps win install uninstall
 all: lib
 
 lib: $(LIBS_OUT)
@@ -74,6 +79,43 @@ $(B)/$(OS)/%.o: $(OS)/%.c | $(B)/$(OS)
 $(B)/libipcx.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# --- install ----------------------------------------------------------------
+# Native: lib/libipcx.{a,so*}, include/ipcx.h, lib/pkgconfig/ipcx.pc.
+# Windows: lib/libipcx.a, bin/ipcx.dll, lib/libipcx.dll.a, include/ipcx.h, the
+# drop-in headers in include/ipcx/compat/, lib/pkgconfig/ipcx.pc (static) and
+# ipcx-dll.pc (the DLL).
+
+PC_FILES := $(wildcard $(OS)/*.pc.in)
+INSTALLED_PC := $(patsubst $(OS)/%.pc.in,%.pc,$(PC_FILES))
+COMPAT_HEADERS := $(shell cd compat && find . -name '*.h' | sed 's|^\./||')
+
+install: lib
+	mkdir -p $(D)/lib/pkgconfig $(D)/include
+	cp include/ipcx.h $(D)/include/ipcx.h
+	cp $(B)/libipcx.a $(D)/lib/libipcx.a
+	for pc in $(INSTALLED_PC); do \
+	  sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $(OS)/$$pc.in > $(D)/lib/pkgconfig/$$pc; done
+ifeq ($(OS),win32)
+	mkdir -p $(D)/bin
+	cp $(B)/ipcx.dll $(D)/bin/ipcx.dll
+	cp $(B)/libipcx.dll.a $(D)/lib/libipcx.dll.a
+	for h in $(COMPAT_HEADERS); do mkdir -p $(D)/include/ipcx/compat/$$(dirname $$h); \
+	  cp compat/$$h $(D)/include/ipcx/compat/$$h; done
+else
+	cp $(B)/libipcx.so $(D)/lib/libipcx.so.$(VERSION)
+	ln -sf libipcx.so.$(VERSION) $(D)/lib/$(SONAME)
+	ln -sf $(SONAME) $(D)/lib/libipcx.so
+endif
+
+uninstall:
+	rm -f $(D)/include/ipcx.h $(D)/lib/libipcx.a $(INSTALLED_PC:%=$(D)/lib/pkgconfig/%)
+ifeq ($(OS),win32)
+	rm -f $(D)/bin/ipcx.dll $(D)/lib/libipcx.dll.a
+	rm -rf $(D)/include/ipcx
+else
+	rm -f $(D)/lib/libipcx.so.$(VERSION) $(D)/lib/$(SONAME) $(D)/lib/libipcx.so
+endif
 
 $(B)/libipcx.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^

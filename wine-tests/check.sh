@@ -1,0 +1,59 @@
+#!/bin/sh
+# check.sh NATIVE_BUILD WINDOWS_BUILD: run the test suites natively, then each
+# suite in its own Wine process, then the install test; print one summary.
+# Exit status 0 only if everything passed.
+set -u
+nb=$1 wb=$2
+out=build/check
+mkdir -p "$out"
+passed=0 failed=0 bad=""
+
+# count FILE LABEL: add a Check summary line ("N%: Checks: C, Failures: F, Errors: E") to the totals.
+count() {
+  line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$1" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "  $2: no Check summary (crash or timeout)"
+    failed=$((failed + 1))
+    bad="$bad $2"
+    return
+  fi
+  c=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+  f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+  e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+  passed=$((passed + c - f - e))
+  failed=$((failed + f + e))
+  [ $((f + e)) -eq 0 ] || bad="$bad $2"
+}
+
+echo "== native ($nb)"
+"$nb/tests/ipcx-tests" >"$out/native.txt" 2>&1
+cat "$out/native.txt"
+count "$out/native.txt" native
+np=$passed nf=$failed
+
+echo "== Windows under Wine ($wb)"
+. wine-tests/wine.sh
+wine_run 60 "$out/list.txt" "$wb/tests/ipcx-tests.exe" --list
+for s in $(cat "$out/list.txt"); do
+  wine_run 900 "$out/wine-$s.txt" "$wb/tests/ipcx-tests.exe" "$s"
+  grep -E '^[0-9]+%: Checks|:[FE]:' "$out/wine-$s.txt" | sed "s/^/  $s: /"
+  count "$out/wine-$s.txt" "wine-$s"
+done
+wp=$((passed - np)) wf=$((failed - nf))
+
+echo "== install test"
+if sh wine-tests/install-test.sh "$nb" "$wb" >"$out/install.txt" 2>&1; then
+  passed=$((passed + 1))
+  tail -n 3 "$out/install.txt"
+else
+  cat "$out/install.txt"
+  failed=$((failed + 1))
+  bad="$bad install"
+fi
+
+echo
+echo "native: $np passed, $nf failed"
+echo "wine:   $wp passed, $wf failed"
+[ -z "$bad" ] || echo "failed in:$bad (logs in $out/)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$np" -ge 30 ] && [ "$wp" -ge 30 ]

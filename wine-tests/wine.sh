@@ -1,0 +1,26 @@
+# wine.sh: sourced by the scripts that run Windows programs under Wine.
+# One private prefix under build/, one persistent wineserver for the whole run,
+# stopped (for this prefix only) when the calling script exits.
+WINEPREFIX="$(pwd)/build/wineprefix"
+WINEDEBUG=-all
+WINEDLLOVERRIDES="mscoree,mshtml="
+export WINEPREFIX WINEDEBUG WINEDLLOVERRIDES
+mkdir -p "$WINEPREFIX"
+wine_stop() { wineserver -k >/dev/null 2>&1 || true; }
+trap wine_stop EXIT
+trap 'wine_stop; exit 130' INT TERM
+wineserver -p
+# Create the prefix once, its output to a file: Wine's services inherit stdout
+# and would hold a pipe open forever.
+timeout 300 wine cmd /c exit 0 >build/wineprefix.log 2>&1 || true
+
+# wine_run SECONDS OUTFILE PROGRAM ARGS...: run under Wine, \r stripped, status kept.
+wine_run() {
+  secs=$1 out=$2
+  shift 2
+  status=0
+  timeout "$secs" wine "$@" >"$out.raw" 2>&1 || status=$?
+  tr -d '\r' <"$out.raw" >"$out"
+  rm -f "$out.raw"
+  return $status
+}
