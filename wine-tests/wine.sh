@@ -16,11 +16,11 @@ timeout 300 wine cmd /c exit 0 >build/wineprefix.log 2>&1 || true
 
 # wine_run SECONDS OUTFILE PROGRAM ARGS...: run under Wine, \r stripped, status kept.
 wine_run() {
-  secs=$1 out=$2
+  _wr_secs=$1 _wr_out=$2
   shift 2
-  status=0
-  timeout "$secs" wine "$@" >"$out.raw" 2>&1 || status=$?
-  tr -d '\r' <"$out.raw" >"$out"
-  rm -f "$out.raw"
-  return $status
+  _wr_status=0
+  timeout "$_wr_secs" wine "$@" >"$_wr_out.raw" 2>&1 || _wr_status=$?
+  tr -d '\r' <"$_wr_out.raw" >"$_wr_out"
+  rm -f "$_wr_out.raw"
+  return $_wr_status
 }
