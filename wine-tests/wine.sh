@@ -9,7 +9,7 @@ mkdir -p "$WINEPREFIX"
 wine_stop() { wineserver -k >/dev/null 2>&1 || true; }
 trap wine_stop EXIT
 trap 'wine_stop; exit 130' INT TERM
-wineserver -p
+wineserver -p 2>/dev/null || true   # already running for this prefix: fine
 # Create the prefix once, its output to a file: Wine's services inherit stdout
 # and would hold a pipe open forever.
 timeout 300 wine cmd /c exit 0 >build/wineprefix.log 2>&1 || true
