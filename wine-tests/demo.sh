@@ -9,9 +9,10 @@ mkdir -p build/demo
 wine_run 120 build/demo/windows.txt "$wb/examples/pipe_demo.exe"
 printf '%-56s | %s\n' "Linux ($nb)" "Windows under Wine ($wb)"
 printf '%-56s-+-%s\n' "--------------------------------------------------------" "--------------------------------------------------------"
-paste -d '\001' build/demo/linux.txt build/demo/windows.txt | while IFS="$(printf '\001')" read -r a b; do
-  printf '%-56s | %s\n' "$a" "$b"
-done
+awk 'NR == FNR { a[FNR] = $0; n = FNR; next }
+     { b[FNR] = $0; if (FNR > n) n = FNR }
+     END { for (i = 1; i <= n; i++) printf "%-56s | %s\n", a[i], b[i] }' \
+  build/demo/linux.txt build/demo/windows.txt
 if cmp -s build/demo/linux.txt build/demo/windows.txt; then
   echo "=> identical output on both"
 else
