@@ -41,6 +41,18 @@ for s in $(cat "$out/list.txt"); do
 done
 wp=$((passed - np)) wf=$((failed - nf))
 
+# The examples whose features work on Windows (README's feature table).
+examples="pipe_demo"
+echo "== examples"
+# shellcheck disable=SC2086
+if sh wine-tests/examples-test.sh "$nb" "$wb" $examples >"$out/examples.txt" 2>&1; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  bad="$bad examples"
+fi
+cat "$out/examples.txt"
+
 echo "== install test"
 if sh wine-tests/install-test.sh "$nb" "$wb" >"$out/install.txt" 2>&1; then
   passed=$((passed + 1))
