@@ -120,8 +120,12 @@ endif
 $(B)/libipcx.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^
 
-$(B)/ipcx.dll $(B)/libipcx.dll.a: $(LIB_OBJS)
-	$(CC) -shared $(LDFLAGS) -o $(B)/ipcx.dll $^ -Wl,--out-implib,$(B)/libipcx.dll.a $(SYSLIBS)
+# The DLL exports the public calls only: every IPCX_EXTERN function of ipcx.h.
+$(B)/ipcx.def: include/ipcx.h | $(B)/$(OS)
+	{ echo EXPORTS; grep '^IPCX_EXTERN' $< | grep -o 'ipcx_[a-z0-9_]*(' | tr -d '(' | sort -u; } > $@
+
+$(B)/ipcx.dll $(B)/libipcx.dll.a: $(LIB_OBJS) $(B)/ipcx.def
+	$(CC) -shared $(LDFLAGS) -o $(B)/ipcx.dll $(LIB_OBJS) $(B)/ipcx.def -Wl,--out-implib,$(B)/libipcx.dll.a $(SYSLIBS)
 
 # --- tests ---------------------------------------------------------------
 # One runner: tests/main.c with the table of suites made from the file names
