@@ -37,6 +37,15 @@
 #include <ipcx.h>
 
 typedef unsigned short sa_family_t;
+#ifndef AF_LOCAL
+# define AF_LOCAL AF_UNIX
+#endif
+#ifndef PF_LOCAL
+# define PF_LOCAL AF_UNIX
+#endif
+#ifndef PF_UNIX
+# define PF_UNIX AF_UNIX
+#endif
 typedef ipcx_nfds_t nfds_t;
 
 /* poll() */
@@ -128,6 +137,7 @@ typedef ipcx_nfds_t nfds_t;
 #define posix_spawnattr_getflags ipcx_posix_spawnattr_getflags
 #define posix_spawnattr_setpgroup ipcx_posix_spawnattr_setpgroup
 #define posix_spawnattr_getpgroup ipcx_posix_spawnattr_getpgroup
+#define posix_spawn_file_actions_addchdir_np ipcx_posix_spawn_file_actions_addchdir_np
 
 #endif /* _WIN32 */
 #endif /* IPCX_COMPAT_H */

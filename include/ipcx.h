@@ -56,6 +56,8 @@ IPCX_EXTERN const char *ipcx_version(void);
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Portable spellings of the types whose Windows version has another name. */
 #define ipcx_pollfd pollfd
@@ -125,6 +127,8 @@ IPCX__PT int ipcx_posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *f
 IPCX__PT int ipcx_posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd) { return posix_spawn_file_actions_adddup2(fa, fd, newfd); }
 IPCX__PT int ipcx_posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa, int fd) { return posix_spawn_file_actions_addclose(fa, fd); }
 IPCX__PT int ipcx_posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode) { return posix_spawn_file_actions_addopen(fa, fd, path, oflag, mode); }
+IPCX__PT char *ipcx_strerror(int err) { return strerror(err); }
+IPCX__PT void ipcx_perror(const char *s) { perror(s); }
 IPCX__PT int ipcx_posix_spawnattr_init(posix_spawnattr_t *a) { return posix_spawnattr_init(a); }
 IPCX__PT int ipcx_posix_spawnattr_destroy(posix_spawnattr_t *a) { return posix_spawnattr_destroy(a); }
 IPCX__PT int ipcx_posix_spawnattr_setflags(posix_spawnattr_t *a, short flags) { return posix_spawnattr_setflags(a, flags); }
@@ -351,6 +355,9 @@ IPCX_EXTERN int ipcx_posix_spawn_file_actions_destroy(ipcx_posix_spawn_file_acti
 IPCX_EXTERN int ipcx_posix_spawn_file_actions_adddup2(ipcx_posix_spawn_file_actions_t *fa, int fd, int newfd);
 IPCX_EXTERN int ipcx_posix_spawn_file_actions_addclose(ipcx_posix_spawn_file_actions_t *fa, int fd);
 IPCX_EXTERN int ipcx_posix_spawn_file_actions_addopen(ipcx_posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode);
+/* strerror()/perror() with Linux's messages (MinGW's CRT lacks the socket ones). */
+IPCX_EXTERN char *ipcx_strerror(int err);
+IPCX_EXTERN void ipcx_perror(const char *s);
 IPCX_EXTERN int ipcx_posix_spawnattr_init(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_destroy(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_setflags(ipcx_posix_spawnattr_t *a, short flags);

@@ -1,0 +1,7 @@
+/* Drop-in <string.h> for MinGW: strerror() with Linux's messages (win32/strerror.c). */
+#include_next <string.h>
+#ifndef IPCX_COMPAT_STRING_H
+#define IPCX_COMPAT_STRING_H
+char *ipcx_strerror(int err);
+#define strerror ipcx_strerror
+#endif

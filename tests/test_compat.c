@@ -1,0 +1,144 @@
+/*
+ * What ported Unix code uses beside the IPC calls: it must compile unchanged
+ * and mean the same on both targets.
+ */
+#include "ipcx_test.h"
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+START_TEST(compat_errno_values)
+{
+  ck_assert_int_eq(EWOULDBLOCK, EAGAIN);
+  ck_assert_int_ne(EPIPE, EAGAIN);
+  ck_assert_int_ne(ECONNREFUSED, ENOENT);
+  ck_assert_int_ne(EADDRINUSE, EACCES);
+}
+END_TEST
+
+START_TEST(compat_strerror_is_linux_text)
+{
+  char buf[64];
+
+  ck_assert_str_eq(strerror(ECONNREFUSED), "Connection refused");
+  ck_assert_str_eq(strerror(EPIPE), "Broken pipe");
+  ck_assert_str_eq(strerror(EAGAIN), "Resource temporarily unavailable");
+  ck_assert_str_eq(strerror(EADDRINUSE), "Address already in use");
+  ck_assert_str_eq(strerror(ENOENT), "No such file or directory");
+  ck_assert_str_eq(strerror(ENOTSOCK), "Socket operation on non-socket");
+  snprintf(buf, sizeof buf, "%s", strerror(EBADF));
+  ck_assert_str_eq(buf, "Bad file descriptor");
+}
+END_TEST
+
+START_TEST(compat_sockaddr_un)
+{
+  struct sockaddr_un a;
+
+  ck_assert_uint_eq(sizeof a.sun_path, 108);
+  a.sun_family = AF_UNIX;
+  ck_assert_int_eq(a.sun_family, AF_UNIX);
+  ck_assert_int_eq(AF_UNIX, AF_LOCAL);
+  ck_assert_uint_ge(sizeof(struct sockaddr_storage), sizeof a);
+  ck_assert_int_eq(SHUT_RD, 0);
+  ck_assert_int_eq(SHUT_WR, 1);
+  ck_assert_int_eq(SHUT_RDWR, 2);
+}
+END_TEST
+
+START_TEST(compat_flags_are_distinct)
+{
+  int flags[] = { MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_WAITALL, MSG_OOB };
+  int pf[] = { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL };
+  int i, j;
+
+  for (i = 0; i < 5; i++)
+    for (j = i + 1; j < 5; j++)
+      ck_assert_int_eq(flags[i] & flags[j], 0);
+  for (i = 0; i < 6; i++)
+    for (j = i + 1; j < 6; j++)
+      ck_assert_int_eq(pf[i] & pf[j], 0);
+  ck_assert_int_eq(SOCK_NONBLOCK & SOCK_CLOEXEC, 0);
+  ck_assert_int_eq((SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), SOCK_STREAM);
+  ck_assert_int_eq(O_NONBLOCK & (O_RDONLY | O_WRONLY | O_RDWR | O_CREAT | O_EXCL | O_TRUNC | O_APPEND), 0);
+}
+END_TEST
+
+START_TEST(compat_stat_macros)
+{
+  struct stat st;
+  int p[2];
+
+  ck_assert(S_ISSOCK(S_IFSOCK));
+  ck_assert(!S_ISSOCK(S_IFREG));
+  ck_assert(S_ISFIFO(S_IFIFO));
+  ck_assert(!S_ISFIFO(S_IFSOCK));
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(fstat(p[0], &st), 0);
+  ck_assert(S_ISFIFO(st.st_mode));
+  ck_assert(!S_ISSOCK(st.st_mode));
+  close(p[0]);
+  close(p[1]);
+}
+END_TEST
+
+START_TEST(compat_sigpipe_ignore)
+{
+  int p[2];
+
+  ck_assert(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+  ck_assert_int_eq(pipe(p), 0);
+  close(p[0]);
+  errno = 0;
+  ck_assert_int_eq(write(p[1], "x", 1), -1);   /* no signal: EPIPE */
+  ck_assert_int_eq(errno, EPIPE);
+  close(p[1]);
+}
+END_TEST
+
+START_TEST(compat_wait_status_macros)
+{
+  int exited7 = 7 << 8, killed9 = 9;
+
+  ck_assert(WIFEXITED(exited7));
+  ck_assert_int_eq(WEXITSTATUS(exited7), 7);
+  ck_assert(!WIFSIGNALED(exited7));
+  ck_assert(WIFSIGNALED(killed9));
+  ck_assert_int_eq(WTERMSIG(killed9), 9);
+  ck_assert(!WIFEXITED(killed9));
+  ck_assert_int_ne(WNOHANG, 0);
+}
+END_TEST
+
+START_TEST(compat_pipe_buf_and_fd_set)
+{
+  fd_set s;
+
+  ck_assert_int_ge(PIPE_BUF, 4096);
+  ck_assert_int_ge(FD_SETSIZE, 1024);
+  FD_ZERO(&s);
+  FD_SET(1000, &s);
+  ck_assert(FD_ISSET(1000, &s));
+  ck_assert(!FD_ISSET(999, &s));
+  FD_CLR(1000, &s);
+  ck_assert(!FD_ISSET(1000, &s));
+}
+END_TEST
+
+Suite *suite_compat(void)
+{
+  Suite *s = suite_create("compat");
+  TCase *tc = test_tcase("compat");
+
+  tcase_add_test(tc, compat_errno_values);
+  tcase_add_test(tc, compat_strerror_is_linux_text);
+  tcase_add_test(tc, compat_sockaddr_un);
+  tcase_add_test(tc, compat_flags_are_distinct);
+  tcase_add_test(tc, compat_stat_macros);
+  tcase_add_test(tc, compat_sigpipe_ignore);
+  tcase_add_test(tc, compat_wait_status_macros);
+  tcase_add_test(tc, compat_pipe_buf_and_fd_set);
+  suite_add_tcase(s, tc);
+  return s;
+}

@@ -1,0 +1,119 @@
+/*
+ * strerror.c: strerror() and perror() with Linux's messages.
+ *
+ * MinGW's C runtime knows messages for errno values up to about 42 only;
+ * ECONNREFUSED and the other socket errors print "Unknown error".  A ported
+ * program that prints perror("connect") must print what it prints on Linux,
+ * so compat/string.h and compat/stdio.h rename strerror and perror to these,
+ * which use glibc's texts.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define IPCX__MESSAGES(X)                                          \
+  X(EPERM, "Operation not permitted")                              \
+  X(ENOENT, "No such file or directory")                           \
+  X(ESRCH, "No such process")                                      \
+  X(EINTR, "Interrupted system call")                              \
+  X(EIO, "Input/output error")                                     \
+  X(ENXIO, "No such device or address")                            \
+  X(E2BIG, "Argument list too long")                               \
+  X(ENOEXEC, "Exec format error")                                  \
+  X(EBADF, "Bad file descriptor")                                  \
+  X(ECHILD, "No child processes")                                  \
+  X(EAGAIN, "Resource temporarily unavailable")                    \
+  X(ENOMEM, "Cannot allocate memory")                              \
+  X(EACCES, "Permission denied")                                   \
+  X(EFAULT, "Bad address")                                         \
+  X(EBUSY, "Device or resource busy")                              \
+  X(EEXIST, "File exists")                                         \
+  X(EXDEV, "Invalid cross-device link")                            \
+  X(ENODEV, "No such device")                                      \
+  X(ENOTDIR, "Not a directory")                                    \
+  X(EISDIR, "Is a directory")                                      \
+  X(EINVAL, "Invalid argument")                                    \
+  X(ENFILE, "Too many open files in system")                       \
+  X(EMFILE, "Too many open files")                                 \
+  X(ENOTTY, "Inappropriate ioctl for device")                      \
+  X(EFBIG, "File too large")                                       \
+  X(ENOSPC, "No space left on device")                             \
+  X(ESPIPE, "Illegal seek")                                        \
+  X(EROFS, "Read-only file system")                                \
+  X(EMLINK, "Too many links")                                      \
+  X(EPIPE, "Broken pipe")                                          \
+  X(EDOM, "Numerical argument out of domain")                      \
+  X(ERANGE, "Numerical result out of range")                       \
+  X(EDEADLK, "Resource deadlock avoided")                          \
+  X(ENAMETOOLONG, "File name too long")                            \
+  X(ENOLCK, "No locks available")                                  \
+  X(ENOSYS, "Function not implemented")                            \
+  X(ENOTEMPTY, "Directory not empty")                              \
+  X(EILSEQ, "Invalid or incomplete multibyte or wide character")   \
+  X(EADDRINUSE, "Address already in use")                          \
+  X(EADDRNOTAVAIL, "Cannot assign requested address")              \
+  X(EAFNOSUPPORT, "Address family not supported by protocol")      \
+  X(EALREADY, "Operation already in progress")                     \
+  X(EBADMSG, "Bad message")                                        \
+  X(ECANCELED, "Operation canceled")                               \
+  X(ECONNABORTED, "Software caused connection abort")              \
+  X(ECONNREFUSED, "Connection refused")                            \
+  X(ECONNRESET, "Connection reset by peer")                        \
+  X(EDESTADDRREQ, "Destination address required")                  \
+  X(EHOSTUNREACH, "No route to host")                              \
+  X(EIDRM, "Identifier removed")                                   \
+  X(EINPROGRESS, "Operation now in progress")                      \
+  X(EISCONN, "Transport endpoint is already connected")            \
+  X(ELOOP, "Too many levels of symbolic links")                    \
+  X(EMSGSIZE, "Message too long")                                  \
+  X(ENETDOWN, "Network is down")                                   \
+  X(ENETRESET, "Network dropped connection on reset")              \
+  X(ENETUNREACH, "Network is unreachable")                         \
+  X(ENOBUFS, "No buffer space available")                          \
+  X(ENODATA, "No data available")                                  \
+  X(ENOLINK, "Link has been severed")                              \
+  X(ENOMSG, "No message of desired type")                          \
+  X(ENOPROTOOPT, "Protocol not available")                         \
+  X(ENOSR, "Out of streams resources")                             \
+  X(ENOSTR, "Device not a stream")                                 \
+  X(ENOTCONN, "Transport endpoint is not connected")               \
+  X(ENOTRECOVERABLE, "State not recoverable")                      \
+  X(ENOTSOCK, "Socket operation on non-socket")                    \
+  X(ENOTSUP, "Operation not supported")                            \
+  X(EOPNOTSUPP, "Operation not supported")                         \
+  X(EOVERFLOW, "Value too large for defined data type")            \
+  X(EOWNERDEAD, "Owner died")                                      \
+  X(EPROTO, "Protocol error")                                      \
+  X(EPROTONOSUPPORT, "Protocol not supported")                     \
+  X(EPROTOTYPE, "Protocol wrong type for socket")                  \
+  X(ETIME, "Timer expired")                                        \
+  X(ETIMEDOUT, "Connection timed out")                             \
+  X(ETXTBSY, "Text file busy")                                     \
+  X(94, "Socket type not supported")       /* ESOCKTNOSUPPORT (compat/errno.h) */
+
+char *ipcx_strerror(int err)
+{
+  static __thread char unknown[32];
+
+  switch (err) {
+  case 0:
+    return (char *)"Success";
+#define X(e, text) case e: return (char *)text;
+    IPCX__MESSAGES(X)
+#undef X
+  default:
+    snprintf(unknown, sizeof unknown, "Unknown error %d", err);
+    return unknown;
+  }
+}
+
+void ipcx_perror(const char *s)
+{
+  const char *msg = ipcx_strerror(errno);
+
+  if (s != NULL && *s != 0)
+    fprintf(stderr, "%s: %s\n", s, msg);
+  else
+    fprintf(stderr, "%s\n", msg);
+}
