@@ -22,6 +22,7 @@
 #include <ws2tcpip.h>
 #include <afunix.h>
 #include <io.h>
+#include <direct.h>
 #include <process.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +48,14 @@ typedef unsigned short sa_family_t;
 # define PF_UNIX AF_UNIX
 #endif
 typedef ipcx_nfds_t nfds_t;
+
+/* mkdir() takes a mode in POSIX; Windows directories have none to set. */
+static __inline int ipcx_compat_mkdir(const char *path, mode_t mode)
+{
+  (void)mode;
+  return _mkdir(path);
+}
+#define mkdir(path, mode) ipcx_compat_mkdir(path, mode)
 
 /* poll() */
 #undef POLLIN

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static int results[CLIENTS];
 
 static void *client(void *arg)
 {
-  int id = (int)(long)arg, fd, i, ok = 0;
+  int id = (int)(intptr_t)arg, fd, i, ok = 0;
   char msg[64], back[64];
 
   fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -70,7 +71,7 @@ int main(void)
   fds[0].fd = lfd;
   fds[0].events = POLLIN;
   for (i = 0; i < CLIENTS; i++)
-    pthread_create(&t[i], NULL, client, (void *)(long)i);
+    pthread_create(&t[i], NULL, client, (void *)(intptr_t)i);
 
   while (closed < CLIENTS) {
     if (poll(fds, (nfds_t)nfds, 10000) <= 0) {

@@ -135,6 +135,9 @@ IPCX__PT int ipcx_posix_spawnattr_setflags(posix_spawnattr_t *a, short flags) { 
 IPCX__PT int ipcx_posix_spawnattr_getflags(const posix_spawnattr_t *a, short *flags) { return posix_spawnattr_getflags(a, flags); }
 IPCX__PT int ipcx_posix_spawnattr_setpgroup(posix_spawnattr_t *a, pid_t pg) { return posix_spawnattr_setpgroup(a, pg); }
 IPCX__PT int ipcx_posix_spawnattr_getpgroup(const posix_spawnattr_t *a, pid_t *pg) { return posix_spawnattr_getpgroup(a, pg); }
+#if defined(__USE_GNU) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
+IPCX__PT int ipcx_posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
+#endif
 
 #if defined(__linux__)
 # if !defined(__USE_GNU) && !defined(_GNU_SOURCE)
@@ -289,6 +292,8 @@ struct ucred {
 #define WIFSIGNALED(s) (((signed char)(((s) & 0x7f) + 1) >> 1) > 0)
 #define WIFSTOPPED(s) (((s) & 0xff) == 0x7f)
 #define WSTOPSIG(s) WEXITSTATUS(s)
+#define WCONTINUED 8
+#define WIFCONTINUED(s) ((s) == 0xffff)
 
 /* posix_spawnattr_setflags() flags, Linux's values. */
 #define POSIX_SPAWN_RESETIDS 0x01
@@ -364,6 +369,7 @@ IPCX_EXTERN int ipcx_posix_spawnattr_setflags(ipcx_posix_spawnattr_t *a, short f
 IPCX_EXTERN int ipcx_posix_spawnattr_getflags(const ipcx_posix_spawnattr_t *a, short *flags);
 IPCX_EXTERN int ipcx_posix_spawnattr_setpgroup(ipcx_posix_spawnattr_t *a, pid_t pg);
 IPCX_EXTERN int ipcx_posix_spawnattr_getpgroup(const ipcx_posix_spawnattr_t *a, pid_t *pg);
+IPCX_EXTERN int ipcx_posix_spawn_file_actions_addchdir_np(ipcx_posix_spawn_file_actions_t *fa, const char *path);
 
 #endif /* _WIN32 */
 

@@ -126,6 +126,53 @@ START_TEST(compat_pipe_buf_and_fd_set)
 }
 END_TEST
 
+START_TEST(compat_sigaction_ignores_sigpipe)
+{
+  struct sigaction sa, old;
+  sigset_t set;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_IGN;
+  ck_assert_int_eq(sigemptyset(&sa.sa_mask), 0);
+  sa.sa_flags = SA_RESTART;
+  ck_assert_int_eq(sigaction(SIGPIPE, &sa, &old), 0);
+  ck_assert_int_eq(sigemptyset(&set), 0);
+  ck_assert_int_eq(sigaddset(&set, SIGPIPE), 0);
+  ck_assert_int_eq(sigismember(&set, SIGPIPE), 1);
+  ck_assert_int_eq(sigismember(&set, SIGTERM), 0);
+  ck_assert_int_eq(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+  ck_assert_int_eq(sigprocmask(SIG_UNBLOCK, &set, NULL), 0);
+  errno = 0;
+  ck_assert_int_eq(sigaction(0, &sa, NULL), -1);
+  ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(compat_setenv_mkdir)
+{
+  char dir[256];
+  struct stat st;
+
+  ck_assert_int_eq(setenv("IPCX_COMPAT_TEST", "one", 1), 0);
+  ck_assert_str_eq(getenv("IPCX_COMPAT_TEST"), "one");
+  ck_assert_int_eq(setenv("IPCX_COMPAT_TEST", "two", 0), 0);
+  ck_assert_str_eq(getenv("IPCX_COMPAT_TEST"), "one");
+  ck_assert_int_eq(unsetenv("IPCX_COMPAT_TEST"), 0);
+  ck_assert_ptr_null(getenv("IPCX_COMPAT_TEST"));
+  errno = 0;
+  ck_assert_int_eq(setenv("A=B", "x", 1), -1);
+  ck_assert_int_eq(errno, EINVAL);
+  test_path(dir, sizeof dir, "dir");
+  ck_assert_int_eq(mkdir(dir, 0700), 0);
+  ck_assert_int_eq(stat(dir, &st), 0);
+  ck_assert(S_ISDIR(st.st_mode));
+  errno = 0;
+  ck_assert_int_eq(mkdir(dir, 0700), -1);
+  ck_assert_int_eq(errno, EEXIST);
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *suite_compat(void)
 {
   Suite *s = suite_create("compat");
@@ -139,6 +186,8 @@ Suite *suite_compat(void)
   tcase_add_test(tc, compat_sigpipe_ignore);
   tcase_add_test(tc, compat_wait_status_macros);
   tcase_add_test(tc, compat_pipe_buf_and_fd_set);
+  tcase_add_test(tc, compat_sigaction_ignores_sigpipe);
+  tcase_add_test(tc, compat_setenv_mkdir);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -99,26 +99,6 @@ START_TEST(gap_select_pipe)
 }
 END_TEST
 
-START_TEST(gap_spawn_and_wait)
-{
-  char *argv[] = { (char *)test_self, "--helper", "exit_with", "7", NULL };
-  pid_t pid = -1;
-  int status = 0;
-  int r = posix_spawn(&pid, test_self, NULL, NULL, argv, NULL);
-#ifdef _WIN32
-  /* Not built yet on Windows: posix_spawn and waitpid (README feature table). */
-  ck_assert_int_eq(r, ENOSYS);
-  ck_assert_int_eq(waitpid(-1, &status, 0), -1);
-  ck_assert_int_eq(errno, ENOSYS);
-#else
-  ck_assert_int_eq(r, 0);
-  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  ck_assert(WIFEXITED(status));
-  ck_assert_int_eq(WEXITSTATUS(status), 7);
-#endif
-}
-END_TEST
-
 START_TEST(gap_mkfifo)
 {
   char path[256];
@@ -150,7 +130,6 @@ Suite *suite_gaps(void)
   tcase_add_test(tc, gap_unix_socket);
   tcase_add_test(tc, gap_poll_pipe);
   tcase_add_test(tc, gap_select_pipe);
-  tcase_add_test(tc, gap_spawn_and_wait);
   tcase_add_test(tc, gap_mkfifo);
   suite_add_tcase(s, tc);
   return s;

@@ -120,6 +120,16 @@ struct ipcx__file *ipcx__fd_peek(int fd)
   return f;
 }
 
+void ipcx__fd_lock_shared(void)
+{
+  AcquireSRWLockShared(&table_lock);
+}
+
+void ipcx__fd_unlock_shared(void)
+{
+  ReleaseSRWLockShared(&table_lock);
+}
+
 /* The description every plain CRT fd without an entry shares (never freed). */
 static void crt_shared_destroy(struct ipcx__file *f)
 {

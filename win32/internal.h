@@ -113,6 +113,13 @@ int ipcx__fd_install(struct ipcx__file *f, int cloexec);
 struct ipcx__file *ipcx__fd_get(int fd);
 /* The same, but NULL without adopting anything for a plain CRT fd. */
 struct ipcx__file *ipcx__fd_peek(int fd);
+/*
+ * Hold the fd table still (shared): no fd is closed or replaced meanwhile,
+ * so its slot handle stays valid (spawn.c copies the table under it).  Make
+ * no ipcx call that creates or closes an fd while holding it.
+ */
+void ipcx__fd_lock_shared(void);
+void ipcx__fd_unlock_shared(void);
 
 /* --- errors (error.c) ------------------------------------------------- */
 
@@ -171,6 +178,11 @@ void ipcx__pipe_name(char *name, size_t size, const char *tag);
 struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle);
 /* O_RDONLY, O_WRONLY or O_RDWR: what the handle was opened for. */
 int ipcx__handle_access(HANDLE h);
+
+/* --- child processes (spawn.c, process.c) ---------------------------- */
+
+/* A child posix_spawn made: waitpid() owns h from now on.  0 or ENOMEM. */
+int ipcx__process_add(HANDLE h, pid_t pid, pid_t pgid);
 
 /* --- CRT-served files (file.c) --------------------------------------- */
 

@@ -1,0 +1,747 @@
+/*
+ * posix_spawn(), posix_spawnp(), waitpid(), kill(): a child that talks to
+ * its parent over pipes, its argv, environment, fds and exit status.
+ * The children are this runner itself (`--helper NAME`).
+ */
+#include "ipcx_test.h"
+#include <spawn.h>
+#include <sys/wait.h>
+
+#ifdef _WIN32
+/* A child that knows nothing of ipcx: the CRT's own calls, not the compat/
+ * renames (on Linux these are the same system calls). */
+# include <io.h>
+# define crt_read(fd, b, n) _read(fd, b, (unsigned)(n))
+# define crt_write(fd, b, n) _write(fd, b, (unsigned)(n))
+#else
+# define crt_read read
+# define crt_write write
+#endif
+
+extern char **environ;
+
+/* --- helpers (the child side) ----------------------------------------- */
+
+/* Copy fd `in` to fd `out` until EOF. */
+static int copy(int in, int out)
+{
+  char buf[8192];
+  ssize_t n;
+
+  while ((n = read(in, buf, sizeof buf)) > 0)
+    if (test_write_all(out, buf, (size_t)n) < 0)
+      return 1;
+  return n < 0 ? 2 : 0;
+}
+
+/* stdin to stdout, then exit with argv[0] (default 0). */
+IPCX_TEST_HELPER(spawn_cat)
+{
+  int r = copy(0, 1);
+  return r != 0 ? 100 + r : argc > 0 ? atoi(argv[0]) : 0;
+}
+
+IPCX_TEST_HELPER(spawn_exit)
+{
+  return argc > 0 ? atoi(argv[0]) : 0;
+}
+
+/* Each argument followed by a NUL byte, on stdout. */
+IPCX_TEST_HELPER(spawn_argv)
+{
+  int i;
+
+  for (i = 0; i < argc; i++)
+    if (test_write_all(1, argv[i], strlen(argv[i]) + 1) < 0)
+      return 1;
+  return 0;
+}
+
+/* For each name: "name=value\n" or "name!\n" when unset. */
+IPCX_TEST_HELPER(spawn_env)
+{
+  char line[512];
+  int i;
+
+  for (i = 0; i < argc; i++) {
+    const char *v = getenv(argv[i]);
+    if (v != NULL)
+      snprintf(line, sizeof line, "%s=%s\n", argv[i], v);
+    else
+      snprintf(line, sizeof line, "%s!\n", argv[i]);
+    if (test_write_all(1, line, strlen(line)) < 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Copy fd 3 to fd 4 until EOF, then report on stdout how many of the fds
+ * named in argv (the parent's close-on-exec pipe ends) are open: none
+ * should be. */
+IPCX_TEST_HELPER(spawn_fd34)
+{
+  char line[32];
+  int i, open_fds = 0, r;
+
+  r = copy(3, 4);
+  close(4);
+  for (i = 0; i < argc; i++)
+    open_fds += fcntl(atoi(argv[i]), F_GETFD) >= 0;
+  snprintf(line, sizeof line, "%d\n", open_fds);
+  test_write_all(1, line, strlen(line));
+  return r;
+}
+
+/* The plain CRT child: stdin to stdout and to fd 3, with the CRT's calls. */
+IPCX_TEST_HELPER(spawn_crt)
+{
+  char buf[4096];
+  int n;
+
+  (void)argc, (void)argv;
+  while ((n = (int)crt_read(0, buf, sizeof buf)) > 0) {
+    if ((int)crt_write(1, buf, n) != n || (int)crt_write(3, buf, n) != n)
+      return 1;
+  }
+  return n < 0 ? 2 : 0;
+}
+
+/* --- parent side ------------------------------------------------------ */
+
+/* Spawn the runner as helper `name` with its stdin from *in and stdout to
+ * *out (each -1: none; else the parent's end is returned there).  The pipes
+ * are close-on-exec, so only the dup2'd ends reach the child. */
+static pid_t spawn_helper(const char *name, char *const args[], int *in, int *out)
+{
+  posix_spawn_file_actions_t fa;
+  char *argv[16];
+  int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, i, r;
+  pid_t pid = -1;
+
+  argv[0] = (char *)test_self;
+  argv[1] = "--helper";
+  argv[2] = (char *)name;
+  for (i = 0; args != NULL && args[i] != NULL && i < 12; i++)
+    argv[3 + i] = args[i];
+  argv[3 + i] = NULL;
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  if (in != NULL) {
+    ck_assert_int_eq(pipe2(pin, O_CLOEXEC), 0);
+    ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, pin[0], 0), 0);
+  }
+  if (out != NULL) {
+    ck_assert_int_eq(pipe2(pout, O_CLOEXEC), 0);
+    ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, pout[1], 1), 0);
+  }
+  r = posix_spawn(&pid, test_self, &fa, NULL, argv, environ);
+  ck_assert_int_eq(r, 0);
+  posix_spawn_file_actions_destroy(&fa);
+  if (in != NULL) {
+    close(pin[0]);
+    *in = pin[1];
+  }
+  if (out != NULL) {
+    close(pout[1]);
+    *out = pout[0];
+  }
+  return pid;
+}
+
+/* Read until EOF into buf (at most size bytes); the count. */
+static size_t read_to_eof(int fd, char *buf, size_t size)
+{
+  size_t got = 0;
+  ssize_t n;
+
+  while (got < size && (n = read(fd, buf + got, size - got)) > 0)
+    got += (size_t)n;
+  return got;
+}
+
+static int wait_status(pid_t pid)
+{
+  int status = -1;
+
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  return status;
+}
+
+START_TEST(spawn_roundtrip)
+{
+  char buf[64];
+  int in, out, status;
+  pid_t pid = spawn_helper("spawn_cat", NULL, &in, &out);
+
+  ck_assert_int_gt(pid, 0);
+  ck_assert_int_eq(write(in, "hello child\n", 12), 12);
+  ck_assert_int_eq(test_read_all(out, buf, 12), 12);
+  ck_assert_int_eq(memcmp(buf, "hello child\n", 12), 0);
+  ck_assert_int_eq(close(in), 0);
+  ck_assert_int_eq(read(out, buf, sizeof buf), 0);     /* the child saw EOF and left */
+  status = wait_status(pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+  close(out);
+}
+END_TEST
+
+struct feeder {
+  int fd;
+  const unsigned char *buf;
+  size_t n;
+  ssize_t r;
+};
+
+static void *feed(void *arg)
+{
+  struct feeder *f = arg;
+
+  f->r = test_write_all(f->fd, f->buf, f->n);
+  close(f->fd);
+  return NULL;
+}
+
+START_TEST(spawn_one_mib_both_ways)
+{
+  size_t n = 1 << 20, i;
+  unsigned char *src = malloc(n), *dst = malloc(n + 1);
+  struct feeder f;
+  pthread_t t;
+  int in, out;
+  pid_t pid = spawn_helper("spawn_cat", NULL, &in, &out);
+
+  for (i = 0; i < n; i++)
+    src[i] = (unsigned char)(i * 131 + (i >> 11));
+  f.fd = in;
+  f.buf = src;
+  f.n = n;
+  ck_assert_int_eq(pthread_create(&t, NULL, feed, &f), 0);
+  ck_assert_uint_eq(read_to_eof(out, (char *)dst, n + 1), n);
+  pthread_join(t, NULL);
+  ck_assert_int_eq((int)f.r, (int)n);
+  ck_assert(memcmp(src, dst, n) == 0);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  close(out);
+  free(src);
+  free(dst);
+}
+END_TEST
+
+START_TEST(spawn_argv_round_trip)
+{
+  static char *tricky[] = {
+    "plain", "two words", "", "tab\there", "\"quoted\"", "in\"side", "back\\slash",
+    "trailing\\", "trailing two\\\\", "\\\"", "*", NULL
+  };
+  char buf[1024], *p;
+  int out, i;
+  size_t got;
+  pid_t pid = spawn_helper("spawn_argv", tricky, NULL, &out);
+
+  got = read_to_eof(out, buf, sizeof buf);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  for (i = 0, p = buf; tricky[i] != NULL; i++) {
+    ck_assert_msg(p < buf + got, "argument %d missing", i);
+    ck_assert_str_eq(p, tricky[i]);
+    p += strlen(p) + 1;
+  }
+  ck_assert(p == buf + got);
+  close(out);
+}
+END_TEST
+
+START_TEST(spawn_environment)
+{
+  static char *env[] = { "IPCX_SPAWN_A=1", "IPCX_SPAWN_B=two words=x", "IPCX_SPAWN_E=", NULL };
+  char *argv[] = { (char *)test_self, "--helper", "spawn_env", "IPCX_SPAWN_A", "IPCX_SPAWN_B",
+                   "IPCX_SPAWN_E", "IPCX_SPAWN_PARENT", NULL };
+  static char parent_var[] = "IPCX_SPAWN_PARENT=yes";
+  posix_spawn_file_actions_t fa;
+  char buf[512];
+  int p[2];
+  size_t got;
+  pid_t pid;
+
+  putenv(parent_var);           /* the child must not see it: envp is exact */
+  ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, env), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(p[1]);
+  got = read_to_eof(p[0], buf, sizeof buf - 1);
+  buf[got] = 0;
+  ck_assert_str_eq(buf, "IPCX_SPAWN_A=1\nIPCX_SPAWN_B=two words=x\nIPCX_SPAWN_E=\n"
+                        "IPCX_SPAWN_PARENT!\n");
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  close(p[0]);
+}
+END_TEST
+
+START_TEST(spawn_fd3_fd4)
+{
+  posix_spawn_file_actions_t fa;
+  char *argv[16] = { (char *)test_self, "--helper", "spawn_fd34" }, nums[6][12];
+  int a[2], b[2], o[2], all[6], i, n = 3;
+  char buf[64];
+  size_t got;
+  pid_t pid;
+
+  ck_assert_int_eq(pipe2(a, O_CLOEXEC), 0);
+  ck_assert_int_eq(pipe2(b, O_CLOEXEC), 0);
+  ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+  all[0] = a[0], all[1] = a[1], all[2] = b[0], all[3] = b[1], all[4] = o[0], all[5] = o[1];
+  for (i = 0; i < 6; i++)
+    if (all[i] > 4) {           /* 0..4 are the child's own */
+      snprintf(nums[i], sizeof nums[i], "%d", all[i]);
+      argv[n++] = nums[i];
+    }
+  argv[n] = NULL;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, a[0], 3);
+  posix_spawn_file_actions_adddup2(&fa, b[1], 4);
+  posix_spawn_file_actions_adddup2(&fa, o[1], 1);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(a[0]);
+  close(b[1]);
+  close(o[1]);
+  ck_assert_int_eq(write(a[1], "via fd 3", 8), 8);
+  close(a[1]);
+  got = read_to_eof(b[0], buf, sizeof buf);
+  ck_assert_uint_eq(got, 8);
+  ck_assert_int_eq(memcmp(buf, "via fd 3", 8), 0);
+  got = read_to_eof(o[0], buf, sizeof buf - 1);
+  buf[got] = 0;
+  ck_assert_str_eq(buf, "0\n");         /* nothing else reached the child */
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  close(b[0]);
+  close(o[0]);
+}
+END_TEST
+
+/* Is there nothing to read and no EOF on fd right now? */
+static int still_open(int fd)
+{
+  char c;
+  int fl = fcntl(fd, F_GETFL), r;
+
+  fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  r = (int)read(fd, &c, 1);
+  fcntl(fd, F_SETFL, fl);
+  ck_assert(r <= 0);
+  return r < 0 && errno == EAGAIN;
+}
+
+/* A pipe's write end reaches a running child unless it is close-on-exec. */
+static void check_cloexec(int flags, int expect_open)
+{
+  int p[2], in;
+  pid_t pid;
+
+  ck_assert_int_eq(pipe2(p, flags), 0);
+  pid = spawn_helper("spawn_cat", NULL, &in, NULL);   /* runs until its stdin closes */
+  ck_assert_int_eq(close(p[1]), 0);
+  ck_assert_int_eq(still_open(p[0]), expect_open);
+  close(in);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  ck_assert_int_eq(still_open(p[0]), 0);       /* and the child's copy is gone with it */
+  close(p[0]);
+}
+
+START_TEST(spawn_cloexec_pipe_sees_eof)
+{
+  check_cloexec(O_CLOEXEC, 0);
+}
+END_TEST
+
+START_TEST(spawn_inherited_pipe_stays_open)
+{
+  check_cloexec(0, 1);
+}
+END_TEST
+
+START_TEST(spawn_exit_statuses)
+{
+  static const int codes[] = { 0, 7, 255 };
+  char arg[8], *args[] = { arg, NULL };
+  int i, status;
+
+  for (i = 0; i < 3; i++) {
+    snprintf(arg, sizeof arg, "%d", codes[i]);
+    status = wait_status(spawn_helper("spawn_exit", args, NULL, NULL));
+    ck_assert(WIFEXITED(status));
+    ck_assert(!WIFSIGNALED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), codes[i]);
+  }
+}
+END_TEST
+
+START_TEST(spawn_waitpid_nohang)
+{
+  int in, status = -1, i;
+  char c;
+  pid_t pid = spawn_helper("spawn_cat", NULL, &in, NULL), r = 0;
+
+  ck_assert_int_eq(waitpid(pid, &status, WNOHANG), 0);         /* still running */
+  ck_assert_int_eq(waitpid(-1, &status, WNOHANG), 0);
+  close(in);
+  for (i = 0; i < 1000 && (r = waitpid(pid, &status, WNOHANG)) == 0; i++)
+    test_sleep_ms(10);
+  ck_assert_int_eq(r, pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+  errno = 0;
+  ck_assert_int_eq(waitpid(pid, &status, WNOHANG), -1);        /* reaped: gone */
+  ck_assert_int_eq(errno, ECHILD);
+  (void)c;
+}
+END_TEST
+
+START_TEST(spawn_waitpid_any)
+{
+  char *args7[] = { "7", NULL }, *args9[] = { "9", NULL };
+  pid_t a = spawn_helper("spawn_exit", args7, NULL, NULL);
+  pid_t b = spawn_helper("spawn_exit", args9, NULL, NULL);
+  int status, seen = 0, i;
+  pid_t r;
+
+  for (i = 0; i < 2; i++) {
+    r = waitpid(-1, &status, 0);
+    ck_assert(r == a || r == b);
+    ck_assert_int_eq(WEXITSTATUS(status), r == a ? 7 : 9);
+    seen |= r == a ? 1 : 2;
+  }
+  ck_assert_int_eq(seen, 3);
+  errno = 0;
+  ck_assert_int_eq(waitpid(-1, &status, 0), -1);
+  ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
+START_TEST(spawn_waitpid_not_a_child)
+{
+  int status;
+
+  errno = 0;
+  ck_assert_int_eq(waitpid(getpid(), &status, 0), -1);
+  ck_assert_int_eq(errno, ECHILD);
+  errno = 0;
+  ck_assert_int_eq(waitpid(-1, &status, 12345 << 8), -1);
+  ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+static void check_kill(int sig)
+{
+  int in, status;
+  pid_t pid = spawn_helper("spawn_cat", NULL, &in, NULL);
+
+  ck_assert_int_eq(kill(pid, 0), 0);
+  ck_assert_int_eq(kill(pid, sig), 0);
+  status = wait_status(pid);
+  ck_assert(WIFSIGNALED(status));
+  ck_assert(!WIFEXITED(status));
+  ck_assert_int_eq(WTERMSIG(status), sig);
+  close(in);
+}
+
+START_TEST(spawn_kill_sigterm)
+{
+  check_kill(SIGTERM);
+}
+END_TEST
+
+START_TEST(spawn_kill_sigkill)
+{
+  check_kill(SIGKILL);
+}
+END_TEST
+
+START_TEST(spawn_epipe_after_child_exits)
+{
+  int in, i;
+  pid_t pid = spawn_helper("spawn_exit", NULL, &in, NULL);
+  ssize_t r = 0;
+
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  errno = 0;
+  for (i = 0; i < 4 && (r = write(in, "x", 1)) == 1; i++)
+    ;
+  ck_assert_int_eq(r, -1);
+  ck_assert_int_eq(errno, EPIPE);
+  close(in);
+}
+END_TEST
+
+START_TEST(spawn_missing_program)
+{
+  char *argv[] = { "ipcx-no-such-program", NULL };
+  pid_t pid = -1;
+  int status;
+
+  ck_assert_int_eq(posix_spawn(&pid, "/nonexistent/ipcx-no-such-program", NULL, NULL, argv,
+                               environ), ENOENT);
+  ck_assert_int_eq(posix_spawnp(&pid, "ipcx-no-such-program", NULL, NULL, argv, environ),
+                   ENOENT);
+  errno = 0;
+  ck_assert_int_eq(waitpid(-1, &status, WNOHANG), -1);         /* no child was made */
+  ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
+/* posix_spawnp finds the runner through PATH by its bare name. */
+START_TEST(spawn_path_search)
+{
+  static char newpath[4096], oldpath[4096];
+  char dir[2048], name[2048], *slash, *argv[] = { name, "--helper", "spawn_exit", "5", NULL };
+  const char *old = getenv("PATH");
+  pid_t pid;
+  int r;
+
+  snprintf(dir, sizeof dir, "%s", test_self);
+  slash = strrchr(dir, '/');
+#ifdef _WIN32
+  if (strrchr(dir, '\\') > slash)
+    slash = strrchr(dir, '\\');
+#endif
+  if (slash == NULL) {
+    snprintf(name, sizeof name, "%s", dir);
+    snprintf(dir, sizeof dir, ".");
+  } else {
+    snprintf(name, sizeof name, "%s", slash + 1);
+    *slash = 0;
+  }
+  snprintf(oldpath, sizeof oldpath, "PATH=%s", old != NULL ? old : "");
+  snprintf(newpath, sizeof newpath, "PATH=/nonexistent-ipcx%c%s",
+#ifdef _WIN32
+           ';',                 /* Windows separates PATH with ';' */
+#else
+           ':',
+#endif
+           dir);
+  putenv(newpath);
+  r = posix_spawnp(&pid, name, NULL, NULL, argv, environ);
+  if (r == 0)
+    ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 5);
+#ifdef _WIN32
+  /* Windows programs end in .exe; posix_spawnp finds them with or without it. */
+  if (r == 0) {
+    size_t n = strlen(name);
+    if (n > 4 && strcmp(name + n - 4, ".exe") == 0)
+      name[n - 4] = 0;
+    else
+      strcat(name, ".exe");
+    r = posix_spawnp(&pid, name, NULL, NULL, argv, environ);
+    if (r == 0)
+      ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 5);
+  }
+#endif
+  putenv(oldpath);
+  ck_assert_int_eq(r, 0);
+}
+END_TEST
+
+START_TEST(spawn_plain_crt_child)
+{
+  posix_spawn_file_actions_t fa;
+  char *argv[] = { (char *)test_self, "--helper", "spawn_crt", NULL };
+  int in[2], out[2], f3[2];
+  char buf[64];
+  pid_t pid;
+
+  ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+  ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+  ck_assert_int_eq(pipe2(f3, O_CLOEXEC), 0);
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, f3[1], 3);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(in[0]);
+  close(out[1]);
+  close(f3[1]);
+  ck_assert_int_eq(write(in[1], "crt\n", 4), 4);
+  ck_assert_int_eq(test_read_all(out[0], buf, 4), 4);
+  ck_assert_int_eq(memcmp(buf, "crt\n", 4), 0);               /* no \r: binary mode */
+  ck_assert_int_eq(test_read_all(f3[0], buf, 4), 4);
+  ck_assert_int_eq(memcmp(buf, "crt\n", 4), 0);
+  close(in[1]);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  ck_assert_int_eq(read(out[0], buf, sizeof buf), 0);
+  close(out[0]);
+  close(f3[0]);
+}
+END_TEST
+
+START_TEST(spawn_file_actions_open_close)
+{
+  posix_spawn_file_actions_t fa;
+  char path[256], buf[64], *argv[] = { (char *)test_self, "--helper", "spawn_cat", NULL };
+  int out[2], fd, status;
+  pid_t pid;
+
+  test_path(path, sizeof path, "spawn-in");
+  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, "from a file", 11), 11);
+  close(fd);
+  ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+  posix_spawn_file_actions_init(&fa);
+  ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, 0, path, O_RDONLY, 0), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, out[1], 1), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, out[1]), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  ck_assert_uint_eq(read_to_eof(out[0], buf, sizeof buf), 11);
+  ck_assert_int_eq(memcmp(buf, "from a file", 11), 0);
+  status = wait_status(pid);
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+  close(out[0]);
+
+  /* A file action that fails fails the call. */
+  posix_spawn_file_actions_init(&fa);
+  ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, 0, "/nonexistent/ipcx-x", O_RDONLY, 0),
+                   0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, environ), ENOENT);
+  posix_spawn_file_actions_destroy(&fa);
+  ck_assert_int_eq(unlink(path), 0);
+}
+END_TEST
+
+START_TEST(spawn_bad_arguments)
+{
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  short flags = -1;
+  pid_t pg = -1;
+
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, -1, 1), EBADF);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, 1, -1), EBADF);
+  ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, -1), EBADF);
+  ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, -1, "x", O_RDONLY, 0), EBADF);
+  ck_assert_int_eq(posix_spawn_file_actions_destroy(&fa), 0);
+  ck_assert_int_eq(posix_spawnattr_init(&at), 0);
+  ck_assert_int_eq(posix_spawnattr_getflags(&at, &flags), 0);
+  ck_assert_int_eq(flags, 0);
+  ck_assert_int_eq(posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP), 0);
+  ck_assert_int_eq(posix_spawnattr_getflags(&at, &flags), 0);
+  ck_assert_int_eq(flags, POSIX_SPAWN_SETPGROUP);
+  ck_assert_int_eq(posix_spawnattr_setflags(&at, 0x4000), EINVAL);
+  ck_assert_int_eq(posix_spawnattr_setpgroup(&at, 0), 0);
+  ck_assert_int_eq(posix_spawnattr_getpgroup(&at, &pg), 0);
+  ck_assert_int_eq(pg, 0);
+  ck_assert_int_eq(posix_spawnattr_destroy(&at), 0);
+}
+END_TEST
+
+/* Four threads spawn 20 children each at once; each child must get exactly
+ * its own pipes: once all 80 run, closing one child's stdin must give EOF
+ * on its stdout while every other child still runs (a leaked copy of a pipe
+ * end in any sibling would hold it open). */
+#define THREADS 4
+#define PER_THREAD 20
+
+struct batch {
+  int index;
+  int in[PER_THREAD], out[PER_THREAD];
+  pid_t pid[PER_THREAD];
+  pthread_barrier_t *start;
+};
+
+static void *spawn_batch(void *arg)
+{
+  struct batch *b = arg;
+  int i;
+
+  pthread_barrier_wait(b->start);
+  for (i = 0; i < PER_THREAD; i++)
+    b->pid[i] = spawn_helper("spawn_cat", NULL, &b->in[i], &b->out[i]);
+  return NULL;
+}
+
+/* Read to EOF within about 20 s without blocking; -1 if EOF never came. */
+static int eof_soon(int fd, char *buf, size_t size)
+{
+  size_t got = 0;
+  ssize_t n;
+  int i;
+
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  for (i = 0; i < 2000; i++) {
+    n = read(fd, buf + got, size - got);
+    if (n == 0)
+      return (int)got;
+    if (n > 0)
+      got += (size_t)n;
+    else if (errno == EAGAIN)
+      test_sleep_ms(10);
+    else
+      return -1;
+  }
+  return -1;
+}
+
+START_TEST(spawn_concurrent_no_leaks)
+{
+  static struct batch b[THREADS];
+  pthread_barrier_t start;
+  pthread_t t[THREADS];
+  char msg[32], buf[64];
+  int i, j, n;
+
+  pthread_barrier_init(&start, NULL, THREADS);
+  for (i = 0; i < THREADS; i++) {
+    b[i].index = i;
+    b[i].start = &start;
+    ck_assert_int_eq(pthread_create(&t[i], NULL, spawn_batch, &b[i]), 0);
+  }
+  for (i = 0; i < THREADS; i++)
+    pthread_join(t[i], NULL);
+  pthread_barrier_destroy(&start);
+  for (i = 0; i < THREADS; i++)
+    for (j = 0; j < PER_THREAD; j++) {
+      n = snprintf(msg, sizeof msg, "child %d.%d", i, j);
+      ck_assert_int_eq(write(b[i].in[j], msg, (size_t)n), n);
+      close(b[i].in[j]);
+      ck_assert_int_eq(eof_soon(b[i].out[j], buf, sizeof buf - 1), n);
+      buf[n] = 0;
+      ck_assert_str_eq(buf, msg);
+      close(b[i].out[j]);
+      ck_assert_int_eq(WEXITSTATUS(wait_status(b[i].pid[j])), 0);
+    }
+}
+END_TEST
+
+Suite *suite_spawn(void)
+{
+  Suite *s = suite_create("spawn");
+  TCase *tc = test_tcase("spawn");
+
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, spawn_roundtrip);
+  tcase_add_test(tc, spawn_one_mib_both_ways);
+  tcase_add_test(tc, spawn_argv_round_trip);
+  tcase_add_test(tc, spawn_environment);
+  tcase_add_test(tc, spawn_fd3_fd4);
+  tcase_add_test(tc, spawn_cloexec_pipe_sees_eof);
+  tcase_add_test(tc, spawn_inherited_pipe_stays_open);
+  tcase_add_test(tc, spawn_exit_statuses);
+  tcase_add_test(tc, spawn_waitpid_nohang);
+  tcase_add_test(tc, spawn_waitpid_any);
+  tcase_add_test(tc, spawn_waitpid_not_a_child);
+  tcase_add_test(tc, spawn_kill_sigterm);
+  tcase_add_test(tc, spawn_kill_sigkill);
+  tcase_add_test(tc, spawn_epipe_after_child_exits);
+  tcase_add_test(tc, spawn_missing_program);
+  tcase_add_test(tc, spawn_path_search);
+  tcase_add_test(tc, spawn_plain_crt_child);
+  tcase_add_test(tc, spawn_file_actions_open_close);
+  tcase_add_test(tc, spawn_bad_arguments);
+  tcase_add_test(tc, spawn_concurrent_no_leaks);
+  suite_add_tcase(s, tc);
+  return s;
+}
