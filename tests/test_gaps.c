@@ -51,54 +51,6 @@ START_TEST(gap_unix_socket)
 }
 END_TEST
 
-START_TEST(gap_poll_pipe)
-{
-  struct pollfd pfd;
-  int p[2], r;
-
-  ck_assert_int_eq(pipe(p), 0);
-  ck_assert_int_eq(write(p[1], "x", 1), 1);
-  pfd.fd = p[0];
-  pfd.events = POLLIN;
-  pfd.revents = 0;
-  r = poll(&pfd, 1, 1000);
-#ifdef _WIN32
-  /* Not built yet on Windows: poll() (README feature table). */
-  ck_assert_int_eq(r, -1);
-  ck_assert_int_eq(errno, ENOSYS);
-#else
-  ck_assert_int_eq(r, 1);
-  ck_assert(pfd.revents & POLLIN);
-#endif
-  close(p[0]);
-  close(p[1]);
-}
-END_TEST
-
-START_TEST(gap_select_pipe)
-{
-  struct timeval tv = { 1, 0 };
-  fd_set rd;
-  int p[2], r;
-
-  ck_assert_int_eq(pipe(p), 0);
-  ck_assert_int_eq(write(p[1], "x", 1), 1);
-  FD_ZERO(&rd);
-  FD_SET(p[0], &rd);
-  r = select(p[0] + 1, &rd, NULL, NULL, &tv);
-#ifdef _WIN32
-  /* Not built yet on Windows: select() (README feature table). */
-  ck_assert_int_eq(r, -1);
-  ck_assert_int_eq(errno, ENOSYS);
-#else
-  ck_assert_int_eq(r, 1);
-  ck_assert(FD_ISSET(p[0], &rd));
-#endif
-  close(p[0]);
-  close(p[1]);
-}
-END_TEST
-
 START_TEST(gap_mkfifo)
 {
   char path[256];
@@ -128,8 +80,6 @@ Suite *suite_gaps(void)
 
   tcase_add_test(tc, gap_socketpair);
   tcase_add_test(tc, gap_unix_socket);
-  tcase_add_test(tc, gap_poll_pipe);
-  tcase_add_test(tc, gap_select_pipe);
   tcase_add_test(tc, gap_mkfifo);
   suite_add_tcase(s, tc);
   return s;

@@ -352,6 +352,7 @@ int ipcx_close(int fd)
   }
   r = _close(fd);
   ReleaseSRWLockExclusive(&table_lock);
+  ipcx__poll_fd_closed(fd);     /* wake threads polling fd (POLLNVAL, no hang) */
   if (f != NULL) {
     ipcx__file_unref(f);
     r = 0;

@@ -69,6 +69,10 @@ struct ipcx__ops {
    * when the answer may have changed (e.g. the event of a zero-byte
    * overlapped read it keeps pending in the file).  NULL: always ready for
    * what was asked (regular files).
+   * poll() passes POLLRDNORM/POLLWRNORM as POLLIN/POLLOUT and maps them back;
+   * it holds a reference on f while it waits, and calls this with no lock
+   * held.  A kind that cannot arm any handle returns 0 with *nwait = 0:
+   * poll() then checks it again every 10 ms (a synchronous adopted pipe).
    */
   short (*poll)(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait);
 };
@@ -81,6 +85,18 @@ struct ipcx__pending_write {
   int active;
 };
 
+/*
+ * A zero-byte overlapped read kept pending on f->h for poll() (pipe.c): it
+ * completes, consuming nothing, when data arrives or the peer goes.  Any
+ * kind whose f->h is a pipe handle may use it (ipcx__pipe_zero_read); the
+ * destroy path (ipcx__io_close_now, or ipcx__zero_read_release) cancels it.
+ */
+struct ipcx__zero_read {
+  OVERLAPPED ov;                /* ov.hEvent made on first use */
+  int active;                   /* a read is pending in ov */
+  int gone;                     /* the peer has gone (sticky) */
+};
+
 struct ipcx__file {
   const struct ipcx__ops *ops;
   volatile LONG refs;
@@ -89,6 +105,7 @@ struct ipcx__file {
   CRITICAL_SECTION lock;        /* guards the kind's mutable state */
   struct ipcx__pending_write pw;
   void *impl;                   /* the kind's own state */
+  struct ipcx__zero_read zr;    /* poll()'s watch on f->h (guarded by lock) */
 };
 
 /* --- fd table (fd.c) -------------------------------------------------- */
@@ -178,6 +195,26 @@ void ipcx__pipe_name(char *name, size_t size, const char *tag);
 struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle);
 /* O_RDONLY, O_WRONLY or O_RDWR: what the handle was opened for. */
 int ipcx__handle_access(HANDLE h);
+/*
+ * Readiness of pipe handle f->h through f->zr, called with f->lock held:
+ * 1 bytes are waiting to be read (*hup set if the peer has gone too),
+ * 0 nothing yet (a zero-byte read is pending: wait on f->zr.ov.hEvent),
+ * -1 the peer has gone and nothing is left to read.
+ */
+int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup);
+/* Cancel f->zr's pending read and close its event (destroy paths). */
+void ipcx__zero_read_release(struct ipcx__file *f);
+
+/* --- readiness (poll.c) ----------------------------------------------- */
+
+/* fd has just been closed: wake the threads polling it (ipcx_close calls it). */
+void ipcx__poll_fd_closed(int fd);
+/*
+ * poll() itself, for select() (select.c): timeout_ms < 0 waits forever;
+ * select_mode counts an fd as ready only by select()'s rules (a closed fd
+ * is then never ready).
+ */
+int ipcx__poll_core(struct ipcx_pollfd *fds, ipcx_nfds_t n, long long timeout_ms, int select_mode);
 
 /* --- child processes (spawn.c, process.c) ---------------------------- */
 

@@ -202,6 +202,7 @@ static DWORD WINAPI linger_thread(void *arg)
 
 void ipcx__io_close_now(struct ipcx__file *f)
 {
+  ipcx__zero_read_release(f);   /* poll()'s pending zero-byte read, if any */
   if (f->h != NULL)
     CloseHandle(f->h);
   if (f->pw.ov.hEvent != NULL)

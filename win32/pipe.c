@@ -222,6 +222,157 @@ static void pipe_destroy(struct ipcx__file *f)
   ipcx__io_close_lingering(f);
 }
 
+/* --- readiness (poll.c) --------------------------------------------------- */
+
+/* FilePipeLocalInformation: bytes waiting and whether the peer has gone, in one request. */
+typedef struct {
+  ULONG NamedPipeType, NamedPipeConfiguration, MaximumInstances, CurrentInstances;
+  ULONG InboundQuota, ReadDataAvailable, OutboundQuota, WriteQuotaAvailable;
+  ULONG NamedPipeState, NamedPipeEnd;
+} PIPE_LOCAL_INFO;
+
+#define FILE_PIPE_LOCAL_INFORMATION 24
+#define FILE_PIPE_CLOSING_STATE 4
+
+static int peer_gone_error(DWORD err)
+{
+  return err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_NO_DATA ||
+         err == ERROR_HANDLE_EOF;
+}
+
+static int query_info_ok(HANDLE h, PIPE_LOCAL_INFO *pi);
+
+/* Bytes waiting in f->h: 1 some (hup: the peer has gone too), 0 none, -1 peer gone. */
+static int bytes_waiting(struct ipcx__file *f, int *hup)
+{
+  PIPE_LOCAL_INFO pi;
+  DWORD avail;
+
+  if (query_info_ok(f->h, &pi)) {
+    *hup = pi.NamedPipeState == FILE_PIPE_CLOSING_STATE;
+    if (pi.ReadDataAvailable > 0)
+      return 1;
+    return *hup ? -1 : 0;
+  }
+  if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+    return peer_gone_error(GetLastError()) ? -1 : 0;
+  return avail > 0;
+}
+
+int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
+{
+  static char dummy;
+  DWORD n;
+  int r;
+
+  *hup = 0;
+  if (f->zr.active) {
+    if (!HasOverlappedIoCompleted(&f->zr.ov))
+      return 0;                 /* still nothing: no request to wineserver */
+    f->zr.active = 0;
+    if (!GetOverlappedResult(f->h, &f->zr.ov, &n, FALSE) && peer_gone_error(GetLastError()))
+      f->zr.gone = 1;
+  }
+  r = bytes_waiting(f, hup);
+  if (r < 0 || f->zr.gone) {
+    f->zr.gone = 1;
+    *hup = 1;
+    return r > 0 ? 1 : -1;
+  }
+  if (r > 0)
+    return 1;
+  if (f->zr.ov.hEvent == NULL && (f->zr.ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+    return 0;                   /* no event: poll() checks again later */
+  f->zr.ov.Internal = f->zr.ov.InternalHigh = 0;
+  f->zr.ov.Offset = f->zr.ov.OffsetHigh = 0;
+  if (ReadFile(f->h, &dummy, 0, NULL, &f->zr.ov))
+    return 1;                   /* data arrived in between (it consumed nothing) */
+  if (GetLastError() == ERROR_IO_PENDING) {
+    f->zr.active = 1;
+    return 0;
+  }
+  if (peer_gone_error(GetLastError())) {
+    f->zr.gone = 1;
+    *hup = 1;
+    return -1;
+  }
+  return 0;
+}
+
+void ipcx__zero_read_release(struct ipcx__file *f)
+{
+  DWORD n;
+
+  if (f->zr.active) {
+    /* The read must be over before f (which holds the OVERLAPPED) is freed;
+     * closing f->h alone would not end it while a dup of the handle lives. */
+    CancelIoEx(f->h, &f->zr.ov);
+    GetOverlappedResult(f->h, &f->zr.ov, &n, TRUE);
+    f->zr.active = 0;
+  }
+  if (f->zr.ov.hEvent != NULL)
+    CloseHandle(f->zr.ov.hEvent);
+  f->zr.ov.hEvent = NULL;
+}
+
+/* A synchronous adopted handle cannot keep a read pending: peek only. */
+static short sync_poll(struct ipcx__file *f, short events, int *nwait)
+{
+  int acc = f->flags & O_ACCMODE, hup = 0;
+  int r = bytes_waiting(f, &hup);
+  short rev = 0;
+
+  if (acc != O_WRONLY) {
+    rev |= r > 0 ? IPCX_POLLIN : 0;
+    rev |= r < 0 || hup ? IPCX_POLLHUP : 0;
+  }
+  if (acc != O_RDONLY)
+    rev |= r < 0 ? IPCX_POLLERR : IPCX_POLLOUT;
+  rev &= (short)(events | IPCX_POLLHUP | IPCX_POLLERR);
+  *nwait = 0;
+  return rev;
+}
+
+/*
+ * Read end: POLLIN when bytes wait, POLLHUP once every writer has gone (with
+ * POLLIN while bytes remain), as Linux.  Write end: POLLOUT when no
+ * nonblocking write is still pending (WriteQuotaAvailable is useless: always
+ * 0 on Wine), POLLERR once the reader has gone, which the write end learns
+ * from its own pending zero-byte read failing with ERROR_BROKEN_PIPE.
+ */
+static short pipe_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait)
+{
+  int acc = f->flags & O_ACCMODE, hup = 0, z;
+  short rev = 0;
+
+  *nwait = 0;
+  if (is_synchronous(f))
+    return sync_poll(f, events, nwait);
+  EnterCriticalSection(&f->lock);
+  z = ipcx__pipe_zero_read(f, &hup);
+  if (acc != O_WRONLY) {
+    rev |= z > 0 ? IPCX_POLLIN : 0;
+    rev |= hup ? IPCX_POLLHUP : 0;
+  }
+  if (acc != O_RDONLY) {
+    if (acc == O_WRONLY && hup)
+      rev |= IPCX_POLLERR;
+    if (acc == O_WRONLY && hup && f->pw.active)
+      ;                         /* Linux: the reader left a full pipe: POLLERR alone */
+    else if (!f->pw.active || HasOverlappedIoCompleted(&f->pw.ov))
+      rev |= IPCX_POLLOUT;
+    else if (f->pw.ov.hEvent != NULL)
+      wait[(*nwait)++] = f->pw.ov.hEvent;
+  }
+  if (f->zr.active)
+    wait[(*nwait)++] = f->zr.ov.hEvent;
+  LeaveCriticalSection(&f->lock);
+  rev &= (short)(events | IPCX_POLLHUP | IPCX_POLLERR);
+  if (rev != 0)
+    *nwait = 0;
+  return rev;
+}
+
 static int pipe_fstat(struct ipcx__file *f, int fd, struct stat *st)
 {
   (void)fd;
@@ -238,6 +389,7 @@ const struct ipcx__ops ipcx__pipe_ops = {
   .write = pipe_write,
   .destroy = pipe_destroy,
   .fstat = pipe_fstat,
+  .poll = pipe_poll,
 };
 
 /* --- pipes ipcx did not make (an inherited stdin, _pipe()) --------------- */
@@ -272,6 +424,14 @@ static query_info_fn query_info(void)
     fn = (query_info_fn)(void (*)(void))GetProcAddress(GetModuleHandleA("ntdll.dll"),
                                                         "NtQueryInformationFile");
   return fn;
+}
+
+static int query_info_ok(HANDLE h, PIPE_LOCAL_INFO *pi)
+{
+  query_info_fn q = query_info();
+  IO_STATUS io;
+
+  return q != NULL && q(h, &io, pi, sizeof *pi, FILE_PIPE_LOCAL_INFORMATION) >= 0;
 }
 
 int ipcx__handle_access(HANDLE h)
