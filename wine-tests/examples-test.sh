@@ -26,6 +26,9 @@ run_one() {
       cat client1.out client2.out server.out ;;
     fifo_rpc)
       $run "$dir/examples/fifo_rpc$ext" 2>&1 | sort ;;
+    sort_pipe)
+      # Windows has no Unix sort: the project's sort.exe goes first on PATH.
+      WINEPATH="Z:$(echo "$dir/examples" | tr / '\\')" $run "$dir/examples/sort_pipe$ext" 2>&1 ;;
     *)
       $run "$dir/examples/$name$ext" 2>&1 ;;
   esac | tr -d '\r' >"$name.out"
