@@ -51,28 +51,6 @@ START_TEST(gap_unix_socket)
 }
 END_TEST
 
-START_TEST(gap_mkfifo)
-{
-  char path[256];
-  struct stat st;
-  int r;
-
-  test_path(path, sizeof path, "fifo");
-  r = mkfifo(path, 0600);
-#ifdef _WIN32
-  /* Not built yet on Windows: FIFOs (README feature table). */
-  ck_assert_int_eq(r, -1);
-  ck_assert_int_eq(errno, ENOSYS);
-  (void)st;
-#else
-  ck_assert_int_eq(r, 0);
-  ck_assert_int_eq(stat(path, &st), 0);
-  ck_assert(S_ISFIFO(st.st_mode));
-  ck_assert_int_eq(unlink(path), 0);
-#endif
-}
-END_TEST
-
 Suite *suite_gaps(void)
 {
   Suite *s = suite_create("gaps");
@@ -80,7 +58,6 @@ Suite *suite_gaps(void)
 
   tcase_add_test(tc, gap_socketpair);
   tcase_add_test(tc, gap_unix_socket);
-  tcase_add_test(tc, gap_mkfifo);
   suite_add_tcase(s, tc);
   return s;
 }

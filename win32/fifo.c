@@ -1,10 +1,814 @@
 /*
- * fifo.c: FIFOs (mkfifo() and open() on a FIFO file).
+ * fifo.c: FIFOs: mkfifo(), and open() on a FIFO file.
  *
- * Not built yet (issue: FIFOs on Windows): mkfifo fails with ENOSYS, and
- * tests/test_gaps.c says so.
+ * A FIFO is a marker file plus a family of named-pipe instances.
+ *
+ *   marker file   what mkfifo() makes at the path: MARKER_SIZE bytes,
+ *                 "ipcx-fifo 1 <32 hex digits> <mode>", written to a
+ *                 temporary file in the same folder and renamed into place
+ *                 (MoveFileEx without REPLACE_EXISTING: the path exists ->
+ *                 EEXIST), so an opener never sees half a marker.  The hex
+ *                 digits are random (rand_s), not derived from the path, and
+ *                 name everything else:
+ *   pipe          \\.\pipe\ipcx-fifo-<hex>: message-type instances, created
+ *                 by READERS (as in Cygwin's fhandler/fifo.cc), one per
+ *                 writer.  A writer's open() is CreateFile on the name: it
+ *                 gets an instance of its own, so each write() is one pipe
+ *                 message and arrives whole (PIPE_BUF atomicity, any number
+ *                 of writers).  No instance at all (ERROR_FILE_NOT_FOUND)
+ *                 means no reader: ENXIO for O_NONBLOCK, else wait.
+ *   event         Local\ipcx-fifo-<hex>-r, manual-reset: "a reader has a
+ *                 listening instance".  A waiting writer resets it, tries
+ *                 CreateFile, and waits on it only if that failed; a writer
+ *                 that got in sets it again (so resets never lose a wake-up);
+ *                 readers set it whenever they arm a listening instance.
+ *
+ * The reader (a file description opened O_RDONLY or O_RDWR) owns:
+ *   - one listening instance with a pending ConnectNamedPipe, kept by a small
+ *     thread per reader: when a writer connects, the thread adopts the
+ *     instance and arms the next one at once, so writers never wait for the
+ *     reader to call read() (Linux lets any number of writers open);
+ *   - the connected instances, each with a pending overlapped ReadFile into
+ *     its own buffer.  All of them share one manual-reset event (`ev`), so a
+ *     blocked read() or poll() waits on ONE handle whatever the number of
+ *     writers (no 64-handle limit).  Every locked pass (pump) resets `ev`,
+ *     collects completed reads, issues new ones, and sets `ev` again if
+ *     anything is ready: a wake-up is never lost and a stale `ev` never
+ *     makes a waiter spin.
+ *   read() merges the instances into one stream: it takes whole messages
+ *   round-robin, and once it has handed out part of a message (a short
+ *   read() or ERROR_MORE_DATA) it sticks to that instance until the message
+ *   is finished, so a PIPE_BUF write is never split by another writer's
+ *   bytes.  EOF (read() returns 0) when no instance is left and the listening
+ *   instance has no client (PeekNamedPipe fails), which is Linux's "no
+ *   writer has the FIFO open": a new writer brings data again.
+ *
+ * The writer holds the client end in f->h (opened for reading too, only so a
+ * zero-byte read can tell poll() that the reader has gone).  Writes are
+ * io.c's, one message each (blocking writes of more than 64 KiB go as
+ * several messages: Linux does not keep them whole either); a write after
+ * the reader has gone gets ERROR_NO_DATA / ERROR_BROKEN_PIPE: EPIPE.
+ * O_RDWR is a reader plus a writer connected to its own listening instance,
+ * so it never blocks and never sees EOF, as on Linux.
+ *
+ * Wine 8 facts relied on (probed): PeekNamedPipe on an instance with no
+ * client fails (ERROR_BAD_PIPE), with a client succeeds, and still succeeds
+ * after the client closed with unread data; messages written before the
+ * client closed are all read before ERROR_BROKEN_PIPE; a read smaller than
+ * the message gives ERROR_MORE_DATA and the rest comes next; CreateFile on a
+ * name whose every instance is taken gives ERROR_PIPE_BUSY.
+ *
+ * Differences from Linux (README): several readers of one FIFO at once each
+ * get the writers that connected to them, not a shared stream; a reader
+ * whose last writer is connected to ANOTHER reader sees EOF; a blocking
+ * O_RDONLY open waits for a writer to connect to it.  A FIFO reader fd is
+ * not inherited by spawned children (a writer fd is, as a pipe).
  */
+#define _CRT_RAND_S
 #include "internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAGIC "ipcx-fifo 1 "
+#define MARKER_SIZE 64
+#define HEX_LEN 32
+#define FIFO_CAPACITY 65536     /* Linux's pipe capacity */
+#define INST_BUF 16384          /* one read from one writer's instance */
+
+/* One writer's instance, at the reader. */
+struct inst {
+  HANDLE h;
+  OVERLAPPED ov;                /* ov.hEvent is the reader's shared ev */
+  int pending;                  /* a ReadFile is in flight in ov */
+  int more;                     /* buf holds part of a message (ERROR_MORE_DATA) */
+  int gone;                     /* the writer has closed: no more reads */
+  DWORD len, off;               /* buffered message bytes [off, len) */
+  char buf[INST_BUF];
+};
+
+struct fifo {
+  char name[80];                /* \\.\pipe\ipcx-fifo-<hex> */
+  HANDLE arrived;               /* the named "a reader is listening" event */
+  mode_t mode;
+  /* reader side (O_RDONLY, O_RDWR) */
+  int reader;
+  HANDLE ev;                    /* shared completion event of the instances */
+  struct inst **inst;
+  int ninst, cap, next;
+  struct inst *current;         /* its message is part-delivered */
+  int seen_writer;              /* a writer connected since open (POLLHUP) */
+  HANDLE listener;              /* the instance waiting for a writer */
+  OVERLAPPED lov;               /* its ConnectNamedPipe */
+  int lconnected;               /* ConnectNamedPipe found a client at once */
+  HANDLE thread, stop;
+  /* writer side (O_WRONLY, O_RDWR): the client end is f->h */
+  OVERLAPPED wov;               /* zero-byte read watching for the reader to go */
+  int watching, reader_gone;
+  char wbyte;
+};
+
+/* --- the marker file ------------------------------------------------------ */
+
+struct marker {
+  char hex[HEX_LEN + 1];
+  mode_t mode;
+};
+
+static int read_marker(const char *path, struct marker *m)
+{
+  WIN32_FILE_ATTRIBUTE_DATA a;
+  char buf[MARKER_SIZE + 1];
+  unsigned int mode = 0;
+  HANDLE h;
+  DWORD got = 0;
+  int i;
+
+  if (path == NULL || !GetFileAttributesExA(path, GetFileExInfoStandard, &a))
+    return 0;
+  if ((a.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || a.nFileSizeHigh != 0 ||
+      a.nFileSizeLow != MARKER_SIZE)
+    return 0;
+  h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                  NULL, OPEN_EXISTING, 0, NULL);
+  if (h == INVALID_HANDLE_VALUE)
+    return 0;
+  if (!ReadFile(h, buf, MARKER_SIZE, &got, NULL))
+    got = 0;
+  CloseHandle(h);
+  if (got != MARKER_SIZE || memcmp(buf, MAGIC, sizeof MAGIC - 1) != 0)
+    return 0;
+  buf[MARKER_SIZE] = 0;
+  for (i = 0; i < HEX_LEN; i++) {
+    char c = buf[sizeof MAGIC - 1 + i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return 0;
+    m->hex[i] = c;
+  }
+  m->hex[HEX_LEN] = 0;
+  if (sscanf(buf + sizeof MAGIC - 1 + HEX_LEN, " %o", &mode) != 1)
+    return 0;
+  m->mode = (mode_t)(mode & 0777);
+  return 1;
+}
+
+int ipcx__fifo_is(const char *path)
+{
+  struct marker m;
+  return read_marker(path, &m);
+}
+
+int ipcx__fifo_stat(const char *path, struct stat *st)
+{
+  struct marker m;
+
+  if ((st->st_mode & S_IFMT) == S_IFREG && st->st_size == MARKER_SIZE && read_marker(path, &m)) {
+    st->st_mode = (unsigned short)(_S_IFIFO | m.mode);
+    st->st_size = 0;
+  }
+  return 0;
+}
+
+static void random_hex(char *hex)
+{
+  unsigned int r;
+  int i;
+
+  for (i = 0; i < HEX_LEN / 8; i++) {
+    if (rand_s(&r) != 0)
+      r = (unsigned int)GetTickCount() * 2654435761u ^ (unsigned int)GetCurrentProcessId() ^
+          (unsigned int)i;
+    snprintf(hex + 8 * i, 9, "%08x", r);
+  }
+}
+
 int ipcx_mkfifo(const char *path, mode_t mode)
-{ (void)path, (void)mode; return ipcx__fail(ENOSYS); }
+{
+  char content[MARKER_SIZE + 1], hex[HEX_LEN + 1], tmp[MAX_PATH + 64];
+  const char *slash = NULL, *p;
+  size_t dirlen;
+  HANDLE h;
+  DWORD put, err;
+  int n;
+
+  if (path == NULL)
+    return ipcx__fail(EFAULT);
+  if (*path == 0)
+    return ipcx__fail(ENOENT);
+  if (GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES)
+    return ipcx__fail(EEXIST);
+  for (p = path; *p; p++)
+    if (*p == '/' || *p == '\\' || (*p == ':' && p == path + 1))
+      slash = p;
+  dirlen = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+  if (dirlen + 40 >= sizeof tmp || strlen(path) >= MAX_PATH)
+    return ipcx__fail(ENAMETOOLONG);
+  random_hex(hex);
+  memcpy(tmp, path, dirlen);
+  snprintf(tmp + dirlen, sizeof tmp - dirlen, ".ipcx-fifo-%.16s.tmp", hex);
+  n = snprintf(content, sizeof content, "%s%s %04o", MAGIC, hex, (unsigned int)(mode & 0777));
+  memset(content + n, ' ', (size_t)(MARKER_SIZE - n));
+  content[MARKER_SIZE - 1] = '\n';
+
+  h = CreateFileA(tmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+  if (h == INVALID_HANDLE_VALUE)
+    return ipcx__fail_win32(GetLastError());
+  if (!WriteFile(h, content, MARKER_SIZE, &put, NULL) || put != MARKER_SIZE) {
+    err = GetLastError();
+    CloseHandle(h);
+    DeleteFileA(tmp);
+    return ipcx__fail_win32(err);
+  }
+  CloseHandle(h);
+  /* Atomic: the marker appears whole or not at all; an existing path stays. */
+  if (!MoveFileExA(tmp, path, 0)) {
+    err = GetLastError();
+    DeleteFileA(tmp);
+    if (err == ERROR_ALREADY_EXISTS || err == ERROR_FILE_EXISTS ||
+        GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES)
+      return ipcx__fail(EEXIST);
+    return ipcx__fail_win32(err);
+  }
+  return 0;
+}
+
+/* --- the reader: instances, pump, read ------------------------------------ */
+
+/* Start the next read on i (called with f->lock held); it may complete now. */
+static void issue(struct inst *i)
+{
+  DWORD n = 0, err;
+
+  i->off = i->len = 0;
+  i->more = 0;
+  if (ReadFile(i->h, i->buf, INST_BUF, NULL, &i->ov)) {
+    GetOverlappedResult(i->h, &i->ov, &n, FALSE);
+    i->len = n;
+    return;
+  }
+  err = GetLastError();
+  if (err == ERROR_IO_PENDING) {
+    i->pending = 1;
+  } else if (err == ERROR_MORE_DATA) {
+    GetOverlappedResult(i->h, &i->ov, &n, FALSE);
+    i->len = n;
+    i->more = 1;
+  } else {
+    i->gone = 1;                /* ERROR_BROKEN_PIPE: the writer closed */
+  }
+}
+
+/* Collect i's finished read, if it has finished. */
+static void collect(struct inst *i)
+{
+  DWORD n = 0;
+
+  if (!i->pending || !HasOverlappedIoCompleted(&i->ov))
+    return;
+  i->pending = 0;
+  if (GetOverlappedResult(i->h, &i->ov, &n, FALSE)) {
+    i->len = n;
+  } else if (GetLastError() == ERROR_MORE_DATA) {
+    i->len = n;
+    i->more = 1;
+  } else {
+    i->gone = 1;
+  }
+}
+
+static int drained(const struct inst *i)
+{
+  return i->off == i->len;
+}
+
+/* A writer has the FIFO open: an instance, or a client on the listener. */
+static int has_writer(struct fifo *p)
+{
+  DWORD avail;
+  int k;
+
+  for (k = 0; k < p->ninst; k++)
+    if (!p->inst[k]->gone || !drained(p->inst[k]))
+      return 1;
+  return p->listener != NULL && PeekNamedPipe(p->listener, NULL, 0, NULL, &avail, NULL);
+}
+
+/* The instance read() may take bytes from now, or NULL. */
+static struct inst *deliverable(struct fifo *p)
+{
+  int k;
+
+  if (p->current != NULL)
+    return drained(p->current) ? NULL : p->current;
+  for (k = 0; k < p->ninst; k++) {
+    struct inst *i = p->inst[(p->next + k) % p->ninst];
+    if (!drained(i))
+      return i;
+  }
+  return NULL;
+}
+
+static void free_inst(struct inst *i)
+{
+  DWORD n;
+
+  if (i->pending) {
+    CancelIoEx(i->h, &i->ov);
+    GetOverlappedResult(i->h, &i->ov, &n, TRUE);
+  }
+  CloseHandle(i->h);
+  free(i);
+}
+
+/*
+ * One pass over the instances, with f->lock held: reset ev, collect finished
+ * reads, start new ones, drop writers that have gone and left nothing, and
+ * set ev again if read() or poll() would find something.
+ */
+static void pump(struct fifo *p)
+{
+  int k, tries;
+
+  ResetEvent(p->ev);
+  for (k = 0; k < p->ninst; k++) {
+    struct inst *i = p->inst[k];
+    collect(i);
+    for (tries = 0; tries < 4 && !i->pending && !i->gone && drained(i); tries++)
+      issue(i);                 /* (a zero-length message reads as 0 bytes) */
+  }
+  for (k = 0; k < p->ninst; k++) {
+    struct inst *i = p->inst[k];
+    if (i->gone && drained(i) && !i->pending) {
+      if (p->current == i)
+        p->current = NULL;      /* the writer died mid-message */
+      free_inst(i);
+      p->inst[k--] = p->inst[--p->ninst];
+    }
+  }
+  if (p->current != NULL && drained(p->current) && !p->current->more)
+    p->current = NULL;
+  if (deliverable(p) != NULL || (p->seen_writer && !has_writer(p)))
+    SetEvent(p->ev);
+}
+
+/* Copy what can be had now into buf, keeping messages whole in the stream. */
+static size_t deliver(struct fifo *p, char *buf, size_t n)
+{
+  size_t done = 0;
+  struct inst *i;
+
+  while (done < n && (i = deliverable(p)) != NULL) {
+    size_t k = i->len - i->off;
+    if (k > n - done)
+      k = n - done;
+    memcpy(buf + done, i->buf + i->off, k);
+    i->off += (DWORD)k;
+    done += k;
+    p->current = i;
+    if (drained(i)) {
+      if (!i->more) {
+        p->current = NULL;
+        p->next = (p->next + 1) % (p->ninst ? p->ninst : 1);
+      }
+      if (!i->gone)
+        issue(i);
+      if (i->gone && p->current == i)
+        p->current = NULL;
+    }
+  }
+  return done;
+}
+
+static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
+{
+  struct fifo *p = f->impl;
+  ssize_t r;
+
+  (void)fd;
+  if (!p->reader)
+    return ipcx__fail(EBADF);
+  if (n == 0)
+    return 0;
+  if (buf == NULL)
+    return ipcx__fail(EFAULT);
+  EnterCriticalSection(&f->lock);
+  for (;;) {
+    pump(p);
+    r = (ssize_t)deliver(p, buf, n);
+    if (r > 0)
+      break;
+    if (!has_writer(p))
+      break;                    /* EOF: no writer has the FIFO open */
+    if (nonblock) {
+      r = ipcx__fail(EAGAIN);
+      break;
+    }
+    LeaveCriticalSection(&f->lock);
+    WaitForSingleObject(p->ev, INFINITE);
+    EnterCriticalSection(&f->lock);
+  }
+  LeaveCriticalSection(&f->lock);
+  return r;
+}
+
+/* --- the reader's listening instance and its thread ----------------------- */
+
+/* Arm a new listening instance (f->lock held, or before the thread runs). */
+static DWORD arm_listener(struct fifo *p)
+{
+  HANDLE h;
+  DWORD err;
+
+  h = CreateNamedPipeA(p->name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
+                         PIPE_REJECT_REMOTE_CLIENTS,
+                       PIPE_UNLIMITED_INSTANCES, 4096, FIFO_CAPACITY, 0, NULL);
+  if (h == INVALID_HANDLE_VALUE)
+    return GetLastError();
+  p->listener = h;
+  p->lconnected = 0;
+  p->lov.Internal = p->lov.InternalHigh = 0;
+  p->lov.Offset = p->lov.OffsetHigh = 0;
+  if (!ConnectNamedPipe(h, &p->lov)) {
+    err = GetLastError();
+    if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA) {
+      p->lconnected = 1;        /* a writer was quicker: the event is not set */
+      SetEvent(p->lov.hEvent);
+    } else if (err != ERROR_IO_PENDING) {
+      CloseHandle(h);
+      p->listener = NULL;
+      return err;
+    }
+  }
+  return ERROR_SUCCESS;
+}
+
+/* The listener has a writer (f->lock held): make it an instance, re-arm. */
+static void adopt_listener(struct fifo *p)
+{
+  struct inst *i, **t;
+  DWORD n;
+  int ok;
+
+  ok = p->lconnected || GetOverlappedResult(p->listener, &p->lov, &n, FALSE) ||
+       GetLastError() == ERROR_PIPE_CONNECTED || GetLastError() == ERROR_NO_DATA;
+  i = ok ? calloc(1, sizeof *i) : NULL;
+  if (i != NULL && p->ninst == p->cap) {
+    t = realloc(p->inst, (size_t)(p->cap ? 2 * p->cap : 8) * sizeof *t);
+    if (t == NULL) {
+      free(i);
+      i = NULL;
+    } else {
+      p->inst = t;
+      p->cap = p->cap ? 2 * p->cap : 8;
+    }
+  }
+  if (i == NULL) {
+    CloseHandle(p->listener);   /* the writer sees EPIPE */
+  } else {
+    i->h = p->listener;
+    i->ov.hEvent = p->ev;
+    p->inst[p->ninst++] = i;
+    p->seen_writer = 1;
+  }
+  p->listener = NULL;
+  arm_listener(p);
+}
+
+static DWORD WINAPI listen_thread(void *arg)
+{
+  struct ipcx__file *f = arg;
+  struct fifo *p = f->impl;
+  HANDLE hs[2];
+  DWORD w, n;
+
+  hs[0] = p->stop;
+  hs[1] = p->lov.hEvent;
+  for (;;) {
+    w = WaitForMultipleObjects(2, hs, FALSE, INFINITE);
+    if (w != WAIT_OBJECT_0 + 1)
+      break;
+    EnterCriticalSection(&f->lock);
+    if (p->listener != NULL && !p->lconnected &&
+        !GetOverlappedResult(p->listener, &p->lov, &n, FALSE) &&
+        GetLastError() == ERROR_IO_INCOMPLETE) {
+      ResetEvent(p->lov.hEvent);    /* spurious */
+      LeaveCriticalSection(&f->lock);
+      continue;
+    }
+    if (p->listener != NULL)
+      adopt_listener(p);
+    else
+      ResetEvent(p->lov.hEvent);
+    pump(p);
+    SetEvent(p->ev);            /* a reader open waiting for a writer */
+    LeaveCriticalSection(&f->lock);
+    SetEvent(p->arrived);       /* writers waiting for a free instance */
+    if (p->listener == NULL)
+      break;                    /* cannot listen any more: writers get ENXIO */
+  }
+  return 0;
+}
+
+static DWORD start_reader(struct ipcx__file *f)
+{
+  struct fifo *p = f->impl;
+  DWORD err;
+
+  p->reader = 1;
+  p->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  p->lov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+  p->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (p->ev == NULL || p->lov.hEvent == NULL || p->stop == NULL)
+    return GetLastError();
+  err = arm_listener(p);
+  if (err != ERROR_SUCCESS)
+    return err;
+  /* f->h (the CRT slot's handle) is the first instance, taken before the
+   * thread can hand it to a writer and arm another. */
+  if (!DuplicateHandle(GetCurrentProcess(), p->listener, GetCurrentProcess(), &f->h, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS)) {
+    f->h = NULL;
+    return GetLastError();
+  }
+  p->thread = CreateThread(NULL, 64 * 1024, listen_thread, f, STACK_SIZE_PARAM_IS_A_RESERVATION,
+                           NULL);
+  if (p->thread == NULL)
+    return GetLastError();
+  SetEvent(p->arrived);
+  return ERROR_SUCCESS;
+}
+
+static void stop_reader(struct fifo *p)
+{
+  DWORD n;
+  int k;
+
+  if (p->thread != NULL) {
+    SetEvent(p->stop);
+    WaitForSingleObject(p->thread, INFINITE);
+    CloseHandle(p->thread);
+  }
+  if (p->listener != NULL) {
+    CancelIoEx(p->listener, &p->lov);
+    GetOverlappedResult(p->listener, &p->lov, &n, TRUE);
+    CloseHandle(p->listener);
+  }
+  for (k = 0; k < p->ninst; k++)
+    free_inst(p->inst[k]);
+  free(p->inst);
+  if (p->ev != NULL)
+    CloseHandle(p->ev);
+  if (p->lov.hEvent != NULL)
+    CloseHandle(p->lov.hEvent);
+  if (p->stop != NULL)
+    CloseHandle(p->stop);
+}
+
+/* --- the writer ------------------------------------------------------------ */
+
+/*
+ * Connect to a reader's listening instance.  No reader: ENXIO at once for
+ * O_NONBLOCK, else wait on the named event until one arms an instance.
+ */
+static HANDLE open_writer(struct fifo *p, int nonblock, DWORD *errp)
+{
+  HANDLE h;
+  DWORD err;
+
+  for (;;) {
+    ResetEvent(p->arrived);
+    h = CreateFileA(p->name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                    FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
+    if (h != INVALID_HANDLE_VALUE) {
+      SetEvent(p->arrived);     /* others reset it before trying: pass it on */
+      return h;
+    }
+    err = GetLastError();
+    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND) {
+      if (nonblock) {
+        *errp = ERROR_FILE_NOT_FOUND;
+        return NULL;
+      }
+      WaitForSingleObject(p->arrived, INFINITE);
+    } else if (err == ERROR_PIPE_BUSY) {
+      /* A reader is re-arming its listener: it sets the event when done.
+       * The limit only matters if that reader closes meanwhile. */
+      WaitForSingleObject(p->arrived, nonblock ? 1000 : INFINITE);
+    } else {
+      *errp = err;
+      return NULL;
+    }
+  }
+}
+
+static ssize_t fifo_write(struct ipcx__file *f, int fd, const void *buf, size_t n, int nonblock)
+{
+  const char *b = buf;
+  size_t done = 0;
+  DWORD put, err;
+
+  (void)fd;
+  if ((f->flags & O_ACCMODE) == O_RDONLY)
+    return ipcx__fail(EBADF);
+  if (n == 0)
+    return 0;
+  if (buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (nonblock)
+    return ipcx__io_write_nonblock(f, buf, n, FIFO_CAPACITY);
+  err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
+  while (err == ERROR_SUCCESS && done < n) {
+    size_t chunk = n - done < FIFO_CAPACITY ? n - done : FIFO_CAPACITY;
+    err = ipcx__io_write(f->h, b + done, (DWORD)chunk, &put, INFINITE);
+    done += put;
+  }
+  if (done > 0)
+    return (ssize_t)done;
+  SetLastError(err);
+  return ipcx__fail(ipcx__errno_write(err));
+}
+
+/* The writer's watch (f->lock held): 1 if the reader has gone. */
+static int reader_gone(struct ipcx__file *f)
+{
+  struct fifo *p = f->impl;
+  DWORD n, err;
+
+  if (p->reader_gone)
+    return 1;
+  if (p->watching) {
+    if (!HasOverlappedIoCompleted(&p->wov))
+      return 0;
+    p->watching = 0;
+    GetOverlappedResult(f->h, &p->wov, &n, FALSE);
+    p->reader_gone = 1;         /* the reader never writes: only a break ends it */
+    return 1;
+  }
+  if (p->wov.hEvent == NULL && (p->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+    return 0;
+  if (ReadFile(f->h, &p->wbyte, 0, NULL, &p->wov))
+    return 0;
+  err = GetLastError();
+  if (err == ERROR_IO_PENDING) {
+    p->watching = 1;
+    return 0;
+  }
+  p->reader_gone = err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED ||
+                   err == ERROR_NO_DATA;
+  return p->reader_gone;
+}
+
+/* --- the file description --------------------------------------------------- */
+
+static short fifo_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait)
+{
+  struct fifo *p = f->impl;
+  int acc = f->flags & O_ACCMODE;
+  short r = 0;
+
+  *nwait = 0;
+  EnterCriticalSection(&f->lock);
+  if (p->reader) {
+    pump(p);
+    if (deliverable(p) != NULL)
+      r |= events & IPCX_POLLIN;
+    else if (p->seen_writer && !has_writer(p))
+      r |= IPCX_POLLHUP;
+  }
+  if (acc != O_RDONLY) {
+    int busy = f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov);
+    if (acc == O_WRONLY && reader_gone(f))
+      r |= IPCX_POLLERR;
+    else if (!busy)
+      r |= events & IPCX_POLLOUT;
+    if (r == 0 && busy)
+      wait[(*nwait)++] = f->pw.ov.hEvent;
+    if (r == 0 && acc == O_WRONLY && p->watching)
+      wait[(*nwait)++] = p->wov.hEvent;
+  }
+  if (r == 0 && p->reader)
+    wait[(*nwait)++] = p->ev;
+  LeaveCriticalSection(&f->lock);
+  return r;
+}
+
+static void fifo_destroy(struct ipcx__file *f)
+{
+  struct fifo *p = f->impl;
+  DWORD n;
+
+  if (p->reader)
+    stop_reader(p);
+  if (p->watching) {
+    CancelIoEx(f->h, &p->wov);
+    GetOverlappedResult(f->h, &p->wov, &n, TRUE);
+  }
+  if (p->wov.hEvent != NULL)
+    CloseHandle(p->wov.hEvent);
+  if (p->arrived != NULL)
+    CloseHandle(p->arrived);
+  free(p);
+  f->impl = NULL;
+  ipcx__io_close_lingering(f);
+}
+
+static int fifo_fstat(struct ipcx__file *f, int fd, struct stat *st)
+{
+  struct fifo *p = f->impl;
+
+  (void)fd;
+  memset(st, 0, sizeof *st);
+  st->st_mode = (unsigned short)(_S_IFIFO | p->mode);
+  st->st_nlink = 1;
+  st->st_ino = (_ino_t)(((uintptr_t)f >> 4) & 0xffff);
+  return 0;
+}
+
+static const struct ipcx__ops fifo_ops = {
+  .kind = IPCX__KIND_FIFO,
+  .read = fifo_read,
+  .write = fifo_write,
+  .destroy = fifo_destroy,
+  .fstat = fifo_fstat,
+  .poll = fifo_poll,
+};
+
+/* --- open() ------------------------------------------------------------------ */
+
+int ipcx__fifo_open(const char *path, int flags)
+{
+  struct ipcx__file *f;
+  struct marker m;
+  struct fifo *p;
+  HANDLE h;
+  DWORD err = ERROR_SUCCESS;
+  int acc = flags & O_ACCMODE, nb = flags & O_NONBLOCK, fd;
+
+  if (!read_marker(path, &m))
+    return ipcx__fail(ENOENT);  /* unlinked meanwhile */
+  if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+    return ipcx__fail(EEXIST);
+  if (acc == O_ACCMODE)
+    acc = O_RDWR;
+  p = calloc(1, sizeof *p);
+  if (p == NULL)
+    return ipcx__fail(ENOMEM);
+  p->mode = m.mode;
+  snprintf(p->name, sizeof p->name, "\\\\.\\pipe\\ipcx-fifo-%s", m.hex);
+  {
+    char evname[80];
+    snprintf(evname, sizeof evname, "Local\\ipcx-fifo-%s-r", m.hex);
+    p->arrived = CreateEventA(NULL, TRUE, FALSE, evname);
+  }
+  if (p->arrived == NULL) {
+    err = GetLastError();
+    free(p);
+    return ipcx__fail_win32(err);
+  }
+  f = ipcx__file_new(&fifo_ops, NULL, acc | nb);
+  if (f == NULL) {
+    CloseHandle(p->arrived);
+    free(p);
+    return ipcx__fail(ENOMEM);
+  }
+  f->impl = p;
+  if (acc != O_WRONLY)
+    err = start_reader(f);
+  if (err == ERROR_SUCCESS && acc != O_RDONLY) {
+    /* O_RDWR: our own listener is there, so this does not wait. */
+    h = open_writer(p, acc == O_WRONLY ? nb : 0, &err);
+    if (h != NULL) {
+      if (f->h != NULL)
+        CloseHandle(f->h);
+      f->h = h;
+    }
+  }
+  if (err != ERROR_SUCCESS) {
+    ipcx__file_unref(f);
+    if (err == ERROR_FILE_NOT_FOUND && acc == O_WRONLY)
+      return ipcx__fail(ENXIO);  /* O_NONBLOCK writer, no reader */
+    return ipcx__fail_win32(err);
+  }
+  if (acc == O_RDONLY && !nb) {
+    /* Linux: a blocking reader waits for a writer. */
+    EnterCriticalSection(&f->lock);
+    while (!p->seen_writer) {
+      pump(p);
+      if (p->seen_writer)
+        break;
+      LeaveCriticalSection(&f->lock);
+      WaitForSingleObject(p->ev, INFINITE);
+      EnterCriticalSection(&f->lock);
+    }
+    LeaveCriticalSection(&f->lock);
+  }
+  fd = ipcx__fd_install(f, (flags & O_CLOEXEC) != 0);
+  if (fd < 0) {
+    err = (DWORD)errno;
+    ipcx__file_unref(f);
+    return ipcx__fail((int)err);
+  }
+  return fd;
+}

@@ -37,6 +37,8 @@ int ipcx_open(const char *path, int flags, ...)
   }
   if (path == NULL)
     return ipcx__fail(EFAULT);
+  if (ipcx__fifo_is(path))
+    return ipcx__fifo_open(path, flags);  /* a FIFO (fifo.c) */
   /* O_ACCMODE itself (3) is Linux's "neither read nor write": open for both. */
   crtflags = (flags & CRT_FLAGS) | ((flags & O_ACCMODE) == O_ACCMODE ? O_RDWR : flags & O_ACCMODE);
   if (!(crtflags & _O_TEXT))
@@ -62,7 +64,9 @@ int ipcx_stat(const char *path, struct stat *st)
 {
   if (path == NULL || st == NULL)
     return ipcx__fail(EFAULT);
-  return stat(path, st);
+  if (stat(path, st) < 0)
+    return -1;
+  return ipcx__fifo_stat(path, st);  /* a FIFO's marker file is S_IFIFO */
 }
 
 const char *ipcx_version(void)

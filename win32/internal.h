@@ -221,6 +221,15 @@ int ipcx__poll_core(struct ipcx_pollfd *fds, ipcx_nfds_t n, long long timeout_ms
 /* A child posix_spawn made: waitpid() owns h from now on.  0 or ENOMEM. */
 int ipcx__process_add(HANDLE h, pid_t pid, pid_t pgid);
 
+/* --- FIFOs (fifo.c) ---------------------------------------------------- */
+
+/* 1 if path is a FIFO's marker file (mkfifo). */
+int ipcx__fifo_is(const char *path);
+/* open() on a FIFO: the POSIX open rules; an fd or -1/errno. */
+int ipcx__fifo_open(const char *path, int flags);
+/* After a successful stat(path): report a marker file as S_IFIFO. */
+int ipcx__fifo_stat(const char *path, struct stat *st);
+
 /* --- CRT-served files (file.c) --------------------------------------- */
 
 extern const struct ipcx__ops ipcx__crt_ops;
