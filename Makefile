@@ -158,6 +158,59 @@ $(B)/examples/%$(EXE): examples/%.c $(B)/libipcx.a | $(B)/examples
 
 examples: $(EXAMPLES:%=$(B)/examples/%$(EXE))
 
+# --- benchmarks (make bench; never part of make check) ---------------------
+# $(B)/bench/ipcx-bench: bench/main.c + the ipcx variant (bench/transport.c
+# through ipcx: natively with bench/ipcx_names.h forced in, on Windows with
+# compat/) + the raw variant (transport.c on the system calls natively,
+# bench/raw_win32.c on Windows).  bench/poll_latency.c, when present, is built
+# beside it as plain POSIX C.  Callgrind client requests when valgrind's
+# headers are installed.
+
+BENCH_VG := $(wildcard /usr/include/valgrind/callgrind.h)
+BENCH_CPPFLAGS := $(if $(BENCH_VG),-DBENCH_CALLGRIND -I$(B)/bench/vg)
+BENCH_OBJS := $(B)/bench/main.o $(B)/bench/transport-ipcx.o
+ifeq ($(OS),win32)
+  BENCH_OBJS += $(B)/bench/raw_win32.o
+  BENCH_LIBS := $(B)/libipcx.a -lws2_32 -ladvapi32 -lpthread
+else
+  BENCH_OBJS += $(B)/bench/transport-raw.o
+  BENCH_LIBS := -lpthread
+endif
+BENCH_EXTRA := $(patsubst bench/%.c,$(B)/bench/%$(EXE),$(wildcard bench/poll_latency.c))
+
+$(B)/bench:
+	mkdir -p $@
+
+$(B)/bench/vg/valgrind: | $(B)/bench
+	mkdir -p $(B)/bench/vg && ln -sfn /usr/include/valgrind $@
+
+$(B)/bench/main.o: bench/main.c bench/bench.h $(if $(BENCH_VG),$(B)/bench/vg/valgrind) | $(B)/bench
+	$(CC) $(BENCH_CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/bench/transport-ipcx.o: bench/transport.c bench/bench.h bench/ipcx_names.h include/ipcx.h | $(B)/bench
+	$(CC) $(APP_CPPFLAGS) $(if $(filter win32,$(OS)),,-include bench/ipcx_names.h) -DBV=ipcx $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/bench/transport-raw.o: bench/transport.c bench/bench.h | $(B)/bench
+	$(CC) -DBV=raw $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/bench/raw_win32.o: bench/raw_win32.c bench/bench.h | $(B)/bench
+	$(CC) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/bench/ipcx-bench$(EXE): $(BENCH_OBJS) $(if $(filter win32,$(OS)),$(B)/libipcx.a)
+	$(CC) $(APP_LDFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_LIBS)
+
+$(B)/bench/%$(EXE): bench/%.c $(B)/libipcx.a | $(B)/bench
+	$(CC) $(APP_CPPFLAGS) $(CFLAGS) $(WARN) $(APP_LDFLAGS) $(LDFLAGS) -o $@ $< $(APP_LIBS) $(B)/libipcx.a $(APP_LIBS)
+
+bench-bin: $(B)/bench/ipcx-bench$(EXE) $(BENCH_EXTRA)
+
+bench: deps
+	$(MAKE) lib bench-bin
+	$(MAKE) CROSS=$(WINCROSS) lib bench-bin
+	sh bench/run.sh $(B) build/$(shell $(WINCROSS)gcc -dumpmachine)
+
+.PHONY: bench bench-bin
+
 # --- the two targets together ---------------------------------------------
 
 win:

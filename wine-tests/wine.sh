@@ -1,7 +1,8 @@
 # wine.sh: sourced by the scripts that run Windows programs under Wine.
 # One private prefix under build/, one persistent wineserver for the whole run,
 # stopped (for this prefix only) when the calling script exits.
-WINEPREFIX="$(pwd)/build/wineprefix"
+# IPCX_WINEPREFIX picks another prefix (make bench uses its own).
+WINEPREFIX="${IPCX_WINEPREFIX:-$(pwd)/build/wineprefix}"
 WINEDEBUG=-all
 WINEDLLOVERRIDES="mscoree,mshtml="
 export WINEPREFIX WINEDEBUG WINEDLLOVERRIDES

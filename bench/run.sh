@@ -1,0 +1,372 @@
+#!/bin/sh
+# run.sh NATIVE_BUILD WINDOWS_BUILD: what `make bench` runs after building.
+#
+#  1. the Linux benchmark natively, the Windows one under Wine (own prefix,
+#     build/wine-bench), each ipcx | raw | TCP interleaved, median of
+#     BENCH_ROUNDS (5) rounds;
+#  2. counts that do not depend on a noisy machine: callgrind instructions per
+#     write+read pair (natively, and inside the Windows program under Wine),
+#     and wineserver requests per write+read pair and per round trip
+#     (a wineserver started with -d1 traces every request);
+#  3. bench/poll_latency (poll wake-up and cost) on both targets;
+#  4. build/bench/: results.csv, counts.csv, results.md, chart.png (gnuplot),
+#     and one table on stdout.
+#
+# Everything runs on CPU 0 (taskset, when present; BENCH_PIN=0 turns it off):
+# on a small VM, cross-CPU wake-ups swing 2-3x between runs.
+# Knobs: BENCH_ROUNDS, BENCH_MS_LINUX, BENCH_MS_WINE (milliseconds a sample),
+# BENCH_COUNTS=0 skips step 2, BENCH_ONLY="rtt pipe ..." narrows step 1.
+set -u
+nb=$1 wb=$2
+out=build/bench
+mkdir -p "$out"
+rounds=${BENCH_ROUNDS:-5}
+lms=${BENCH_MS_LINUX:-60}
+wms=${BENCH_MS_WINE:-150}
+only=${BENCH_ONLY:-}
+t_start=$(date +%s)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ "${BENCH_PIN:-1}" = 1 ] && command -v taskset >/dev/null 2>&1; then
+  taskset -pc 0 $$ >/dev/null 2>&1 && pinned="CPU 0 (taskset; wineserver too)"
+fi
+pinned=${pinned:-no}
+
+log() { echo "bench: $* ($(( $(date +%s) - t_start )) s)" >&2; }
+
+# --- the machine ---------------------------------------------------------------
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(nproc) CPUs)"
+  echo "kernel: $(uname -sr)"
+  echo "wine: $(wine --version 2>/dev/null | head -n 1)"
+  echo "compilers: $(gcc -dumpfullversion 2>/dev/null) (native), $(x86_64-w64-mingw32-gcc -dumpfullversion 2>/dev/null) (mingw-w64)"
+  echo "pinning: $pinned"
+  echo "rounds: $rounds, sample: ${lms} ms (Linux), ${wms} ms (Wine)"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$out/machine.txt"
+
+# --- 1. timings ---------------------------------------------------------------
+log "Linux timings"
+# shellcheck disable=SC2086
+"$nb/bench/ipcx-bench" --rounds "$rounds" --ms "$lms" $only >"$out/linux.csv" 2>"$out/linux.log" ||
+  echo "bench: the Linux run failed (see $out/linux.log)" >&2
+if [ -x "$nb/bench/poll_latency" ]; then
+  log "Linux poll_latency"
+  "$nb/bench/poll_latency" >"$out/poll-linux.txt" 2>&1 || true
+fi
+
+IPCX_WINEPREFIX=${IPCX_WINEPREFIX:-$(pwd)/build/wine-bench}
+export IPCX_WINEPREFIX
+. wine-tests/wine.sh
+wexe="$wb/bench/ipcx-bench.exe"
+log "Windows timings under Wine"
+# shellcheck disable=SC2086
+wine_run 900 "$out/windows.raw" "$wexe" --rounds "$rounds" --ms "$wms" $only ||
+  echo "bench: the Windows run failed (see $out/windows.raw)" >&2
+grep -v '^bench\|^  ' "$out/windows.raw" >"$out/windows.csv"
+grep '^bench\|^  ' "$out/windows.raw" >"$out/windows.log"
+if [ -f "$wb/bench/poll_latency.exe" ]; then
+  log "Windows poll_latency"
+  wine_run 300 "$out/poll-windows.txt" "$wb/bench/poll_latency.exe" || true
+fi
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+
+# --- 2. counts ----------------------------------------------------------------
+# Per operation = (count for 2N - count for N) / N: start-up cancels out.
+N=500
+echo "platform,transport,metric,ipcx,raw,ipcx-raw,ipcx/raw" >"$out/counts.csv"
+
+# ir_sum FILES...: callgrind's collected instructions, all processes.
+ir_sum() { cat "$@" 2>/dev/null | awk '/^summary:/ { s += $2 } END { print s + 0 }'; }
+
+# ir PLATFORM VARIANT TRANSPORT N: instructions collected around N write+read pairs.
+ir() {
+  rm -f "$tmp"/cg.*
+  if [ "$1" = linux ]; then
+    timeout 120 valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$tmp/cg.%p" \
+      "$nb/bench/ipcx-bench" --count "$2" "$3" 64 "$4" >"$tmp/vg.log" 2>&1 || { echo n/a; return; }
+  else
+    timeout 300 valgrind --tool=callgrind --trace-children=yes --collect-atstart=no \
+      --callgrind-out-file="$tmp/cg.%p" wine "$wexe" --count "$2" "$3" 64 "$4" >"$tmp/vg.log" 2>&1 ||
+      { echo n/a; return; }
+  fi
+  ir_sum "$tmp"/cg.*
+}
+
+# srv MODE VARIANT TRANSPORT N: wineserver requests during one run.
+srv() {
+  a=$(wc -l <"$tmp/trace")
+  timeout 300 wine "$wexe" "$1" "$2" "$3" 64 "$4" >"$tmp/srv.out" 2>&1 || { echo n/a; return; }
+  sleep 0.3
+  tail -n +"$((a + 1))" "$tmp/trace" | grep -c ') = '
+}
+
+# per_op A B: (B - A) / N, or n/a.
+per_op() {
+  case "$1$2" in *n/a*|"") echo n/a ;; *) awk -v a="$1" -v b="$2" -v n=$N 'BEGIN { printf "%.2f", (b - a) / n }' ;; esac
+}
+
+# row PLATFORM TRANSPORT METRIC IPCX RAW
+row() {
+  awk -v p="$1" -v t="$2" -v m="$3" -v i="$4" -v r="$5" 'BEGIN {
+    d = (i == "n/a" || r == "n/a") ? "n/a" : sprintf("%.2f", i - r)
+    q = (i == "n/a" || r == "n/a" || r == 0) ? "n/a" : sprintf("%.3f", i / r)
+    print p "," t "," m "," i "," r "," d "," q }' >>"$out/counts.csv"
+}
+
+if [ "${BENCH_COUNTS:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
+  for t in pipe socketpair unix fifo; do
+    log "instruction counts, $t"
+    for v in ipcx raw; do
+      eval "l_$v=\$(per_op \"\$(ir linux $v $t $N)\" \"\$(ir linux $v $t $((2 * N)))\")"
+      eval "w_$v=\$(per_op \"\$(ir windows $v $t $N)\" \"\$(ir windows $v $t $((2 * N)))\")"
+    done
+    # shellcheck disable=SC2154
+    row linux "$t" "instructions per write+read (64 B)" "$l_ipcx" "$l_raw"
+    # shellcheck disable=SC2154
+    row windows "$t" "instructions per write+read (64 B)" "$w_ipcx" "$w_raw"
+  done
+elif [ "${BENCH_COUNTS:-1}" = 1 ]; then
+  echo "bench: valgrind is not installed: no instruction counts" >&2
+fi
+if [ "${BENCH_COUNTS:-1}" = 1 ]; then
+  # A wineserver that traces every request (-d1), for the counts only.
+  wineserver -k >/dev/null 2>&1 || true
+  sleep 1
+  wineserver -p -d1 2>"$tmp/trace"
+  wine_run 60 "$tmp/warm.txt" "$wexe" --count raw pipe 64 1 || true
+  for t in pipe socketpair unix fifo; do
+    log "wineserver requests, $t"
+    for v in ipcx raw; do
+      eval "f_$v=\$(per_op \"\$(srv --count $v $t $N)\" \"\$(srv --count $v $t $((2 * N)))\")"
+      eval "r_$v=\$(per_op \"\$(srv --count-rtt $v $t $N)\" \"\$(srv --count-rtt $v $t $((2 * N)))\")"
+    done
+    # shellcheck disable=SC2154
+    row windows "$t" "wineserver requests per write+read (64 B)" "$f_ipcx" "$f_raw"
+    # shellcheck disable=SC2154
+    row windows "$t" "wineserver requests per round trip (64 B; 2 threads)" "$r_ipcx" "$r_raw"
+  done
+  wineserver -k >/dev/null 2>&1 || true
+fi
+
+# --- 4. tables, chart ---------------------------------------------------------
+log "tables"
+{ echo "platform,workload,transport,size,mode,unit,ipcx,raw,tcp,ipcx/raw,ipcx/tcp,note"
+  grep -h -v '^#\|^platform' "$out/linux.csv" "$out/windows.csv"; } >"$out/results.csv"
+tcpvia_l=$(sed -n 's/^# tcp-via,//p' "$out/linux.csv")
+tcpvia_w=$(sed -n 's/^# tcp-via,//p' "$out/windows.csv")
+
+# The number formats shared by the table printers.
+AWKLIB='
+function num(v) {
+  if (v == "n/a" || v == "") return "n/a"
+  v += 0
+  if (v >= 100) return sprintf("%.0f", v)
+  if (v >= 10) return sprintf("%.1f", v)
+  return sprintf("%.2f", v)
+}
+function rat(v) { return (v == "n/a" || v == "") ? "n/a" : sprintf("%.2f", v) }
+function sz(s) {
+  if (s == 0) return ""
+  if (s >= 1048576) return (s / 1048576) " MiB"
+  if (s >= 1024) return (s / 1024) " KiB"
+  return s " B"
+}
+function label(w, t, s, m, u,   x) {
+  x = (w == "rtt") ? "round trip" : (w == "tput") ? "throughput" : (w == "conn") ? "connect+accept+close" : "poll() idle"
+  x = x " " (t == "unix" ? "AF_UNIX" : t)
+  if (s != 0) x = x " " sz(s)
+  if (w != "conn" && w != "idle") x = x ", " (m == "process" ? "2 processes" : "2 threads")
+  return x " (" u ")"
+}'
+
+table_md() {
+  awk -F, -v plat="$1" "$AWKLIB"'
+    NR > 1 && $1 == plat {
+      printf "| %s | %s | %s | %s | %s | %s |\n", label($2, $3, $4, $5, $6), num($7), num($8), num($9), rat($10), rat($11)
+    }' "$out/results.csv"
+}
+
+table_txt() {
+  awk -F, -v plat="$1" "$AWKLIB"'
+    NR > 1 && $1 == plat {
+      printf "%-52s %9s %9s %9s %8s %8s\n", label($2, $3, $4, $5, $6), num($7), num($8), num($9), rat($10), rat($11)
+    }' "$out/results.csv"
+}
+
+counts_md() {
+  awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, ($2 == "unix" ? "AF_UNIX" : $2), $3, $4, $5, $6, $7 }' "$out/counts.csv"
+}
+
+# get PLATFORM WORKLOAD TRANSPORT SIZE MODE FIELD(7..11)
+get() {
+  awk -F, -v p="$1" -v w="$2" -v t="$3" -v s="$4" -v m="$5" -v f="$6" \
+    '$1 == p && $2 == w && $3 == t && $4 == s && $5 == m { print $f; exit }' "$out/results.csv"
+}
+cnt() {
+  awk -F, -v p="$1" -v t="$2" -v m="$3" -v f="$4" \
+    '$1 == p && $2 == t && index($3, m) == 1 { print $f; exit }' "$out/counts.csv"
+}
+# pollv FILE PATTERN: the median of a poll_latency line.
+pollv() { [ -f "$1" ] && grep "$2" "$1" | head -n 1 | sed -E 's/.*median +([0-9.]+).*/\1/'; }
+# verdict VALUE OP LIMIT
+verdict() {
+  case "$1" in n/a|"") echo "n/a"; return ;; esac
+  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+    ok = (op == "<=") ? (v <= l) : (op == ">=") ? (v >= l) : (v == l)
+    print ok ? "met" : "**missed**" }'
+}
+ratio() {
+  case "$1$2" in *n/a*) echo n/a; return ;; esac
+  [ -z "$1" ] || [ -z "$2" ] && { echo n/a; return; }
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'
+}
+
+targets_md() {
+  l_ir=$(cnt linux pipe instructions 7)
+  w_rtt=$(get windows rtt pipe 64 thread 10)
+  w_rttp=$(get windows rtt pipe 64 process 10)
+  w_tp=$(get windows tput pipe 65536 thread 10)
+  w_tpp=$(get windows tput pipe 65536 process 10)
+  w_srv=$(cnt windows pipe "wineserver requests per write" 6)
+  w_sock=$(get windows rtt unix 64 thread 11)
+  w_sp=$(get windows rtt socketpair 64 thread 11)
+  w_sock=$(ratio 1 "$w_sock")
+  w_sp=$(ratio 1 "$w_sp")
+  l_idle=$(get linux idle pipe 0 thread 7)
+  w_idle=$(get windows idle pipe 0 thread 7)
+  lp=$(pollv "$out/poll-linux.txt" '  1 fds'); lr=$(pollv "$out/poll-linux.txt" 'read()')
+  wp=$(pollv "$out/poll-windows.txt" '  1 fds'); wr=$(pollv "$out/poll-windows.txt" 'read()')
+  l_wake=$(ratio "$lp" "$lr")
+  w_wake=$(ratio "$wp" "$wr")
+  echo "| target | measured | verdict |"
+  echo "|---|---|---|"
+  echo "| Linux: ipcx/raw instructions per write+read = 1.00 | $l_ir (every transport: counts table) | $(verdict "$l_ir" = 1.000) |"
+  echo "| Windows: ipcx/raw pipe round trip <= 1.10 (64 B, 2 threads) | $(rat1 "$w_rtt") (2 processes: $(rat1 "$w_rttp")) | $(verdict "$w_rtt" '<=' 1.10) |"
+  echo "| Windows: ipcx/raw pipe throughput >= 0.95 (64 KiB writes, 2 threads) | $(rat1 "$w_tp") (2 processes: $(rat1 "$w_tpp")) | $(verdict "$w_tp" '>=' 0.95) |"
+  echo "| Windows: no extra wineserver requests per read or write | ipcx - raw = $w_srv per write+read pair | $(verdict "$w_srv" '<=' 0.05) |"
+  echo "| Windows: ipcx local sockets >= 1.3x faster than TCP loopback (64 B round trip) | AF_UNIX $w_sock x, socketpair $w_sp x | $(verdict "$w_sock" '>=' 1.3) |"
+  echo "| poll() idle CPU = 0 | Linux $(num1 "$l_idle") ms/s, Windows $(num1 "$w_idle") ms/s | $(verdict "$w_idle" '<=' 1) |"
+  echo "| poll() wake-up <= 1.2x read() wake-up (1 fd) | Linux $lp / $lr us = $l_wake, Windows $wp / $wr us = $w_wake | $(verdict "$w_wake" '<=' 1.2) |"
+}
+rat1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
+num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
+
+{
+  echo "# ipcx benchmarks"
+  echo
+  echo "Machine and run:"
+  echo
+  sed 's/^/    /' "$out/machine.txt"
+  echo
+  echo "Medians of $rounds interleaved rounds (ipcx, raw and TCP measured side by side in each round)."
+  echo "Latency in microseconds per round trip (lower is better), throughput in MB/s (10^6 bytes;"
+  echo "higher is better), connect+accept+close in microseconds.  TCP: loopback with TCP_NODELAY,"
+  echo "through ipcx on Linux ($tcpvia_l) and on Windows ($tcpvia_w; raw = Winsock directly)."
+  echo "Raw: the system calls on Linux; Win32 named pipes (overlapped, byte mode, 64 KiB) on Windows."
+  echo
+  echo "## Targets"
+  echo
+  targets_md
+  echo
+  for p in linux windows; do
+    echo "## $p"
+    echo
+    echo "| workload | ipcx | raw | TCP | ipcx/raw | ipcx/TCP |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    table_md $p
+    echo
+    n=$(awk -F, -v p=$p '$1 == p && $12 != "" { print $2, $3, $4, $5 ": " $12 }' "$out/results.csv" | sort -u | head -n 20)
+    [ -n "$n" ] && { echo "Not measured:"; echo; echo "$n" | sed 's/^/    /'; echo; }
+  done
+  echo "## Counts (deterministic)"
+  echo
+  echo "Per operation = (count for $((2 * N)) - count for $N operations) / $N.  Instructions: callgrind,"
+  echo "user space only, collected around the loop (client requests); under Wine this is the whole"
+  echo "client side (the program, libipcx, ntdll, the Unix side of Wine), not wineserver."
+  echo
+  echo "| platform | transport | metric | ipcx | raw | ipcx-raw | ipcx/raw |"
+  echo "|---|---|---|---:|---:|---:|---:|"
+  counts_md
+  echo
+  for p in linux windows; do
+    if [ -f "$out/poll-$p.txt" ]; then
+      echo "## poll() ($p, bench/poll_latency)"
+      echo
+      sed 's/^/    /' "$out/poll-$p.txt"
+      echo
+    fi
+  done
+  echo "![latency and throughput](chart.png)"
+} >"$out/results.md"
+
+# The chart: round trip by message size, throughput by write size (2 threads).
+dat() { # PLATFORM WORKLOAD > data: size ipcx-pipe raw-pipe ipcx-unix raw-unix tcp ipcx-fifo
+  awk -F, -v p="$1" -v w="$2" '
+    function v(x) { return (x == "n/a" || x == "") ? "NaN" : x }
+    $1 == p && $2 == w && $5 == "thread" {
+      s[$4] = 1; i[$4, $3] = v($7); r[$4, $3] = v($8); t[$4] = v($9) }
+    END { n = asort_keys(s, k)
+      for (j = 1; j <= n; j++) { z = k[j]
+        print z, i[z, "pipe"], r[z, "pipe"], i[z, "unix"], r[z, "unix"], t[z], i[z, "fifo"], r[z, "fifo"] } }
+    function asort_keys(a, out,   x, m, y, tmpv) {
+      m = 0; for (x in a) out[++m] = x + 0
+      for (x = 1; x <= m; x++) for (y = x + 1; y <= m; y++) if (out[y] < out[x]) { tmpv = out[x]; out[x] = out[y]; out[y] = tmpv }
+      return m }' "$out/results.csv"
+}
+if ! command -v gnuplot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  log "installing gnuplot-nox"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >/dev/null 2>&1; }
+fi
+if command -v gnuplot >/dev/null 2>&1; then
+  for p in linux windows; do
+    dat $p rtt >"$out/rtt-$p.dat"
+    dat $p tput >"$out/tput-$p.dat"
+  done
+  cat >"$out/chart.gp" <<EOF
+set terminal pngcairo size 1400,1000 font ",10" noenhanced
+set output "$out/chart.png"
+set multiplot layout 2,2 title "ipcx vs raw vs TCP loopback (2 threads, medians of $rounds rounds)"
+set logscale x 2
+set grid
+set key top left
+set datafile missing "NaN"
+set xlabel "message size (bytes)"
+set ylabel "round trip (us)"
+set logscale y
+set title "Linux: round trip"
+plot "$out/rtt-linux.dat" u 1:2 w lp t "ipcx pipe", "" u 1:3 w lp dt 2 t "raw pipe", "" u 1:4 w lp t "ipcx AF_UNIX", "" u 1:5 w lp dt 2 t "raw AF_UNIX", "" u 1:7 w lp t "ipcx FIFO", "" u 1:6 w lp lw 2 t "TCP loopback"
+set title "Windows (Wine 8): round trip"
+plot "$out/rtt-windows.dat" u 1:2 w lp t "ipcx pipe", "" u 1:3 w lp dt 2 t "raw pipe (named pipe)", "" u 1:4 w lp t "ipcx AF_UNIX", "" u 1:5 w lp dt 2 t "raw named pipe (duplex)", "" u 1:7 w lp t "ipcx FIFO", "" u 1:6 w lp lw 2 t "TCP loopback"
+unset logscale y
+set xlabel "write size (bytes)"
+set ylabel "throughput (MB/s)"
+set title "Linux: one-way throughput"
+plot "$out/tput-linux.dat" u 1:2 w lp t "ipcx pipe", "" u 1:3 w lp dt 2 t "raw pipe", "" u 1:4 w lp t "ipcx AF_UNIX", "" u 1:5 w lp dt 2 t "raw AF_UNIX", "" u 1:7 w lp t "ipcx FIFO", "" u 1:6 w lp lw 2 t "TCP loopback"
+set title "Windows (Wine 8): one-way throughput"
+plot "$out/tput-windows.dat" u 1:2 w lp t "ipcx pipe", "" u 1:3 w lp dt 2 t "raw pipe (named pipe)", "" u 1:4 w lp t "ipcx AF_UNIX", "" u 1:5 w lp dt 2 t "raw named pipe (duplex)", "" u 1:7 w lp t "ipcx FIFO", "" u 1:6 w lp lw 2 t "TCP loopback"
+unset multiplot
+EOF
+  gnuplot "$out/chart.gp" 2>"$out/chart.log" || echo "bench: gnuplot failed (see $out/chart.log)" >&2
+else
+  echo "bench: no gnuplot (apt-get install gnuplot-nox): no chart" >&2
+fi
+
+# --- the table on stdout --------------------------------------------------------
+for p in linux windows; do
+  echo
+  echo "== $p"
+  printf "%-52s %9s %9s %9s %8s %8s\n" workload ipcx raw TCP ipcx/raw ipcx/TCP
+  table_txt $p
+done
+echo
+echo "== counts"
+awk -F, 'NR > 1 { printf "%-8s %-10s %-52s %10s %10s %8s\n", $1, $2, $3, $4, $5, $7 }' "$out/counts.csv"
+echo
+echo "== targets"
+targets_md | tail -n +3 | sed 's/^| //; s/ |$//; s/ | /  :  /g'
+echo
+echo "bench: $out/results.md, results.csv, counts.csv, chart.png ($(( $(date +%s) - t_start )) s)"
