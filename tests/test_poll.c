@@ -6,7 +6,9 @@
  */
 #include "ipcx_test.h"
 #include <poll.h>
+#include <spawn.h>
 #include <sys/select.h>
+#include <sys/wait.h>
 #include <sys/time.h>
 #include <time.h>
 #ifdef _WIN32
@@ -399,6 +401,55 @@ START_TEST(poll_mixed_kinds)
 }
 END_TEST
 
+/* A pipe, a FIFO (both ends) and a file in one call. */
+START_TEST(poll_mixed_with_fifo)
+{
+  struct pollfd pfd[4];
+  char path[256], fpath[256], buf[8];
+  int p[2], rd, wr, fd;
+
+  test_path(path, sizeof path, "pollfifo");
+  test_path(fpath, sizeof fpath, "pollfile2");
+  ck_assert_int_eq(mkfifo(path, 0600), 0);
+  rd = open(path, O_RDONLY | O_NONBLOCK);
+  ck_assert_int_ge(rd, 0);
+  wr = open(path, O_WRONLY);
+  ck_assert_int_ge(wr, 0);
+  fd = open(fpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(pipe(p), 0);
+  pfd[0].fd = rd;
+  pfd[0].events = POLLIN;
+  pfd[1].fd = wr;
+  pfd[1].events = POLLOUT;
+  pfd[2].fd = p[0];
+  pfd[2].events = POLLIN;
+  pfd[3].fd = fd;
+  pfd[3].events = POLLOUT;
+  ck_assert_int_eq(poll(pfd, 4, 0), 2);
+  ck_assert_int_eq(pfd[0].revents, 0);
+  ck_assert_int_eq(pfd[1].revents, POLLOUT);
+  ck_assert_int_eq(pfd[2].revents, 0);
+  ck_assert_int_eq(pfd[3].revents, POLLOUT);
+  ck_assert_int_eq(write(wr, "fifo", 4), 4);
+  ck_assert_int_eq(write(p[1], "pipe", 4), 4);
+  ck_assert_int_eq(poll(pfd, 3, 5000), 3);
+  ck_assert_int_eq(pfd[0].revents, POLLIN);
+  ck_assert_int_eq(pfd[2].revents, POLLIN);
+  ck_assert_int_eq(read(rd, buf, sizeof buf), 4);
+  ck_assert_int_eq(read(p[0], buf, sizeof buf), 4);
+  ck_assert_int_eq(close(wr), 0);
+  ck_assert_int_eq(poll(pfd, 1, 5000), 1);               /* the last writer left */
+  ck_assert_int_eq(pfd[0].revents, POLLHUP);
+  close(rd);
+  close(fd);
+  close(p[0]);
+  close(p[1]);
+  unlink(path);
+  unlink(fpath);
+}
+END_TEST
+
 START_TEST(poll_bad_arguments)
 {
   struct pollfd pfd;
@@ -498,6 +549,42 @@ START_TEST(poll_woken_by_writer_close)
   ck_assert_int_eq(pthread_create(&t, NULL, delayed_action, &d), 0);
   ck_assert_int_eq(poll1(p[0], POLLIN, 10000), POLLHUP);
   pthread_join(t, NULL);
+  close(p[0]);
+}
+END_TEST
+
+/* Another process writes: the parent, blocked in poll(-1), wakes. */
+IPCX_TEST_HELPER(poll_late_writer)
+{
+  int ok;
+
+  test_sleep_ms(argc > 0 ? atoi(argv[0]) : 100);
+  ok = write(1, "p", 1) == 1;
+  test_sleep_ms(200);           /* still there when the parent wakes */
+  return ok ? 0 : 1;
+}
+
+START_TEST(poll_woken_by_other_process)
+{
+  char *argv[] = { (char *)test_self, "--helper", "poll_late_writer", "150", NULL };
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  int p[2], status = -1;
+  char c;
+
+  ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, p[1], 1), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(p[1]);
+  ck_assert_int_eq(poll1(p[0], POLLIN, 20000), POLLIN);
+  ck_assert_int_eq(read(p[0], &c, 1), 1);
+  ck_assert_int_eq(c, 'p');
+  ck_assert_int_eq(poll1(p[0], POLLIN, 20000), POLLHUP);  /* the child exited */
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
   close(p[0]);
 }
 END_TEST
@@ -968,10 +1055,12 @@ Suite *suite_poll(void)
   tcase_add_test(tc, poll_negative_fd_ignored_revents_cleared);
   tcase_add_test(tc, poll_regular_file_always_ready);
   tcase_add_test(tc, poll_mixed_kinds);
+  tcase_add_test(tc, poll_mixed_with_fifo);
   tcase_add_test(tc, poll_bad_arguments);
   tcase_add_test(tc, poll_timeouts_never_early);
   tcase_add_test(tc, poll_infinite_woken_by_thread_write);
   tcase_add_test(tc, poll_woken_by_writer_close);
+  tcase_add_test(tc, poll_woken_by_other_process);
   tcase_add_test(tc, poll_pollout_after_reader_drains);
   tcase_add_test(tc, poll_pollerr_wakes_blocked_writer);
   tcase_add_test(tc, poll_close_while_polling);
