@@ -207,7 +207,7 @@ bench-bin: $(B)/bench/ipcx-bench$(EXE) $(BENCH_EXTRA)
 bench: deps
 	$(MAKE) lib bench-bin
 	$(MAKE) CROSS=$(WINCROSS) lib bench-bin
-	sh bench/run.sh $(B) build/$(shell $(WINCROSS)gcc -dumpmachine)
+	sh bench/run.sh $(B) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine)
 
 .PHONY: bench bench-bin
 

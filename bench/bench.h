@@ -8,8 +8,9 @@
  *   raw   on Linux transport.c again without ipcx (the system calls), on
  *         Windows raw_win32.c (the same operations written against Win32
  *         named pipes and Winsock);
- *   tcp   the TCP loopback column: the ipcx variant's AF_INET transport, or
- *         on Windows raw Winsock when libipcx has no AF_INET yet.
+ * TCP loopback is a transport like the others (ipcx AF_INET vs raw sockets:
+ * Winsock directly on Windows); its raw figure is also the TCP column of
+ * every other row, the alternative a user would pick.
  *
  * An end of a connection is a pair of numbers (read side, write side): fds,
  * or Win32 handles cast to intptr_t.  Everything is bidirectional: pipes and
@@ -25,7 +26,7 @@ enum bench_transport { T_PIPE, T_SOCKETPAIR, T_UNIX, T_FIFO, T_TCP, T_COUNT };
 
 struct bench_end {
   intptr_t rd, wr;
-  int sock;                     /* raw Winsock sockets (raw_win32.c): send/recv */
+  int sock;                     /* raw Winsock sockets (raw_win32.c): 1 send/recv, 2 inherited */
 };
 
 struct bench_variant {

@@ -7,7 +7,8 @@
  *   ipcx-bench --count-rtt VARIANT TRANSPORT SIZE N      N round trips (2 threads)
  *
  * Workloads, per transport (pipe, socketpair, AF_UNIX through a listener,
- * FIFO) and per variant (ipcx, raw, and the TCP loopback column):
+ * FIFO, TCP on 127.0.0.1) and per variant (ipcx, raw); the TCP column of a
+ * row is the raw TCP figure of the same workload (Winsock on Windows):
  *   rtt   ping-pong round trip, 1 B .. 64 KiB, two threads and two processes
  *   tput  one-way throughput with 4 KiB, 64 KiB and 1 MiB writes
  *   conn  connect + accept + close, one thread
@@ -48,9 +49,8 @@ enum { W_RTT, W_TPUT, W_CONN, W_IDLE };
 static const char *wname[] = { "rtt", "tput", "conn", "idle" };
 static const char *wunit[] = { "us", "MB/s", "us", "CPU ms/s" };
 
-enum { V_IPCX, V_RAW, V_TCP, V_COUNT };
+enum { V_IPCX, V_RAW, V_COUNT };
 static const struct bench_variant *variants[V_COUNT];
-static const char *tcp_via;
 
 #define MAX_ROUNDS 31
 
@@ -316,12 +316,8 @@ static void plan(int nonly, char **only)
       for (t = 0; t < T_COUNT; t++) {
         if (!wanted(nonly, only, tname[t]) && t != T_TCP)
           continue;
-        if (t == T_TCP) {
-          add(W_RTT, t, proc, rsz[i], V_TCP);
-        } else {
-          add(W_RTT, t, proc, rsz[i], V_IPCX);
-          add(W_RTT, t, proc, rsz[i], V_RAW);
-        }
+        add(W_RTT, t, proc, rsz[i], V_IPCX);
+        add(W_RTT, t, proc, rsz[i], V_RAW);
       }
   }
   for (proc = 0; proc < 2; proc++) {
@@ -331,18 +327,15 @@ static void plan(int nonly, char **only)
       for (t = 0; t < T_COUNT; t++) {
         if (!wanted(nonly, only, tname[t]) && t != T_TCP)
           continue;
-        if (t == T_TCP) {
-          add(W_TPUT, t, proc, wsz[i], V_TCP);
-        } else {
-          add(W_TPUT, t, proc, wsz[i], V_IPCX);
-          add(W_TPUT, t, proc, wsz[i], V_RAW);
-        }
+        add(W_TPUT, t, proc, wsz[i], V_IPCX);
+        add(W_TPUT, t, proc, wsz[i], V_RAW);
       }
   }
   if (wanted(nonly, only, "conn") && wanted(nonly, only, "thread")) {
     add(W_CONN, T_UNIX, 0, 0, V_IPCX);
     add(W_CONN, T_UNIX, 0, 0, V_RAW);
-    add(W_CONN, T_TCP, 0, 0, V_TCP);
+    add(W_CONN, T_TCP, 0, 0, V_IPCX);
+    add(W_CONN, T_TCP, 0, 0, V_RAW);
   }
   if (wanted(nonly, only, "idle") && wanted(nonly, only, "thread")) {
     add(W_IDLE, T_PIPE, 0, 0, V_IPCX);
@@ -388,7 +381,7 @@ static void report(void)
     if (c->v != V_IPCX)
       continue;
     r = lookup(c->work, c->t, c->proc, c->size, V_RAW);
-    k = lookup(c->work, T_TCP, c->proc, c->size, V_TCP);
+    k = lookup(c->work, T_TCP, c->proc, c->size, V_RAW);
     mi = median(c), mr = median(r), mt = median(k);
     printf("%s,%s,%s,%lu,%s,%s", PLATFORM, wname[c->work], tname[c->t], (unsigned long)c->size,
            c->proc ? "process" : "thread", wunit[c->work]);
@@ -408,8 +401,8 @@ static int run_all(int rounds, double target, int nonly, char **only)
   double el, t0 = now();
 
   plan(nonly, only);
-  fprintf(stderr, "bench(%s): %d cells, %d rounds, %.0f ms a sample, tcp via %s\n", PLATFORM,
-          ncells, rounds, target * 1e3, tcp_via);
+  fprintf(stderr, "bench(%s): %d cells, %d rounds, %.0f ms a sample\n", PLATFORM,
+          ncells, rounds, target * 1e3);
   for (i = 0; i < ncells; i++) {
     struct cell *c = &cells[i];
     if (calibrate(c, target) < 0) {
@@ -509,8 +502,6 @@ int main(int argc, char **argv)
 {
   int rounds = 5, i;
   double ms = 100;
-  struct bench_end a, b;
-  void *ctx;
 
   setvbuf(stderr, NULL, _IONBF, 0);
   if (argc >= 8 && strcmp(argv[1], "--peer") == 0)
@@ -533,18 +524,5 @@ int main(int argc, char **argv)
   }
   variants[V_IPCX] = &bench_ipcx;
   variants[V_RAW] = &bench_raw;
-  /* TCP through ipcx when it has AF_INET (natively: always), else raw Winsock. */
-  memset(&a, 0, sizeof a);
-  memset(&b, 0, sizeof b);
-  if (getenv("BENCH_TCP_RAW") == NULL && bench_ipcx.pair(T_TCP, &a, &b, &ctx) == 0) {
-    bench_ipcx.close_end(&a);
-    bench_ipcx.close_end(&b);
-    variants[V_TCP] = &bench_ipcx;
-    tcp_via = "ipcx";
-  } else {
-    variants[V_TCP] = &bench_raw;
-    tcp_via = "raw";
-  }
-  printf("# tcp-via,%s\n", tcp_via);
   return run_all(rounds, ms / 1e3, argc - i, argv + i);
 }

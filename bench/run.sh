@@ -117,7 +117,7 @@ row() {
 }
 
 if [ "${BENCH_COUNTS:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
-  for t in pipe socketpair unix fifo; do
+  for t in pipe socketpair unix fifo tcp; do
     log "instruction counts, $t"
     for v in ipcx raw; do
       eval "l_$v=\$(per_op \"\$(ir linux $v $t $N)\" \"\$(ir linux $v $t $((2 * N)))\")"
@@ -137,7 +137,7 @@ if [ "${BENCH_COUNTS:-1}" = 1 ]; then
   sleep 1
   wineserver -p -d1 2>"$tmp/trace"
   wine_run 60 "$tmp/warm.txt" "$wexe" --count raw pipe 64 1 || true
-  for t in pipe socketpair unix fifo; do
+  for t in pipe socketpair unix fifo tcp; do
     log "wineserver requests, $t"
     for v in ipcx raw; do
       eval "f_$v=\$(per_op \"\$(srv --count $v $t $N)\" \"\$(srv --count $v $t $((2 * N)))\")"
@@ -155,8 +155,6 @@ fi
 log "tables"
 { echo "platform,workload,transport,size,mode,unit,ipcx,raw,tcp,ipcx/raw,ipcx/tcp,note"
   grep -h -v '^#\|^platform' "$out/linux.csv" "$out/windows.csv"; } >"$out/results.csv"
-tcpvia_l=$(sed -n 's/^# tcp-via,//p' "$out/linux.csv")
-tcpvia_w=$(sed -n 's/^# tcp-via,//p' "$out/windows.csv")
 
 # The number formats shared by the table printers.
 AWKLIB='
@@ -263,9 +261,11 @@ num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
   echo
   echo "Medians of $rounds interleaved rounds (ipcx, raw and TCP measured side by side in each round)."
   echo "Latency in microseconds per round trip (lower is better), throughput in MB/s (10^6 bytes;"
-  echo "higher is better), connect+accept+close in microseconds.  TCP: loopback with TCP_NODELAY,"
-  echo "through ipcx on Linux ($tcpvia_l) and on Windows ($tcpvia_w; raw = Winsock directly)."
-  echo "Raw: the system calls on Linux; Win32 named pipes (overlapped, byte mode, 64 KiB) on Windows."
+  echo "higher is better), connect+accept+close in microseconds."
+  echo "Raw: the system calls on Linux; on Windows Win32 named pipes (overlapped, byte mode, 64 KiB"
+  echo "buffers) for pipe, socketpair, AF_UNIX and FIFO, Winsock for TCP."
+  echo "TCP column: raw TCP loopback (TCP_NODELAY) for the same workload: Winsock directly on Windows."
+  echo "The tcp rows compare ipcx's AF_INET sockets with the same raw TCP."
   echo
   echo "## Targets"
   echo
