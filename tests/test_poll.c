@@ -695,6 +695,34 @@ START_TEST(poll_close_while_polling)
 }
 END_TEST
 
+/* Two threads poll the same fd: one write wakes both. */
+START_TEST(poll_two_threads_same_fd)
+{
+  struct poller a, b;
+  pthread_t ta, tb;
+  int p[2];
+  char c;
+
+  ck_assert_int_eq(pipe(p), 0);
+  a.fd = b.fd = p[0];
+  a.timeout = b.timeout = 10000;
+  ck_assert_int_eq(pthread_create(&ta, NULL, poll_thread, &a), 0);
+  ck_assert_int_eq(pthread_create(&tb, NULL, poll_thread, &b), 0);
+  test_sleep_ms(100);
+  ck_assert_int_eq(write(p[1], "x", 1), 1);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  ck_assert_int_eq(a.r, 1);
+  ck_assert_int_eq(a.revents, POLLIN);
+  ck_assert_int_eq(b.r, 1);
+  ck_assert_int_eq(b.revents, POLLIN);
+  ck_assert_double_lt(a.ms, 5000.0);
+  ck_assert_int_eq(read(p[0], &c, 1), 1);
+  close(p[0]);
+  close(p[1]);
+}
+END_TEST
+
 /* A zero-byte watch left pending by poll() breaks neither read() nor close(). */
 START_TEST(poll_then_read_and_close_still_work)
 {
@@ -1083,6 +1111,7 @@ Suite *suite_poll(void)
   tcase_add_test(tc, poll_pollout_after_reader_drains);
   tcase_add_test(tc, poll_pollerr_wakes_blocked_writer);
   tcase_add_test(tc, poll_close_while_polling);
+  tcase_add_test(tc, poll_two_threads_same_fd);
   tcase_add_test(tc, poll_then_read_and_close_still_work);
   tcase_add_test(tc, poll_1024_fds);
   tcase_add_test(tc, poll_idle_uses_no_cpu);
