@@ -723,6 +723,31 @@ START_TEST(poll_two_threads_same_fd)
 }
 END_TEST
 
+/* The thread whose poll() armed the watches has exited: another thread's poll still wakes. */
+START_TEST(poll_after_arming_thread_exits)
+{
+  struct poller pt;
+  struct delayed d;
+  pthread_t t;
+  int p[2];
+
+  ck_assert_int_eq(pipe(p), 0);
+  pt.fd = p[0];
+  pt.timeout = 10;
+  ck_assert_int_eq(pthread_create(&t, NULL, poll_thread, &pt), 0);
+  pthread_join(t, NULL);
+  ck_assert_int_eq(pt.r, 0);
+  d.fd = p[1];
+  d.ms = 100;
+  d.action = 0;
+  ck_assert_int_eq(pthread_create(&t, NULL, delayed_action, &d), 0);
+  ck_assert_int_eq(poll1(p[0], POLLIN, 10000), POLLIN);
+  pthread_join(t, NULL);
+  close(p[0]);
+  close(p[1]);
+}
+END_TEST
+
 /* A zero-byte watch left pending by poll() breaks neither read() nor close(). */
 START_TEST(poll_then_read_and_close_still_work)
 {
@@ -1112,6 +1137,7 @@ Suite *suite_poll(void)
   tcase_add_test(tc, poll_pollerr_wakes_blocked_writer);
   tcase_add_test(tc, poll_close_while_polling);
   tcase_add_test(tc, poll_two_threads_same_fd);
+  tcase_add_test(tc, poll_after_arming_thread_exits);
   tcase_add_test(tc, poll_then_read_and_close_still_work);
   tcase_add_test(tc, poll_1024_fds);
   tcase_add_test(tc, poll_idle_uses_no_cpu);
