@@ -66,7 +66,9 @@ int ipcx_stat(const char *path, struct stat *st)
     return ipcx__fail(EFAULT);
   if (stat(path, st) < 0)
     return -1;
-  return ipcx__fifo_stat(path, st);  /* a FIFO's marker file is S_IFIFO */
+  if (ipcx__fifo_stat(path, st) < 0)  /* a FIFO's marker file is S_IFIFO */
+    return -1;
+  return ipcx__unix_stat(path, st);   /* a socket's rendezvous file is S_IFSOCK (unix.c) */
 }
 
 const char *ipcx_version(void)

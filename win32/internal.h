@@ -230,6 +230,25 @@ int ipcx__fifo_open(const char *path, int flags);
 /* After a successful stat(path): report a marker file as S_IFIFO. */
 int ipcx__fifo_stat(const char *path, struct stat *st);
 
+/* --- sockets (socket.c: the calls and Winsock; unix.c: AF_UNIX) ------ */
+
+/* AF_UNIX SOCK_STREAM: a new fd (flags: SOCK_NONBLOCK | SOCK_CLOEXEC), or -1. */
+int ipcx__unix_socket(int flags);
+int ipcx__unix_socketpair(int flags, int sv[2]);
+/* The calls on a description of kind IPCX__KIND_SOCKET. */
+int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
+int ipcx__unix_listen(struct ipcx__file *f, int backlog);
+int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags);
+int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
+int ipcx__unix_shutdown(struct ipcx__file *f, int how);
+int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer);
+int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void *val, socklen_t *len);
+int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void *val, socklen_t len);
+ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags);
+ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags);
+/* After a successful stat(path): report a socket's rendezvous file as S_IFSOCK. */
+int ipcx__unix_stat(const char *path, struct stat *st);
+
 /* --- CRT-served files (file.c) --------------------------------------- */
 
 extern const struct ipcx__ops ipcx__crt_ops;

@@ -1,42 +1,720 @@
 /*
- * socket.c: local sockets (AF_UNIX) and Winsock sockets.
+ * socket.c: the socket calls, and AF_INET/AF_INET6 sockets over Winsock.
  *
- * Not built yet (issue: local sockets on Windows): every call fails with
- * ENOSYS, and tests/test_gaps.c says so.
+ * Each call finds the description behind the fd and hands it to its kind:
+ * AF_UNIX stream sockets live in unix.c (named pipes), Internet sockets here.
+ * Any other fd is ENOTSOCK, as on Linux.
+ *
+ *   Winsock socket   a SOCKET made with WSASocketW (overlapped, not
+ *                    inheritable) in the same fd table, so read(), write(),
+ *                    close() and poll() work on it as on Unix.  The SOCKET is
+ *                    always nonblocking inside Winsock; a blocking call is
+ *                    emulated by waiting in WSAPoll() for readiness (no
+ *                    spinning) and retrying, which is also how SO_RCVTIMEO and
+ *                    SO_SNDTIMEO (struct timeval, as on Linux) are honoured.
+ *                    poll() readiness: WSAPoll(0), else WSAEventSelect on an
+ *                    event of the file.  WSAStartup runs once.
+ *
+ * Winsock surprises: accept() hands out a socket that inherits the
+ * listener's WSAEventSelect (cleared here); WSAPoll uses its own POLL*
+ * values (Linux's are IPCX_POLL*); Winsock's SO_RCVTIMEO takes a DWORD of
+ * milliseconds where Linux takes a struct timeval.
  */
 #include "internal.h"
 
+#include <afunix.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef ESOCKTNOSUPPORT
+# define ESOCKTNOSUPPORT 94
+#endif
+
+#define LINUX_SOCK_MAX 10
+
+/* --- Winsock ---------------------------------------------------------------- */
+
+struct wsock {
+  int domain, type;
+  DWORD rcvtimeo, sndtimeo;     /* ms, 0 = none */
+  HANDLE ev;                    /* poll()'s WSAEventSelect event */
+};
+
+static INIT_ONCE wsa_once = INIT_ONCE_STATIC_INIT;
+static int wsa_ok;
+
+static BOOL CALLBACK wsa_start(INIT_ONCE *once, void *arg, void **ctx)
+{
+  WSADATA d;
+
+  (void)once, (void)arg, (void)ctx;
+  wsa_ok = WSAStartup(MAKEWORD(2, 2), &d) == 0;
+  return TRUE;
+}
+
+static int ws_fail(void)
+{
+  int err = WSAGetLastError();
+
+  errno = ipcx__errno_from_win32((DWORD)err);
+  return -1;
+}
+
+static SOCKET sock_of(struct ipcx__file *f)
+{
+  return (SOCKET)f->h;
+}
+
+static struct wsock *ws(struct ipcx__file *f)
+{
+  return f->impl;
+}
+
+static void ws_destroy(struct ipcx__file *f)
+{
+  struct wsock *w = ws(f);
+
+  closesocket(sock_of(f));
+  if (w->ev != NULL)
+    CloseHandle(w->ev);
+  free(w);
+  ipcx__file_free(f);
+}
+
+static int ws_fstat(struct ipcx__file *f, int fd, struct stat *st)
+{
+  (void)fd;
+  memset(st, 0, sizeof *st);
+  st->st_mode = S_IFSOCK | 0777;
+  st->st_nlink = 1;
+  st->st_ino = (_ino_t)(((uintptr_t)f >> 4) & 0xffff);
+  return 0;
+}
+
+/* Wait until the socket is ready for `what` (POLLRDNORM/POLLWRNORM); 1, 0 on timeout, -1. */
+static int ws_wait(struct ipcx__file *f, short what, DWORD timeout_ms)
+{
+  WSAPOLLFD p;
+  int r;
+
+  p.fd = sock_of(f);
+  p.events = what;
+  p.revents = 0;
+  r = WSAPoll(&p, 1, timeout_ms ? (INT)timeout_ms : -1);
+  if (r < 0)
+    return ws_fail();
+  return r;
+}
+
+static int ws_nonblock(struct ipcx__file *f, int flags)
+{
+  return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+}
+
+static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
+{
+  int wflags = flags & (MSG_PEEK | MSG_OOB);
+  int waitall = (flags & MSG_WAITALL) && !(flags & MSG_PEEK);
+  size_t done = 0;
+  int r;
+
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  for (;;) {
+    int k = n - done > INT_MAX ? INT_MAX : (int)(n - done);
+    r = recv(sock_of(f), (char *)buf + done, k, wflags);
+    if (r > 0) {
+      done += (size_t)r;
+      if (!waitall || done == n || ws_nonblock(f, flags))
+        return (ssize_t)done;
+      continue;
+    }
+    if (r == 0)
+      return (ssize_t)done;
+    if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags))
+      return done > 0 ? (ssize_t)done : ws_fail();
+    r = ws_wait(f, POLLRDNORM, ws(f)->rcvtimeo);
+    if (r < 0)
+      return done > 0 ? (ssize_t)done : -1;
+    if (r == 0)
+      return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
+  }
+}
+
+static ssize_t ws_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
+{
+  int wflags = flags & MSG_OOB;
+  size_t done = 0;
+  int r;
+
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  for (;;) {
+    int k = n - done > INT_MAX ? INT_MAX : (int)(n - done);
+    r = send(sock_of(f), (const char *)buf + done, k, wflags);
+    if (r >= 0) {
+      done += (size_t)r;
+      if (done == n || ws_nonblock(f, flags))
+        return (ssize_t)done;
+      continue;
+    }
+    if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags)) {
+      if (done > 0)
+        return (ssize_t)done;
+      return WSAGetLastError() == WSAESHUTDOWN || WSAGetLastError() == WSAECONNABORTED
+               ? ipcx__fail(EPIPE) : ws_fail();
+    }
+    r = ws_wait(f, POLLWRNORM, ws(f)->sndtimeo);
+    if (r < 0)
+      return done > 0 ? (ssize_t)done : -1;
+    if (r == 0)
+      return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
+  }
+}
+
+static ssize_t ws_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
+{
+  (void)fd;
+  return ws_recv(f, buf, n, nonblock ? MSG_DONTWAIT : 0);
+}
+
+static ssize_t ws_write(struct ipcx__file *f, int fd, const void *buf, size_t n, int nonblock)
+{
+  (void)fd;
+  return ws_send(f, buf, n, nonblock ? MSG_DONTWAIT : 0);
+}
+
+static short ws_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait)
+{
+  struct wsock *w = ws(f);
+  WSAPOLLFD p;
+  short rev = 0;
+  int pass;
+
+  *nwait = 0;
+  for (pass = 0; pass < 2; pass++) {
+    p.fd = sock_of(f);
+    p.events = (short)(((events & IPCX_POLLIN) ? POLLRDNORM : 0) |
+                       ((events & IPCX_POLLOUT) ? POLLWRNORM : 0));
+    p.revents = 0;
+    if (WSAPoll(&p, 1, 0) > 0) {
+      if (p.revents & (POLLRDNORM | POLLRDBAND))
+        rev |= IPCX_POLLIN;
+      if (p.revents & POLLWRNORM)
+        rev |= IPCX_POLLOUT;
+      if (p.revents & POLLHUP)
+        rev |= IPCX_POLLHUP;
+      if (p.revents & POLLERR)
+        rev |= IPCX_POLLERR;
+      if (p.revents & POLLNVAL)
+        rev |= IPCX_POLLNVAL;
+    }
+    rev &= (short)(events | IPCX_POLLHUP | IPCX_POLLERR | IPCX_POLLNVAL);
+    if (rev != 0 || pass == 1)
+      break;
+    /* Not ready: arm the event, then look again (it may have changed meanwhile). */
+    if (w->ev == NULL)
+      w->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (w->ev == NULL)
+      break;
+    ResetEvent(w->ev);
+    WSAEventSelect(sock_of(f), w->ev, FD_READ | FD_WRITE | FD_ACCEPT | FD_CONNECT | FD_CLOSE | FD_OOB);
+  }
+  if (rev == 0 && w->ev != NULL)
+    wait[(*nwait)++] = w->ev;
+  return rev;
+}
+
+static const struct ipcx__ops ws_ops = {
+  .kind = IPCX__KIND_WINSOCK,
+  .read = ws_read,
+  .write = ws_write,
+  .destroy = ws_destroy,
+  .fstat = ws_fstat,
+  .poll = ws_poll,
+};
+
+/* A description for SOCKET s (made nonblocking inside Winsock); an fd or -1. */
+static int ws_install(SOCKET s, int domain, int type, int flags)
+{
+  struct ipcx__file *f;
+  struct wsock *w = calloc(1, sizeof *w);
+  u_long on = 1;
+  int fd;
+
+  WSAEventSelect(s, NULL, 0);   /* accept() copies the listener's */
+  if (w == NULL || ioctlsocket(s, FIONBIO, &on) != 0) {
+    free(w);
+    closesocket(s);
+    return ipcx__fail(ENOMEM);
+  }
+  w->domain = domain;
+  w->type = type;
+  f = ipcx__file_new(&ws_ops, (HANDLE)s, O_RDWR | ((flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0));
+  if (f == NULL) {
+    free(w);
+    closesocket(s);
+    return ipcx__fail(ENOMEM);
+  }
+  f->impl = w;
+  fd = ipcx__fd_install(f, (flags & SOCK_CLOEXEC) != 0);
+  if (fd < 0) {
+    int e = errno;
+    ipcx__file_unref(f);
+    errno = e;
+  }
+  return fd;
+}
+
+static int ws_socket(int domain, int type, int protocol, int flags)
+{
+  SOCKET s;
+
+  InitOnceExecuteOnce(&wsa_once, wsa_start, NULL, NULL);
+  if (!wsa_ok)
+    return ipcx__fail(ENETDOWN);
+  s = WSASocketW(domain, type, protocol, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET)
+    return ws_fail();
+  return ws_install(s, domain, type, flags);
+}
+
+static int ws_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
+{
+  SOCKET s;
+  int r;
+
+  if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+    return ipcx__fail(EINVAL);
+  for (;;) {
+    s = accept(sock_of(f), addr, len);
+    if (s != INVALID_SOCKET)
+      break;
+    if (WSAGetLastError() != WSAEWOULDBLOCK || (f->flags & O_NONBLOCK))
+      return ws_fail();
+    r = ws_wait(f, POLLRDNORM, ws(f)->rcvtimeo);
+    if (r < 0)
+      return -1;
+    if (r == 0)
+      return ipcx__fail(EAGAIN);
+  }
+  return ws_install(s, ws(f)->domain, ws(f)->type, flags);
+}
+
+static int ws_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+{
+  int err = 0, elen = sizeof err;
+
+  if (connect(sock_of(f), addr, len) == 0)
+    return 0;
+  if (WSAGetLastError() != WSAEWOULDBLOCK)
+    return ws_fail();
+  if (f->flags & O_NONBLOCK)
+    return ipcx__fail(EINPROGRESS);
+  if (ws_wait(f, POLLWRNORM, ws(f)->sndtimeo) <= 0)
+    return errno == 0 ? ipcx__fail(ETIMEDOUT) : -1;
+  getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&err, &elen);
+  if (err != 0)
+    return ipcx__fail(ipcx__errno_from_win32((DWORD)err));
+  return 0;
+}
+
+static int ws_getsockopt(struct ipcx__file *f, int level, int name, void *val, socklen_t *len)
+{
+  struct wsock *w = ws(f);
+  DWORD ms;
+  int v;
+
+  if (val == NULL || len == NULL)
+    return ipcx__fail(EFAULT);
+  if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+    struct timeval tv;
+    if (*len < (socklen_t)sizeof tv)
+      return ipcx__fail(EINVAL);
+    ms = name == SO_RCVTIMEO ? w->rcvtimeo : w->sndtimeo;
+    tv.tv_sec = (long)(ms / 1000);
+    tv.tv_usec = (long)(ms % 1000) * 1000;
+    memcpy(val, &tv, sizeof tv);
+    *len = sizeof tv;
+    return 0;
+  }
+  if (level == SOL_SOCKET && (name == SO_DOMAIN || name == SO_ERROR || name == SO_PROTOCOL_IPCX)) {
+    if (*len < (socklen_t)sizeof(int))
+      return ipcx__fail(EINVAL);
+    if (name == SO_DOMAIN) {
+      v = w->domain;
+    } else if (name == SO_PROTOCOL_IPCX) {
+      v = w->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+    } else {
+      int e = 0, elen = sizeof e;
+      getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&e, &elen);
+      v = e != 0 ? ipcx__errno_from_win32((DWORD)e) : 0;
+    }
+    memcpy(val, &v, sizeof v);
+    *len = sizeof v;
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_PEERCRED)
+    return ipcx__fail(ENOPROTOOPT);
+  if (getsockopt(sock_of(f), level, name, val, len) != 0)
+    return ws_fail();
+  return 0;
+}
+
+static int ws_setsockopt(struct ipcx__file *f, int level, int name, const void *val, socklen_t len)
+{
+  struct wsock *w = ws(f);
+
+  if (val == NULL)
+    return ipcx__fail(EFAULT);
+  if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+    struct timeval tv;
+    unsigned long long t;
+    if (len < (socklen_t)sizeof tv)
+      return ipcx__fail(EINVAL);
+    memcpy(&tv, val, sizeof tv);
+    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+      return ipcx__fail(EDOM);
+    t = tv.tv_sec < 0 ? 0 : (unsigned long long)tv.tv_sec * 1000 + (unsigned long long)(tv.tv_usec + 999) / 1000;
+    if (t > 0x7fffffff)
+      t = 0x7fffffff;
+    if (name == SO_RCVTIMEO)
+      w->rcvtimeo = (DWORD)t;
+    else
+      w->sndtimeo = (DWORD)t;
+    return 0;
+  }
+  if (setsockopt(sock_of(f), level, name, val, len) != 0)
+    return ws_fail();
+  return 0;
+}
+
+/* --- dispatch --------------------------------------------------------------- */
+
+/* The socket behind fd with a reference, or NULL with EBADF/ENOTSOCK. */
+static struct ipcx__file *sock_get(int fd)
+{
+  struct ipcx__file *f = ipcx__fd_get(fd);
+
+  if (f == NULL)
+    return NULL;
+  if (f->ops->kind != IPCX__KIND_SOCKET && f->ops->kind != IPCX__KIND_WINSOCK) {
+    ipcx__file_unref(f);
+    errno = ENOTSOCK;
+    return NULL;
+  }
+  return f;
+}
+
+static int is_unix(struct ipcx__file *f)
+{
+  return f->ops->kind == IPCX__KIND_SOCKET;
+}
+
 int ipcx_socket(int domain, int type, int protocol)
-{ (void)domain, (void)type, (void)protocol; return ipcx__fail(ENOSYS); }
+{
+  int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+  int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+  if (base < 0 || base >= LINUX_SOCK_MAX)
+    return ipcx__fail(EINVAL);
+  if (domain == AF_UNIX) {
+    if (base != SOCK_STREAM)
+      return ipcx__fail(ESOCKTNOSUPPORT);   /* datagram kinds: a later issue */
+    if (protocol != 0 && protocol != AF_UNIX)
+      return ipcx__fail(EPROTONOSUPPORT);
+    return ipcx__unix_socket(flags);
+  }
+  if (domain == AF_INET || domain == AF_INET6)
+    return ws_socket(domain, base, protocol, flags);
+  return ipcx__fail(EAFNOSUPPORT);
+}
+
 int ipcx_socketpair(int domain, int type, int protocol, int sv[2])
-{ (void)domain, (void)type, (void)protocol, (void)sv; return ipcx__fail(ENOSYS); }
+{
+  int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+  int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+  if (base < 0 || base >= LINUX_SOCK_MAX)
+    return ipcx__fail(EINVAL);
+  if (domain == AF_INET || domain == AF_INET6)
+    return ipcx__fail(EOPNOTSUPP);
+  if (domain != AF_UNIX)
+    return ipcx__fail(EAFNOSUPPORT);
+  if (base != SOCK_STREAM)
+    return ipcx__fail(ESOCKTNOSUPPORT);
+  if (protocol != 0 && protocol != AF_UNIX)
+    return ipcx__fail(EPROTONOSUPPORT);
+  if (sv == NULL)
+    return ipcx__fail(EFAULT);
+  return ipcx__unix_socketpair(flags, sv);
+}
+
 int ipcx_bind(int fd, const struct sockaddr *addr, socklen_t len)
-{ (void)fd, (void)addr, (void)len; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  int r;
+
+  if (f == NULL)
+    return -1;
+  if (is_unix(f))
+    r = ipcx__unix_bind(f, addr, len);
+  else if (addr == NULL)
+    r = ipcx__fail(EFAULT);
+  else
+    r = bind(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
+  ipcx__file_unref(f);
+  return r;
+}
+
 int ipcx_listen(int fd, int backlog)
-{ (void)fd, (void)backlog; return ipcx__fail(ENOSYS); }
-int ipcx_accept(int fd, struct sockaddr *addr, socklen_t *len)
-{ (void)fd, (void)addr, (void)len; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  int r;
+
+  if (f == NULL)
+    return -1;
+  if (is_unix(f))
+    r = ipcx__unix_listen(f, backlog);
+  else
+    r = listen(sock_of(f), backlog < 0 ? SOMAXCONN : backlog) == 0 ? 0 : ws_fail();
+  ipcx__file_unref(f);
+  return r;
+}
+
 int ipcx_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
-{ (void)fd, (void)addr, (void)len, (void)flags; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  int r;
+
+  if (f == NULL)
+    return -1;
+  if (is_unix(f))
+    r = ipcx__unix_accept(f, addr, len, flags);
+  else
+    r = ws_accept(f, addr, len, flags);
+  ipcx__file_unref(f);
+  return r;
+}
+
+int ipcx_accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+  return ipcx_accept4(fd, addr, len, 0);
+}
+
 int ipcx_connect(int fd, const struct sockaddr *addr, socklen_t len)
-{ (void)fd, (void)addr, (void)len; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  int r;
+
+  if (f == NULL)
+    return -1;
+  if (is_unix(f))
+    r = ipcx__unix_connect(f, addr, len);
+  else if (addr == NULL)
+    r = ipcx__fail(EFAULT);
+  else
+    r = ws_connect(f, addr, len);
+  ipcx__file_unref(f);
+  return r;
+}
+
 int ipcx_shutdown(int fd, int how)
-{ (void)fd, (void)how; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  int r;
+
+  if (f == NULL)
+    return -1;
+  if (is_unix(f))
+    r = ipcx__unix_shutdown(f, how);
+  else if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+    r = ipcx__fail(EINVAL);
+  else
+    r = shutdown(sock_of(f), how) == 0 ? 0 : ws_fail();
+  ipcx__file_unref(f);
+  return r;
+}
+
+static int name_of(int fd, struct sockaddr *addr, socklen_t *len, int peer)
+{
+  struct ipcx__file *f = sock_get(fd);
+  int r;
+
+  if (f == NULL)
+    return -1;
+  if (addr == NULL || len == NULL)
+    r = ipcx__fail(EFAULT);
+  else if (is_unix(f))
+    r = ipcx__unix_name(f, addr, len, peer);
+  else if (peer)
+    r = getpeername(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
+  else
+    r = getsockname(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
+  ipcx__file_unref(f);
+  return r;
+}
+
 int ipcx_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
-{ (void)fd, (void)addr, (void)len; return ipcx__fail(ENOSYS); }
+{
+  return name_of(fd, addr, len, 0);
+}
+
 int ipcx_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
-{ (void)fd, (void)addr, (void)len; return ipcx__fail(ENOSYS); }
+{
+  return name_of(fd, addr, len, 1);
+}
+
 int ipcx_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
-{ (void)fd, (void)level, (void)name, (void)val, (void)len; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  int r;
+
+  if (f == NULL)
+    return -1;
+  r = is_unix(f) ? ipcx__unix_getsockopt(f, level, name, val, len)
+                 : ws_getsockopt(f, level, name, val, len);
+  ipcx__file_unref(f);
+  return r;
+}
+
 int ipcx_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
-{ (void)fd, (void)level, (void)name, (void)val, (void)len; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  int r;
+
+  if (f == NULL)
+    return -1;
+  r = is_unix(f) ? ipcx__unix_setsockopt(f, level, name, val, len)
+                 : ws_setsockopt(f, level, name, val, len);
+  ipcx__file_unref(f);
+  return r;
+}
+
 int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid)
-{ (void)fd, (void)uid, (void)gid; return ipcx__fail(ENOSYS); }
+{
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+
+  if (ipcx_getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+    return -1;
+  if (uid == NULL || gid == NULL)
+    return ipcx__fail(EFAULT);
+  *uid = cred.uid;
+  *gid = cred.gid;
+  return 0;
+}
+
 ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags)
-{ (void)fd, (void)buf, (void)n, (void)flags; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  ssize_t r;
+
+  if (f == NULL)
+    return -1;
+  r = is_unix(f) ? ipcx__unix_send(f, buf, n, flags) : ws_send(f, buf, n, flags);
+  ipcx__file_unref(f);
+  return r;
+}
+
 ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags)
-{ (void)fd, (void)buf, (void)n, (void)flags; return ipcx__fail(ENOSYS); }
+{
+  struct ipcx__file *f = sock_get(fd);
+  ssize_t r;
+
+  if (f == NULL)
+    return -1;
+  r = is_unix(f) ? ipcx__unix_recv(f, buf, n, flags) : ws_recv(f, buf, n, flags);
+  ipcx__file_unref(f);
+  return r;
+}
+
+/* Total of msg's iovec as Linux checks it, or -1/errno. */
+static ssize_t msg_total(const struct msghdr *msg)
+{
+  size_t total = 0, i;
+
+  if (msg == NULL)
+    return ipcx__fail(EFAULT);
+  if (msg->msg_iovlen > 1024)
+    return ipcx__fail(EMSGSIZE);
+  if (msg->msg_iovlen > 0 && msg->msg_iov == NULL)
+    return ipcx__fail(EFAULT);
+  for (i = 0; i < msg->msg_iovlen; i++) {
+    if (msg->msg_iov[i].iov_len > (size_t)0x7fffffff - total)
+      return ipcx__fail(EINVAL);
+    total += msg->msg_iov[i].iov_len;
+  }
+  return (ssize_t)total;
+}
+
+/* The one piece of msg's iovec that holds every byte, or NULL. */
+static struct iovec *single_piece(const struct msghdr *msg, size_t total)
+{
+  size_t i;
+
+  for (i = 0; i < msg->msg_iovlen; i++)
+    if (msg->msg_iov[i].iov_len == total)
+      return &msg->msg_iov[i];
+  return NULL;
+}
+
 ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags)
-{ (void)fd, (void)msg, (void)flags; return ipcx__fail(ENOSYS); }
+{
+  char stackbuf[4096], *buf;
+  ssize_t total = msg_total(msg), r;
+  struct iovec *one;
+  size_t off, i;
+
+  if (total < 0)
+    return -1;
+  if (msg->msg_controllen > 0 && msg->msg_control != NULL)
+    return ipcx__fail(EOPNOTSUPP);   /* ancillary data: a later issue */
+  if (total == 0 || (one = single_piece(msg, (size_t)total)) != NULL)
+    return ipcx_send(fd, total == 0 ? "" : one->iov_base, (size_t)total, flags);
+  buf = (size_t)total <= sizeof stackbuf ? stackbuf : malloc((size_t)total);
+  if (buf == NULL)
+    return ipcx__fail(ENOMEM);
+  for (i = 0, off = 0; i < msg->msg_iovlen; i++) {
+    if (msg->msg_iov[i].iov_len > 0)
+      memcpy(buf + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+    off += msg->msg_iov[i].iov_len;
+  }
+  r = ipcx_send(fd, buf, (size_t)total, flags);
+  if (buf != stackbuf)
+    free(buf);
+  return r;
+}
+
 ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
-{ (void)fd, (void)msg, (void)flags; return ipcx__fail(ENOSYS); }
+{
+  char stackbuf[4096], *buf;
+  ssize_t total = msg_total(msg), r;
+  struct iovec *one;
+  size_t off, i;
+
+  if (total < 0)
+    return -1;
+  if (total == 0 || (one = single_piece(msg, (size_t)total)) != NULL) {
+    char dummy;
+    r = ipcx_recv(fd, total == 0 ? &dummy : one->iov_base, (size_t)total, flags);
+  } else {
+    buf = (size_t)total <= sizeof stackbuf ? stackbuf : malloc((size_t)total);
+    if (buf == NULL)
+      return ipcx__fail(ENOMEM);
+    r = ipcx_recv(fd, buf, (size_t)total, flags);
+    for (i = 0, off = 0; r > 0 && i < msg->msg_iovlen && off < (size_t)r; i++) {
+      size_t k = msg->msg_iov[i].iov_len < (size_t)r - off ? msg->msg_iov[i].iov_len : (size_t)r - off;
+      memcpy(msg->msg_iov[i].iov_base, buf + off, k);
+      off += k;
+    }
+    if (buf != stackbuf)
+      free(buf);
+  }
+  if (r >= 0) {
+    msg->msg_controllen = 0;
+    msg->msg_namelen = 0;
+    msg->msg_flags = 0;
+  }
+  return r;
+}
