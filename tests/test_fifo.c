@@ -399,6 +399,55 @@ START_TEST(fifo_short_reads_keep_messages_whole)
 }
 END_TEST
 
+/* --- stdio on a FIFO --------------------------------------------------------- */
+
+static void *line_writer_thread(void *arg)
+{
+  const char *path = arg;
+  int w = open(path, O_WRONLY);
+
+  if (w >= 0) {
+    for (int k = 0; k < 3; k++) {
+      char line[32];
+      int n = snprintf(line, sizeof line, "line %d\n", k);
+      test_sleep_ms(50);
+      (void)!write(w, line, (size_t)n);
+    }
+    close(w);
+  }
+  return NULL;
+}
+
+START_TEST(fifo_stdio_reader)
+{
+  char path[256], line[64];
+  pthread_t t;
+  FILE *in;
+  int r, k;
+
+  make_fifo(path, sizeof path, "stdio");
+  ck_assert_int_eq(pthread_create(&t, NULL, line_writer_thread, path), 0);
+  r = open(path, O_RDONLY);     /* returns once the writer is there */
+  ck_assert_int_ge(r, 0);
+  /* fdopen() + fgets(): the C library reads the fd itself, below ipcx. */
+  in = fdopen(r, "r");
+  ck_assert_ptr_nonnull(in);
+  for (k = 0; k < 3; k++) {
+    char want[32];
+    snprintf(want, sizeof want, "line %d\n", k);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
+    ck_assert_str_eq(line, want);
+  }
+  ck_assert_ptr_null(fgets(line, sizeof line, in));    /* the writer closed: EOF */
+  ck_assert(feof(in));
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
+  /* close(), not fclose(): on Windows fclose() would close the fd below ipcx.
+   * The FILE itself is left behind (a test-only leak). */
+  close(r);
+  unlink(path);
+}
+END_TEST
+
 /* --- many writers ------------------------------------------------------------ */
 
 struct writer_arg {
@@ -664,6 +713,7 @@ Suite *suite_fifo(void)
   tcase_add_test(tc, fifo_blocking_read_waits_then_eof);
   tcase_add_test(tc, fifo_epipe_when_reader_closes);
   tcase_add_test(tc, fifo_short_reads_keep_messages_whole);
+  tcase_add_test(tc, fifo_stdio_reader);
   tcase_add_test(tc, fifo_writer_threads_atomic);
   tcase_add_test(tc, fifo_poll);
   suite_add_tcase(s, tc);

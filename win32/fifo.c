@@ -9,39 +9,44 @@
  *                 (MoveFileEx without REPLACE_EXISTING: the path exists ->
  *                 EEXIST), so an opener never sees half a marker.  The hex
  *                 digits are random (rand_s), not derived from the path, and
- *                 name everything else:
+ *                 name everything else.  stat() reports it as S_IFIFO with
+ *                 the mode, unlink() removes it; open() on it comes here.
  *   pipe          \\.\pipe\ipcx-fifo-<hex>: message-type instances, created
  *                 by READERS (as in Cygwin's fhandler/fifo.cc), one per
  *                 writer.  A writer's open() is CreateFile on the name: it
  *                 gets an instance of its own, so each write() is one pipe
- *                 message and arrives whole (PIPE_BUF atomicity, any number
- *                 of writers).  No instance at all (ERROR_FILE_NOT_FOUND)
- *                 means no reader: ENXIO for O_NONBLOCK, else wait.
+ *                 message and stays whole (PIPE_BUF atomicity, any number of
+ *                 writers).  No instance at all (ERROR_FILE_NOT_FOUND) means
+ *                 no reader: ENXIO for O_NONBLOCK, else wait.
  *   event         Local\ipcx-fifo-<hex>-r, manual-reset: "a reader has a
  *                 listening instance".  A waiting writer resets it, tries
  *                 CreateFile, and waits on it only if that failed; a writer
  *                 that got in sets it again (so resets never lose a wake-up);
  *                 readers set it whenever they arm a listening instance.
  *
- * The reader (a file description opened O_RDONLY or O_RDWR) owns:
- *   - one listening instance with a pending ConnectNamedPipe, kept by a small
- *     thread per reader: when a writer connects, the thread adopts the
- *     instance and arms the next one at once, so writers never wait for the
- *     reader to call read() (Linux lets any number of writers open);
- *   - the connected instances, each with a pending overlapped ReadFile into
- *     its own buffer.  All of them share one manual-reset event (`ev`), so a
- *     blocked read() or poll() waits on ONE handle whatever the number of
- *     writers (no 64-handle limit).  Every locked pass (pump) resets `ev`,
- *     collects completed reads, issues new ones, and sets `ev` again if
- *     anything is ready: a wake-up is never lost and a stale `ev` never
- *     makes a waiter spin.
- *   read() merges the instances into one stream: it takes whole messages
- *   round-robin, and once it has handed out part of a message (a short
- *   read() or ERROR_MORE_DATA) it sticks to that instance until the message
- *   is finished, so a PIPE_BUF write is never split by another writer's
- *   bytes.  EOF (read() returns 0) when no instance is left and the listening
- *   instance has no client (PeekNamedPipe fails), which is Linux's "no
- *   writer has the FIFO open": a new writer brings data again.
+ * A reader (a description opened O_RDONLY or O_RDWR) has one thread, the
+ * relay, which
+ *   - keeps one listening instance with a pending ConnectNamedPipe and, when
+ *     a writer connects, adopts it and arms the next one at once (writers
+ *     never wait for the reader to call read(), as on Linux);
+ *   - keeps an overlapped ReadFile pending on every writer's instance; all
+ *     of them signal one manual-reset event, so the relay waits on 3 handles
+ *     whatever the number of writers.  Each pass (pump) resets the event
+ *     first, then collects: a completion is never lost, a stale event never
+ *     spins;
+ *   - writes each message, whole, into the reader's STREAM: a private byte
+ *     pipe (ipcx__pipe_pair).  Messages go round-robin between writers, but
+ *     a message read in parts (ERROR_MORE_DATA) is finished before another
+ *     writer's, so a PIPE_BUF write is never split.
+ * The stream's read end is what read(), poll() and the CRT slot see: fread()
+ * on an fdopen()ed FIFO works, and short reads come for free.
+ *
+ * EOF.  When the last writer has gone and everything has been relayed, the
+ * relay closes the stream's write end: the reader drains it, then gets
+ * ERROR_BROKEN_PIPE, which is EOF.  A writer that comes later opens a new
+ * stream (an "epoch"); read() moves to it once the old one has given EOF, so
+ * the reader sees data, EOF, data again, as on Linux.  Before any writer has
+ * come, read() returns 0 without touching the stream (Linux: no writer, EOF).
  *
  * The writer holds the client end in f->h (opened for reading too, only so a
  * zero-byte read can tell poll() that the reader has gone).  Writes are
@@ -56,13 +61,16 @@
  * after the client closed with unread data; messages written before the
  * client closed are all read before ERROR_BROKEN_PIPE; a read smaller than
  * the message gives ERROR_MORE_DATA and the rest comes next; CreateFile on a
- * name whose every instance is taken gives ERROR_PIPE_BUSY.
+ * name whose every instance is taken gives ERROR_PIPE_BUSY; a connect is
+ * complete (HasOverlappedIoCompleted) when the client's CreateFile returns.
  *
  * Differences from Linux (README): several readers of one FIFO at once each
- * get the writers that connected to them, not a shared stream; a reader
- * whose last writer is connected to ANOTHER reader sees EOF; a blocking
- * O_RDONLY open waits for a writer to connect to it.  A FIFO reader fd is
- * not inherited by spawned children (a writer fd is, as a pipe).
+ * get the writers that connected to them, not one shared stream; a blocking
+ * O_RDONLY open waits for a writer to connect to IT; the C library's own
+ * reads (stdio) on a FIFO fd see only the first epoch (data until the first
+ * EOF), and before any writer they wait where Linux returns EOF; a child that
+ * inherits a reader fd reads the first epoch too.  Each message costs the
+ * relay one copy and one write into the stream.
  */
 #define _CRT_RAND_S
 #include "internal.h"
@@ -92,19 +100,33 @@ struct fifo {
   char name[80];                /* \\.\pipe\ipcx-fifo-<hex> */
   HANDLE arrived;               /* the named "a reader is listening" event */
   mode_t mode;
-  /* reader side (O_RDONLY, O_RDWR) */
+  /* reader side (O_RDONLY, O_RDWR), guarded by f->lock */
   int reader;
-  HANDLE ev;                    /* shared completion event of the instances */
-  struct inst **inst;
-  int ninst, cap, next;
-  struct inst *current;         /* its message is part-delivered */
-  int seen_writer;              /* a writer connected since open (POLLHUP) */
+  HANDLE thread, stop;          /* the relay thread */
+  HANDLE joined;                /* set when the first writer connects */
+  int seen_writer;
   HANDLE listener;              /* the instance waiting for a writer */
   OVERLAPPED lov;               /* its ConnectNamedPipe */
   int lconnected;               /* ConnectNamedPipe found a client at once */
-  HANDLE thread, stop;
-  /* writer side (O_WRONLY, O_RDWR): the client end is f->h */
-  OVERLAPPED wov;               /* zero-byte read watching for the reader to go */
+  HANDLE ev;                    /* shared completion event of the instances */
+  struct inst **inst;
+  int ninst, cap, next;
+  struct inst *current;         /* its message is part-way into the stream */
+  struct inst *writing;         /* being written into the stream (wov) */
+  OVERLAPPED wov;
+  HANDLE out;                   /* write end of the open epoch, or NULL */
+  HANDLE first;                 /* read end of epoch 1 (the CRT slot's) */
+  HANDLE rh;                    /* read end of the reader's epoch */
+  HANDLE *eps;                  /* read ends of later epochs, oldest first */
+  int neps, capeps;
+  OVERLAPPED zov;               /* poll()'s zero-byte read on rh */
+  int zactive;
+  char zbyte;
+  int inflight;                 /* read() calls using rh unlocked */
+  HANDLE dead[16];              /* old read ends to close when none is */
+  int ndead;
+  /* writer side (O_WRONLY): the client end is f->h */
+  OVERLAPPED gov;               /* zero-byte read watching for the reader to go */
   int watching, reader_gone;
   char wbyte;
 };
@@ -233,7 +255,7 @@ int ipcx_mkfifo(const char *path, mode_t mode)
   return 0;
 }
 
-/* --- the reader: instances, pump, read ------------------------------------ */
+/* --- the reader's instances ------------------------------------------------ */
 
 /* Start the next read on i (called with f->lock held); it may complete now. */
 static void issue(struct inst *i)
@@ -294,7 +316,7 @@ static int has_writer(struct fifo *p)
   return p->listener != NULL && PeekNamedPipe(p->listener, NULL, 0, NULL, &avail, NULL);
 }
 
-/* The instance read() may take bytes from now, or NULL. */
+/* The instance whose bytes go into the stream next, or NULL. */
 static struct inst *deliverable(struct fifo *p)
 {
   int k;
@@ -322,9 +344,9 @@ static void free_inst(struct inst *i)
 }
 
 /*
- * One pass over the instances, with f->lock held: reset ev, collect finished
- * reads, start new ones, drop writers that have gone and left nothing, and
- * set ev again if read() or poll() would find something.
+ * One pass over the instances (f->lock held, relay thread): reset ev, collect
+ * finished reads, start new ones, drop writers that have gone and left
+ * nothing.  ev is set again by any completion after the reset.
  */
 static void pump(struct fifo *p)
 {
@@ -348,71 +370,124 @@ static void pump(struct fifo *p)
   }
   if (p->current != NULL && drained(p->current) && !p->current->more)
     p->current = NULL;
-  if (deliverable(p) != NULL || (p->seen_writer && !has_writer(p)))
-    SetEvent(p->ev);
 }
 
-/* Copy what can be had now into buf, keeping messages whole in the stream. */
-static size_t deliver(struct fifo *p, char *buf, size_t n)
-{
-  size_t done = 0;
-  struct inst *i;
+/* --- the stream: epochs of an internal pipe ---------------------------------- */
 
-  while (done < n && (i = deliverable(p)) != NULL) {
-    size_t k = i->len - i->off;
-    if (k > n - done)
-      k = n - done;
-    memcpy(buf + done, i->buf + i->off, k);
-    i->off += (DWORD)k;
-    done += k;
-    p->current = i;
-    if (drained(i)) {
-      if (!i->more) {
-        p->current = NULL;
-        p->next = (p->next + 1) % (p->ninst ? p->ninst : 1);
-      }
-      if (!i->gone)
-        issue(i);
-      if (i->gone && p->current == i)
-        p->current = NULL;
-    }
+/*
+ * Open a new epoch if a writer is there and none is open (f->lock held): a
+ * fresh byte pipe whose read end waits in p->eps for the reader to get there.
+ */
+static void ensure_epoch(struct fifo *p)
+{
+  HANDLE srv, cli, *t;
+
+  if (p->out != NULL || !has_writer(p))
+    return;
+  if (p->neps == p->capeps) {
+    t = realloc(p->eps, (size_t)(p->capeps ? 2 * p->capeps : 4) * sizeof *t);
+    if (t == NULL)
+      return;
+    p->eps = t;
+    p->capeps = p->capeps ? 2 * p->capeps : 4;
   }
-  return done;
+  if (ipcx__pipe_pair(&srv, &cli, FIFO_CAPACITY, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE) !=
+      ERROR_SUCCESS)
+    return;
+  p->eps[p->neps++] = srv;
+  p->out = cli;
 }
 
-static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
+/* The reader's epoch has ended (f->lock held): move on to the next, if any. */
+static int next_epoch(struct fifo *p)
 {
-  struct fifo *p = f->impl;
-  ssize_t r;
+  DWORD n;
 
-  (void)fd;
-  if (!p->reader)
-    return ipcx__fail(EBADF);
-  if (n == 0)
+  ensure_epoch(p);
+  if (p->neps == 0)
     return 0;
-  if (buf == NULL)
-    return ipcx__fail(EFAULT);
-  EnterCriticalSection(&f->lock);
-  for (;;) {
-    pump(p);
-    r = (ssize_t)deliver(p, buf, n);
-    if (r > 0)
-      break;
-    if (!has_writer(p))
-      break;                    /* EOF: no writer has the FIFO open */
-    if (nonblock) {
-      r = ipcx__fail(EAGAIN);
-      break;
-    }
-    LeaveCriticalSection(&f->lock);
-    WaitForSingleObject(p->ev, INFINITE);
-    EnterCriticalSection(&f->lock);
+  if (p->zactive) {
+    CancelIoEx(p->rh, &p->zov);
+    GetOverlappedResult(p->rh, &p->zov, &n, TRUE);
+    p->zactive = 0;
   }
-  LeaveCriticalSection(&f->lock);
-  return r;
+  if (p->rh != p->first) {
+    if (p->inflight == 0)
+      CloseHandle(p->rh);
+    else if (p->ndead < (int)(sizeof p->dead / sizeof p->dead[0]))
+      p->dead[p->ndead++] = p->rh;  /* another read() may still use it */
+    else
+      CloseHandle(p->rh);
+  }
+  p->rh = p->eps[0];
+  memmove(p->eps, p->eps + 1, (size_t)--p->neps * sizeof *p->eps);
+  return 1;
 }
 
-/* --- the reader's listening instance and its thread ----------------------- */
+/* The message in i has gone into the stream: on to its next one. */
+static void relayed(struct fifo *p, struct inst *i)
+{
+  i->off = i->len;
+  if (i->more) {
+    p->current = i;
+  } else {
+    p->current = NULL;
+    p->next = (p->next + 1) % (p->ninst ? p->ninst : 1);
+  }
+  if (!i->gone)
+    issue(i);
+  if (i->gone && p->current == i)
+    p->current = NULL;
+}
+
+/*
+ * The relay's work (f->lock held): move whole messages from the instances
+ * into the current epoch, one write at a time, and end the epoch when the
+ * last writer has gone and everything is through.
+ */
+static void relay(struct fifo *p)
+{
+  struct inst *i;
+  DWORD n, err;
+  int rounds;
+
+  for (rounds = 0; rounds < 64; rounds++) {
+    pump(p);
+    if (p->writing != NULL) {
+      if (!HasOverlappedIoCompleted(&p->wov))
+        return;
+      GetOverlappedResult(p->out, &p->wov, &n, FALSE);
+      i = p->writing;
+      p->writing = NULL;
+      relayed(p, i);
+      continue;
+    }
+    i = deliverable(p);
+    if (i == NULL) {
+      if (p->out != NULL && p->seen_writer && !has_writer(p)) {
+        CloseHandle(p->out);    /* EOF for the reader, after what was relayed */
+        p->out = NULL;
+      }
+      return;
+    }
+    ensure_epoch(p);
+    if (p->out == NULL)
+      return;                   /* out of memory: try again on the next event */
+    if (WriteFile(p->out, i->buf + i->off, i->len - i->off, NULL, &p->wov)) {
+      relayed(p, i);
+      continue;
+    }
+    err = GetLastError();
+    if (err != ERROR_IO_PENDING) {
+      relayed(p, i);            /* the reader side is closing: drop it */
+      continue;
+    }
+    p->writing = i;
+  }
+  SetEvent(p->ev);              /* more to do: come back after a look at the others */
+}
+
+/* --- the reader's listening instance and its thread --------------------------- */
 
 /* Arm a new listening instance (f->lock held, or before the thread runs). */
 static DWORD arm_listener(struct fifo *p)
@@ -470,43 +545,49 @@ static void adopt_listener(struct fifo *p)
     i->h = p->listener;
     i->ov.hEvent = p->ev;
     p->inst[p->ninst++] = i;
-    p->seen_writer = 1;
+    if (!p->seen_writer) {
+      p->seen_writer = 1;
+      SetEvent(p->joined);
+    }
   }
   p->listener = NULL;
+  ResetEvent(p->lov.hEvent);
   arm_listener(p);
 }
 
-static DWORD WINAPI listen_thread(void *arg)
+/*
+ * The reader's thread: adopts each writer as it connects (and arms the next
+ * listening instance at once), and relays messages into the stream.
+ */
+static DWORD WINAPI relay_thread(void *arg)
 {
   struct ipcx__file *f = arg;
   struct fifo *p = f->impl;
-  HANDLE hs[2];
+  HANDLE hs[3];
   DWORD w, n;
+  int adopted, nh;
 
-  hs[0] = p->stop;
-  hs[1] = p->lov.hEvent;
   for (;;) {
-    w = WaitForMultipleObjects(2, hs, FALSE, INFINITE);
-    if (w != WAIT_OBJECT_0 + 1)
-      break;
     EnterCriticalSection(&f->lock);
-    if (p->listener != NULL && !p->lconnected &&
-        !GetOverlappedResult(p->listener, &p->lov, &n, FALSE) &&
-        GetLastError() == ERROR_IO_INCOMPLETE) {
-      ResetEvent(p->lov.hEvent);    /* spurious */
-      LeaveCriticalSection(&f->lock);
-      continue;
-    }
-    if (p->listener != NULL)
+    adopted = 0;
+    if (p->listener != NULL &&
+        (p->lconnected || GetOverlappedResult(p->listener, &p->lov, &n, FALSE) ||
+         GetLastError() != ERROR_IO_INCOMPLETE)) {
       adopt_listener(p);
-    else
-      ResetEvent(p->lov.hEvent);
-    pump(p);
-    SetEvent(p->ev);            /* a reader open waiting for a writer */
+      adopted = 1;
+    }
+    relay(p);
+    nh = 0;
+    hs[nh++] = p->stop;
+    hs[nh++] = p->writing != NULL ? p->wov.hEvent : p->ev;
+    if (p->listener != NULL)
+      hs[nh++] = p->lov.hEvent;
     LeaveCriticalSection(&f->lock);
-    SetEvent(p->arrived);       /* writers waiting for a free instance */
-    if (p->listener == NULL)
-      break;                    /* cannot listen any more: writers get ENXIO */
+    if (adopted)
+      SetEvent(p->arrived);     /* writers waiting for a free instance */
+    w = WaitForMultipleObjects((DWORD)nh, hs, FALSE, INFINITE);
+    if (w == WAIT_OBJECT_0 || w == WAIT_FAILED)
+      break;
   }
   return 0;
 }
@@ -519,20 +600,24 @@ static DWORD start_reader(struct ipcx__file *f)
   p->reader = 1;
   p->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
   p->lov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+  p->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+  p->zov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
   p->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
-  if (p->ev == NULL || p->lov.hEvent == NULL || p->stop == NULL)
+  p->joined = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (p->ev == NULL || p->lov.hEvent == NULL || p->wov.hEvent == NULL || p->zov.hEvent == NULL ||
+      p->stop == NULL || p->joined == NULL)
     return GetLastError();
+  /* Epoch 1 is open from the start: its read end is f->h, the CRT slot's. */
+  err = ipcx__pipe_pair(&p->first, &p->out, FIFO_CAPACITY, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE);
+  if (err != ERROR_SUCCESS) {
+    p->first = p->out = NULL;
+    return err;
+  }
+  f->h = p->rh = p->first;
   err = arm_listener(p);
   if (err != ERROR_SUCCESS)
     return err;
-  /* f->h (the CRT slot's handle) is the first instance, taken before the
-   * thread can hand it to a writer and arm another. */
-  if (!DuplicateHandle(GetCurrentProcess(), p->listener, GetCurrentProcess(), &f->h, 0, FALSE,
-                       DUPLICATE_SAME_ACCESS)) {
-    f->h = NULL;
-    return GetLastError();
-  }
-  p->thread = CreateThread(NULL, 64 * 1024, listen_thread, f, STACK_SIZE_PARAM_IS_A_RESERVATION,
+  p->thread = CreateThread(NULL, 64 * 1024, relay_thread, f, STACK_SIZE_PARAM_IS_A_RESERVATION,
                            NULL);
   if (p->thread == NULL)
     return GetLastError();
@@ -540,8 +625,9 @@ static DWORD start_reader(struct ipcx__file *f)
   return ERROR_SUCCESS;
 }
 
-static void stop_reader(struct fifo *p)
+static void stop_reader(struct ipcx__file *f)
 {
+  struct fifo *p = f->impl;
   DWORD n;
   int k;
 
@@ -558,12 +644,124 @@ static void stop_reader(struct fifo *p)
   for (k = 0; k < p->ninst; k++)
     free_inst(p->inst[k]);
   free(p->inst);
+  if (p->writing != NULL) {
+    CancelIoEx(p->out, &p->wov);
+    GetOverlappedResult(p->out, &p->wov, &n, TRUE);
+  }
+  if (p->out != NULL)
+    CloseHandle(p->out);
+  if (p->zactive) {
+    CancelIoEx(p->rh, &p->zov);
+    GetOverlappedResult(p->rh, &p->zov, &n, TRUE);
+  }
+  if (p->rh != NULL && p->rh != p->first)
+    CloseHandle(p->rh);
+  if (p->first != NULL && p->first != f->h)
+    CloseHandle(p->first);      /* O_RDWR: f->h is the writer's end */
+  for (k = 0; k < p->neps; k++)
+    CloseHandle(p->eps[k]);
+  free(p->eps);
+  for (k = 0; k < p->ndead; k++)
+    CloseHandle(p->dead[k]);
   if (p->ev != NULL)
     CloseHandle(p->ev);
   if (p->lov.hEvent != NULL)
     CloseHandle(p->lov.hEvent);
+  if (p->wov.hEvent != NULL)
+    CloseHandle(p->wov.hEvent);
+  if (p->zov.hEvent != NULL)
+    CloseHandle(p->zov.hEvent);
   if (p->stop != NULL)
     CloseHandle(p->stop);
+  if (p->joined != NULL)
+    CloseHandle(p->joined);
+}
+
+/* --- read() -------------------------------------------------------------------- */
+
+static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
+{
+  struct fifo *p = f->impl;
+  HANDLE h;
+  DWORD got, err;
+
+  (void)fd;
+  if (!p->reader)
+    return ipcx__fail(EBADF);
+  if (n == 0)
+    return 0;
+  if (buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (n > 0x7ffff000)
+    n = 0x7ffff000;
+  for (;;) {
+    EnterCriticalSection(&f->lock);
+    if (!p->seen_writer && !has_writer(p)) {
+      LeaveCriticalSection(&f->lock);
+      return 0;                 /* no writer has come yet: EOF, as on Linux */
+    }
+    h = p->rh;
+    p->inflight++;
+    LeaveCriticalSection(&f->lock);
+    err = ipcx__io_read(h, buf, (DWORD)n, &got, nonblock ? 0 : INFINITE);
+    EnterCriticalSection(&f->lock);
+    p->inflight--;
+    if (p->inflight == 0)
+      while (p->ndead > 0)
+        CloseHandle(p->dead[--p->ndead]);
+    if (err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED) {
+      /* This epoch has ended: every writer had gone.  A later writer opened
+       * the next one; none: EOF. */
+      if (h == p->rh && !next_epoch(p)) {
+        LeaveCriticalSection(&f->lock);
+        return 0;
+      }
+      LeaveCriticalSection(&f->lock);
+      continue;
+    }
+    LeaveCriticalSection(&f->lock);
+    if (err == ERROR_SUCCESS)
+      return (ssize_t)got;
+    SetLastError(err);
+    return ipcx__fail(ipcx__errno_read(err));
+  }
+}
+
+/* Reader readiness (f->lock held): POLLIN, POLLHUP, or 0 with *wait armed. */
+static short reader_poll(struct ipcx__file *f, HANDLE *wait)
+{
+  struct fifo *p = f->impl;
+  DWORD avail, n, err;
+  int k;
+
+  for (k = 0; k < 8; k++) {
+    if (p->zactive) {
+      if (!HasOverlappedIoCompleted(&p->zov)) {
+        *wait = p->zov.hEvent;
+        return 0;
+      }
+      p->zactive = 0;
+      GetOverlappedResult(p->rh, &p->zov, &n, FALSE);
+    }
+    if (PeekNamedPipe(p->rh, NULL, 0, NULL, &avail, NULL)) {
+      if (avail > 0)
+        return IPCX_POLLIN;
+      /* Nothing yet (before any writer, too: Linux waits for one). */
+      if (!ReadFile(p->rh, &p->zbyte, 0, NULL, &p->zov)) {
+        err = GetLastError();
+        if (err == ERROR_IO_PENDING)
+          p->zactive = 1;
+      }
+      continue;
+    }
+    err = GetLastError();
+    if (err != ERROR_BROKEN_PIPE && err != ERROR_PIPE_NOT_CONNECTED)
+      return IPCX_POLLERR;
+    if (!next_epoch(p))
+      return IPCX_POLLHUP;      /* every writer has gone, and all was read */
+  }
+  *wait = p->ev;                /* (not reached in practice) */
+  return 0;
 }
 
 /* --- the writer ------------------------------------------------------------ */
@@ -639,16 +837,16 @@ static int reader_gone(struct ipcx__file *f)
   if (p->reader_gone)
     return 1;
   if (p->watching) {
-    if (!HasOverlappedIoCompleted(&p->wov))
+    if (!HasOverlappedIoCompleted(&p->gov))
       return 0;
     p->watching = 0;
-    GetOverlappedResult(f->h, &p->wov, &n, FALSE);
+    GetOverlappedResult(f->h, &p->gov, &n, FALSE);
     p->reader_gone = 1;         /* the reader never writes: only a break ends it */
     return 1;
   }
-  if (p->wov.hEvent == NULL && (p->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+  if (p->gov.hEvent == NULL && (p->gov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
     return 0;
-  if (ReadFile(f->h, &p->wbyte, 0, NULL, &p->wov))
+  if (ReadFile(f->h, &p->wbyte, 0, NULL, &p->gov))
     return 0;
   err = GetLastError();
   if (err == ERROR_IO_PENDING) {
@@ -666,17 +864,13 @@ static short fifo_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
 {
   struct fifo *p = f->impl;
   int acc = f->flags & O_ACCMODE;
+  HANDLE rwait = NULL;
   short r = 0;
 
   *nwait = 0;
   EnterCriticalSection(&f->lock);
-  if (p->reader) {
-    pump(p);
-    if (deliverable(p) != NULL)
-      r |= events & IPCX_POLLIN;
-    else if (p->seen_writer && !has_writer(p))
-      r |= IPCX_POLLHUP;
-  }
+  if (p->reader)
+    r |= reader_poll(f, &rwait) & (events | IPCX_POLLHUP | IPCX_POLLERR);
   if (acc != O_RDONLY) {
     int busy = f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov);
     if (acc == O_WRONLY && reader_gone(f))
@@ -686,10 +880,10 @@ static short fifo_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     if (r == 0 && busy)
       wait[(*nwait)++] = f->pw.ov.hEvent;
     if (r == 0 && acc == O_WRONLY && p->watching)
-      wait[(*nwait)++] = p->wov.hEvent;
+      wait[(*nwait)++] = p->gov.hEvent;
   }
-  if (r == 0 && p->reader)
-    wait[(*nwait)++] = p->ev;
+  if (r == 0 && p->reader && rwait != NULL && *nwait < 2)
+    wait[(*nwait)++] = rwait;
   LeaveCriticalSection(&f->lock);
   return r;
 }
@@ -700,13 +894,13 @@ static void fifo_destroy(struct ipcx__file *f)
   DWORD n;
 
   if (p->reader)
-    stop_reader(p);
+    stop_reader(f);
   if (p->watching) {
-    CancelIoEx(f->h, &p->wov);
-    GetOverlappedResult(f->h, &p->wov, &n, TRUE);
+    CancelIoEx(f->h, &p->gov);
+    GetOverlappedResult(f->h, &p->gov, &n, TRUE);
   }
-  if (p->wov.hEvent != NULL)
-    CloseHandle(p->wov.hEvent);
+  if (p->gov.hEvent != NULL)
+    CloseHandle(p->gov.hEvent);
   if (p->arrived != NULL)
     CloseHandle(p->arrived);
   free(p);
@@ -779,11 +973,8 @@ int ipcx__fifo_open(const char *path, int flags)
   if (err == ERROR_SUCCESS && acc != O_RDONLY) {
     /* O_RDWR: our own listener is there, so this does not wait. */
     h = open_writer(p, acc == O_WRONLY ? nb : 0, &err);
-    if (h != NULL) {
-      if (f->h != NULL)
-        CloseHandle(f->h);
-      f->h = h;
-    }
+    if (h != NULL)
+      f->h = h;                 /* O_RDWR: epoch 1's read end stays in p->first */
   }
   if (err != ERROR_SUCCESS) {
     ipcx__file_unref(f);
@@ -791,19 +982,8 @@ int ipcx__fifo_open(const char *path, int flags)
       return ipcx__fail(ENXIO);  /* O_NONBLOCK writer, no reader */
     return ipcx__fail_win32(err);
   }
-  if (acc == O_RDONLY && !nb) {
-    /* Linux: a blocking reader waits for a writer. */
-    EnterCriticalSection(&f->lock);
-    while (!p->seen_writer) {
-      pump(p);
-      if (p->seen_writer)
-        break;
-      LeaveCriticalSection(&f->lock);
-      WaitForSingleObject(p->ev, INFINITE);
-      EnterCriticalSection(&f->lock);
-    }
-    LeaveCriticalSection(&f->lock);
-  }
+  if (acc == O_RDONLY && !nb)
+    WaitForSingleObject(p->joined, INFINITE);  /* Linux: a reader waits for a writer */
   fd = ipcx__fd_install(f, (flags & O_CLOEXEC) != 0);
   if (fd < 0) {
     err = (DWORD)errno;
