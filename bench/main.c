@@ -130,15 +130,21 @@ static double run_sample(struct cell *c)
   int r;
 
   if (c->work == W_IDLE) {
-    /* The CPU this process uses while a thread sits in poll() for a while. */
-    double c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    /* The CPU this process uses while a thread sits in poll() for a while,
+     * less what the same call costs with a 0 ms timeout (making the pipe). */
+    double c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), c1, cpu;
+    r = vt->idle(0);
+    c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     t0 = now();
-    r = vt->idle((long)c->param);
+    if (r == 0)
+      r = vt->idle((long)c->param);
     t1 = now();
-    c->why[0] = 0;
-    if (r < 0)
+    if (r < 0) {
+      snprintf(c->why, sizeof c->why, "%s", strerror(errno));
       return -1;
-    return (clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / (t1 - t0) * (double)c->param / 1e3;
+    }
+    cpu = (clock_s(CLOCK_PROCESS_CPUTIME_ID) - c1) - (c1 - c0);
+    return (cpu > 0 ? cpu : 0) / (t1 - t0) * (double)c->param / 1e3;
   }
   if (c->work == W_CONN) {
     if (vt->connects(c->t, 20) < 0) {
