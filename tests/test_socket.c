@@ -822,6 +822,9 @@ START_TEST(sock_options)
   ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, 0x7777, &v, &len), -1);
   ck_assert_int_eq(errno, ENOPROTOOPT);
   errno = 0;
+  ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, 0x7777, &v, sizeof v), -1);
+  ck_assert_int_eq(errno, ENOPROTOOPT);
+  errno = 0;
   ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &v, 2), -1);
   ck_assert_int_eq(errno, EINVAL);
   len = sizeof v;
@@ -1396,6 +1399,72 @@ START_TEST(sock_listener_killed)
 }
 END_TEST
 
+/* A child that inherits sockets as fds 3 and 4 talks on them. */
+IPCX_TEST_HELPER(sock_child)
+{
+  int i;
+
+  (void)argc, (void)argv;
+  for (i = 0; i < 2; i++) {
+    int fd = 3 + i, type = 0;
+    socklen_t len = sizeof type;
+    char buf[8];
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+      return 10 + i;
+    if (recv(fd, buf, 5, MSG_WAITALL) != 5 || memcmp(buf, "hello", 5) != 0)
+      return 20 + i;
+    if (write(fd, "child", 5) != 5)
+      return 30 + i;
+    if (shutdown(fd, SHUT_WR) < 0)
+      return 40 + i;
+    if (read(fd, buf, 1) != 0)
+      return 50 + i;
+    close(fd);
+  }
+  return 0;
+}
+
+START_TEST(sock_inherited_by_child)
+{
+  posix_spawn_file_actions_t fa;
+  char path[256], buf[8];
+  char *argv[] = { (char *)test_self, "--helper", "sock_child", NULL };
+  int lfd, c, s, sv[2], status, i, mine[2];
+  pid_t pid;
+
+  lfd = listen_at(path, sizeof path, 4);
+  c = connect_to(path);                         /* made by socket() + connect() */
+  ck_assert_int_ge(c, 0);
+  s = accept(lfd, NULL, NULL);
+  ck_assert_int_ge(s, 0);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, c, 3), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, sv[1], 4), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(c);
+  close(sv[1]);
+  mine[0] = s;
+  mine[1] = sv[0];
+  for (i = 0; i < 2; i++)
+    ck_assert_int_eq(write(mine[i], "hello", 5), 5);
+  for (i = 0; i < 2; i++) {
+    ck_assert_int_eq(test_read_all(mine[i], buf, 5), 5);
+    ck_assert_int_eq(memcmp(buf, "child", 5), 0);
+    ck_assert_int_eq(read(mine[i], buf, 1), 0);
+    ck_assert_int_eq(shutdown(mine[i], SHUT_WR), 0);
+  }
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+  close(s);
+  close(sv[0]);
+  close(lfd);
+  unlink(path);
+}
+END_TEST
+
 /* --- readiness --------------------------------------------------------------- */
 
 START_TEST(sock_poll_states)
@@ -1540,6 +1609,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_backlog_full_waits);
   tcase_add_test(tc, sock_client_killed);
   tcase_add_test(tc, sock_listener_killed);
+  tcase_add_test(tc, sock_inherited_by_child);
   tcase_add_test(tc, sock_poll_states);
   tcase_add_test(tc, sock_tcp_roundtrip);
   tcase_add_test(tc, sock_many_clients);

@@ -471,6 +471,12 @@ struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle)
   if (!DuplicateHandle(GetCurrentProcess(), crt_handle, GetCurrentProcess(), &h, 0, FALSE,
                        DUPLICATE_SAME_ACCESS))
     return NULL;
+  if (ipcx__unix_is_socket_handle(h)) {
+    f = ipcx__unix_adopt(h);    /* an inherited AF_UNIX socket (unix.c) */
+    if (f == NULL)
+      CloseHandle(h);
+    return f;
+  }
   if (q != NULL && q(h, &io, &mi, sizeof mi, FILE_MODE_INFORMATION) >= 0)
     sync = (mi.Mode & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) != 0;
   f = ipcx__file_new(&ipcx__pipe_ops, h, ipcx__handle_access(h));

@@ -338,6 +338,40 @@ int ipcx__unix_socketpair(int flags, int sv[2])
   return 0;
 }
 
+/*
+ * 1 if h (a pipe handle from elsewhere, e.g. inherited through posix_spawn)
+ * is an ipcx socket: a message-type pipe with one of our socket names.
+ */
+int ipcx__unix_is_socket_handle(HANDLE h)
+{
+  char buf[sizeof(FILE_NAME_INFO) + 64 * sizeof(WCHAR)];
+  FILE_NAME_INFO *fi = (FILE_NAME_INFO *)buf;
+  DWORD flags = 0;
+
+  if (!GetNamedPipeInfo(h, &flags, NULL, NULL, NULL) || !(flags & PIPE_TYPE_MESSAGE))
+    return 0;
+  if (!GetFileInformationByHandleEx(h, FileNameInfo, fi, sizeof buf) ||
+      fi->FileNameLength < 8 * sizeof(WCHAR))
+    return 0;
+  return wcsncmp(fi->FileName, L"\\ipcx-s-", 8) == 0 ||     /* accepted or connected */
+         wcsncmp(fi->FileName, L"\\ipcx-p-", 8) == 0;       /* socketpair() */
+}
+
+/* A connected socket for an inherited handle h (owned from now on). */
+struct ipcx__file *ipcx__unix_adopt(HANDLE h)
+{
+  struct ipcx__file *f;
+
+  set_message_mode(h);
+  f = connected_file(h, 0, 0);
+  if (f == NULL)
+    return NULL;
+  us(f)->hello_pending = 1;     /* taken only if the first message is one */
+  us(f)->local.sun_family = us(f)->peer.sun_family = AF_UNIX;
+  us(f)->local_len = us(f)->peer_len = sizeof(ADDRESS_FAMILY);
+  return f;
+}
+
 /* --- addresses ---------------------------------------------------------- */
 
 /*
@@ -911,17 +945,18 @@ static int outcome(struct usock *s, DWORD err, DWORD got)
   return -1;
 }
 
-/* Take the client's hello (first message on an accepted connection). */
-static void take_hello(struct usock *s, const char *buf, DWORD got)
+/* Take the client's hello (first message on an accepted connection): 1 if it was one. */
+static int take_hello(struct usock *s, const char *buf, DWORD got)
 {
   struct hello h;
 
-  s->hello_pending = 0;
-  if (got == sizeof h) {
-    memcpy(&h, buf, sizeof h);
-    if (h.magic == HELLO_MAGIC)
-      s->peer_pid = h.pid;
-  }
+  if (got != sizeof h)
+    return 0;
+  memcpy(&h, buf, sizeof h);
+  if (h.magic != HELLO_MAGIC)
+    return 0;
+  s->peer_pid = h.pid;
+  return 1;
 }
 
 /* Post the read-ahead (rd_lock held); it may complete at once. */
@@ -973,11 +1008,12 @@ static int ra_collect(struct ipcx__file *f, DWORD timeout_ms)
   s->ra_pending = 0;
   if (err == ERROR_OPERATION_ABORTED)
     return 1;                   /* woken: the caller looks at the flags again */
-  if (s->hello_pending && (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) && got > 0) {
-    take_hello(s, s->ra_buf, got);
-    return 1;
+  if (s->hello_pending && err != ERROR_OPERATION_ABORTED) {
+    s->hello_pending = 0;
+    if (err == ERROR_SUCCESS && take_hello(s, s->ra_buf, got))
+      return 1;
+    /* Not a hello (an inherited socket whose hello was read before): data. */
   }
-  s->hello_pending = 0;
   switch (outcome(s, err, got)) {
   case 1:
     s->ra_len = got;
@@ -1383,10 +1419,19 @@ int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void 
   case SO_ACCEPTCONN:
   case SO_PEERCRED:
     return ipcx__fail(ENOPROTOOPT);
-  default:
+  case SO_REUSEADDR:
+  case SO_KEEPALIVE:
+  case SO_DONTROUTE:
+  case SO_BROADCAST:
+  case SO_LINGER:
+  case SO_OOBINLINE:
+  case SO_RCVLOWAT:
+  case SO_SNDLOWAT:
     if (len < (socklen_t)sizeof(int))
       return ipcx__fail(EINVAL);
-    return 0;                   /* SO_REUSEADDR, SO_KEEPALIVE...: meaningless here */
+    return 0;                   /* accepted by Linux, meaningless for a local stream */
+  default:
+    return ipcx__fail(ENOPROTOOPT);
   }
 }
 
