@@ -34,6 +34,19 @@ static int copy(int in, int out)
   return n < 0 ? 2 : 0;
 }
 
+/* The access mode of fds 0 and 1 (pipes), and what the wrong direction gives. */
+IPCX_TEST_HELPER(spawn_modes)
+{
+  char line[64], c = 'x';
+  int r0 = fcntl(0, F_GETFL) & O_ACCMODE, r1 = fcntl(1, F_GETFL) & O_ACCMODE;
+  int w0 = (int)write(0, &c, 1), e0 = errno;
+
+  (void)argc, (void)argv;
+  snprintf(line, sizeof line, "%s %s %s\n", r0 == O_RDONLY ? "rdonly" : "other",
+           r1 == O_WRONLY ? "wronly" : "other", w0 < 0 && e0 == EBADF ? "EBADF" : "wrote");
+  return test_write_all(1, line, strlen(line)) < 0;
+}
+
 /* stdin to stdout, then exit with argv[0] (default 0). */
 IPCX_TEST_HELPER(spawn_cat)
 {
@@ -200,6 +213,23 @@ static void *feed(void *arg)
   close(f->fd);
   return NULL;
 }
+
+/* The child sees its pipe ends with the same direction as the parent. */
+START_TEST(spawn_pipe_directions)
+{
+  char buf[64];
+  int in, out;
+  size_t got;
+  pid_t pid = spawn_helper("spawn_modes", NULL, &in, &out);
+
+  got = read_to_eof(out, buf, sizeof buf - 1);
+  buf[got] = 0;
+  ck_assert_str_eq(buf, "rdonly wronly EBADF\n");
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  close(in);
+  close(out);
+}
+END_TEST
 
 START_TEST(spawn_one_mib_both_ways)
 {
@@ -729,6 +759,7 @@ Suite *suite_spawn(void)
 
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, spawn_roundtrip);
+  tcase_add_test(tc, spawn_pipe_directions);
   tcase_add_test(tc, spawn_one_mib_both_ways);
   tcase_add_test(tc, spawn_argv_round_trip);
   tcase_add_test(tc, spawn_environment);

@@ -198,7 +198,7 @@ pid_t ipcx_waitpid(pid_t pid, int *status, int options)
     for (c = children; c != NULL; c = c->next)
       if (matches(c, pid) && c->wait == NULL &&
           !RegisterWaitForSingleObject(&c->wait, c->h, child_exited, NULL, INFINITE,
-                                       WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD))
+                                       WT_EXECUTEONLYONCE))
         c->wait = NULL;
     SleepConditionVariableSRW(&changed, &lock, INFINITE, 0);
   }

@@ -523,6 +523,45 @@ static int dup2_source(const ipcx_posix_spawn_file_actions_t *fa, int fd)
   return 0;
 }
 
+/*
+ * Our pipe handles are duplex at the Win32 level; the child's copy of a read
+ * end gets read access only and a write end write access only, so that the
+ * child (which learns an fd's direction from its handle's access, pipe.c)
+ * sees O_RDONLY and O_WRONLY as a Linux child would.
+ */
+static int restrict_access(struct slot *s, int fd)
+{
+  struct ipcx__file *f = ipcx__fd_peek(fd);
+  DWORD access;
+  HANDLE h;
+
+  if (f == NULL)
+    return 0;
+  if (f->ops->kind != IPCX__KIND_PIPE && f->ops->kind != IPCX__KIND_FIFO) {
+    ipcx__file_unref(f);
+    return 0;
+  }
+  switch (f->flags & O_ACCMODE) {
+  case O_RDONLY:
+    access = FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES;
+    break;
+  case O_WRONLY:
+    access = FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES;
+    break;
+  default:
+    access = 0;
+    break;
+  }
+  ipcx__file_unref(f);
+  if (access == 0)
+    return 0;
+  if (!DuplicateHandle(GetCurrentProcess(), s->h, GetCurrentProcess(), &h, access, TRUE, 0))
+    return ipcx__errno_from_win32(GetLastError());
+  CloseHandle(s->h);
+  s->h = h;
+  return 0;
+}
+
 /* Copy the parent's fds into t (CHILD_FDS slots, zeroed). */
 static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
 {
@@ -544,6 +583,9 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
     t[fd].flags = type_flags(h);
   }
   ipcx__fd_unlock_shared();
+  for (fd = 0; fd < CHILD_FDS && err == 0; fd++)
+    if (t[fd].h != NULL && (t[fd].flags & FPIPE))
+      err = restrict_access(&t[fd], fd);
   return err;
 }
 
