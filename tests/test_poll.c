@@ -8,7 +8,11 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/time.h>
 #include <time.h>
 #ifdef _WIN32
@@ -907,7 +911,8 @@ static void *echo_server(void *arg)
         s->served++;
       } else if (r == 0) {
         close(s->in[i]);
-        close(s->out[i]);
+        if (s->out[i] != s->in[i])
+          close(s->out[i]);
         s->in[i] = -1;                                  /* ignored from now on */
         open_count--;
       } else if (errno != EAGAIN) {
@@ -918,42 +923,188 @@ static void *echo_server(void *arg)
   return NULL;
 }
 
-START_TEST(poll_echo_server_200_pipe_clients)
+/*
+ * The clients' side: ROUNDS rounds of one message from every client, then
+ * every reply read back (in reverse order, so the server's replies queue up).
+ * to[i]/from[i]: the client's ends; sockets use one fd for both.
+ */
+static void run_echo(int use_sockets)
 {
   static struct server s;
-  int req[NCLIENTS][2], rep[NCLIENTS][2], i, round, n;
+  static int to[NCLIENTS], from[NCLIENTS];
+  int i, round, n, pair[2], back_pair[2];
   char msg[64], back[64];
   pthread_t t;
 
   memset(&s, 0, sizeof s);
+  fd_room(4 * NCLIENTS);
   for (i = 0; i < NCLIENTS; i++) {
-    ck_assert_int_eq(pipe2(req[i], O_NONBLOCK), 0);
-    ck_assert_int_eq(pipe(rep[i]), 0);
-    set_nonblock(req[i][1], 0);
-    s.in[i] = req[i][0];
-    s.out[i] = rep[i][1];
+    if (use_sockets) {
+      ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+      set_nonblock(pair[1], 1);
+      to[i] = from[i] = pair[0];
+      s.in[i] = s.out[i] = pair[1];
+    } else {
+      ck_assert_int_eq(pipe2(pair, O_NONBLOCK), 0);
+      ck_assert_int_eq(pipe(back_pair), 0);
+      set_nonblock(pair[1], 0);
+      to[i] = pair[1];
+      from[i] = back_pair[0];
+      s.in[i] = pair[0];
+      s.out[i] = back_pair[1];
+    }
   }
   ck_assert_int_eq(pthread_create(&t, NULL, echo_server, &s), 0);
   for (round = 0; round < ROUNDS; round++) {
     for (i = 0; i < NCLIENTS; i++) {
       n = snprintf(msg, sizeof msg, "client %d round %d", i, round);
-      ck_assert_int_eq(write(req[i][1], msg, (size_t)n), n);
+      ck_assert_int_eq(write(to[i], msg, (size_t)n), n);
     }
     for (i = NCLIENTS - 1; i >= 0; i--) {
       n = snprintf(msg, sizeof msg, "client %d round %d", i, round);
-      ck_assert_int_eq(test_read_all(rep[i][0], back, (size_t)n), n);
+      ck_assert_int_eq(test_read_all(from[i], back, (size_t)n), n);
       ck_assert_int_eq(memcmp(msg, back, (size_t)n), 0);
     }
   }
+  for (i = 0; i < NCLIENTS; i++) {
+    if (use_sockets)
+      ck_assert_int_eq(shutdown(to[i], SHUT_WR), 0);
+    else
+      close(to[i]);
+  }
   for (i = 0; i < NCLIENTS; i++)
-    close(req[i][1]);
-  for (i = 0; i < NCLIENTS; i++)
-    ck_assert_int_eq(read(rep[i][0], back, sizeof back), 0);   /* server closed it */
+    ck_assert_int_eq(read(from[i], back, sizeof back), 0);      /* server closed it */
   pthread_join(t, NULL);
   ck_assert_int_eq(s.failed, 0);
   ck_assert_int_eq(s.served, NCLIENTS * ROUNDS);
   for (i = 0; i < NCLIENTS; i++)
-    close(rep[i][0]);
+    close(from[i]);
+}
+
+START_TEST(poll_echo_server_200_pipe_clients)
+{
+  run_echo(0);
+}
+END_TEST
+
+START_TEST(poll_echo_server_200_socketpair_clients)
+{
+  run_echo(1);
+}
+END_TEST
+
+/* --- sockets: listeners, peers, TCP, all in one poll() ---------------------- */
+
+/* A listener is POLLIN while a client waits; accept() without one is EAGAIN. */
+START_TEST(poll_unix_listener_and_peer)
+{
+  struct sockaddr_un sa;
+  struct pollfd pfd;
+  char path[256], buf[8];
+  int l, c, a;
+
+  test_path(path, sizeof path, "pollsock");
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  ck_assert_uint_lt(strlen(path), sizeof sa.sun_path);
+  memcpy(sa.sun_path, path, strlen(path));
+  l = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(l, 0);
+  ck_assert_int_eq(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+  ck_assert_int_eq(listen(l, 4), 0);
+  ck_assert_int_eq(poll1(l, POLLIN, 0), 0);
+  errno = 0;
+  ck_assert_int_eq(accept(l, NULL, NULL), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  c = socket(AF_UNIX, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&sa, sizeof sa), 0);
+  ck_assert_int_eq(poll1(l, POLLIN, 5000), POLLIN);
+  a = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+  ck_assert_int_ge(a, 0);
+  ck_assert_int_eq(poll1(l, POLLIN, 0), 0);
+  ck_assert_int_eq(poll1(a, POLLIN, 0), 0);
+  ck_assert_int_eq(poll1(a, POLLOUT, 0), POLLOUT);
+  errno = 0;
+  ck_assert_int_eq(read(a, buf, sizeof buf), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  ck_assert_int_eq(write(c, "sock", 4), 4);
+  ck_assert_int_eq(poll1(a, POLLIN, 5000), POLLIN);
+  ck_assert_int_eq(read(a, buf, sizeof buf), 4);
+  ck_assert_int_eq(close(c), 0);
+  pfd.fd = a;
+  pfd.events = POLLIN;
+  ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+  ck_assert(pfd.revents & POLLHUP);                     /* the peer closed */
+  ck_assert(pfd.revents & POLLIN);                      /* read() returns EOF */
+  ck_assert_int_eq(read(a, buf, sizeof buf), 0);
+  close(a);
+  close(l);
+  unlink(path);
+}
+END_TEST
+
+/* TCP (Winsock on Windows), a local socket and a pipe in one poll(). */
+START_TEST(poll_tcp_unix_and_pipe_together)
+{
+  struct sockaddr_in in;
+  socklen_t len = sizeof in;
+  struct pollfd pfd[4];
+  int tl, tc, ta, sv[2], p[2];
+  char buf[8];
+
+  tl = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(tl, 0);
+  memset(&in, 0, sizeof in);
+  in.sin_family = AF_INET;
+  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(tl, (struct sockaddr *)&in, sizeof in), 0);
+  ck_assert_int_eq(listen(tl, 4), 0);
+  ck_assert_int_eq(getsockname(tl, (struct sockaddr *)&in, &len), 0);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ck_assert_int_eq(pipe(p), 0);
+  pfd[0].fd = tl;
+  pfd[0].events = POLLIN;
+  pfd[1].fd = sv[0];
+  pfd[1].events = POLLIN;
+  pfd[2].fd = p[0];
+  pfd[2].events = POLLIN;
+  ck_assert_int_eq(poll(pfd, 3, 0), 0);
+  tc = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(tc, 0);
+  ck_assert_int_eq(connect(tc, (struct sockaddr *)&in, sizeof in), 0);
+  ck_assert_int_eq(poll(pfd, 3, 5000), 1);
+  ck_assert_int_eq(pfd[0].revents, POLLIN);             /* a client waits */
+  ta = accept(tl, NULL, NULL);
+  ck_assert_int_ge(ta, 0);
+  pfd[0].fd = ta;
+  pfd[3].fd = tc;
+  pfd[3].events = POLLOUT;
+  ck_assert_int_eq(poll(pfd, 4, 0), 1);
+  ck_assert_int_eq(pfd[3].revents, POLLOUT);
+  ck_assert_int_eq(write(tc, "tcp", 3), 3);
+  ck_assert_int_eq(write(sv[1], "unix", 4), 4);
+  ck_assert_int_eq(write(p[1], "pipe", 4), 4);
+  pfd[3].events = 0;
+  ck_assert_int_eq(poll(pfd, 4, 5000), 3);              /* all three, level-triggered */
+  ck_assert_int_eq(pfd[0].revents, POLLIN);
+  ck_assert_int_eq(pfd[1].revents, POLLIN);
+  ck_assert_int_eq(pfd[2].revents, POLLIN);
+  ck_assert_int_eq(pfd[3].revents, 0);
+  ck_assert_int_eq(read(ta, buf, sizeof buf), 3);
+  ck_assert_int_eq(read(sv[0], buf, sizeof buf), 4);
+  ck_assert_int_eq(read(p[0], buf, sizeof buf), 4);
+  ck_assert_int_eq(poll(pfd, 4, 0), 0);
+  close(tc);
+  ck_assert_int_eq(poll(pfd, 1, 5000), 1);              /* TCP peer gone: EOF readable */
+  ck_assert_int_eq(pfd[0].revents, POLLIN);
+  ck_assert_int_eq(read(ta, buf, sizeof buf), 0);
+  close(ta);
+  close(tl);
+  close(sv[0]);
+  close(sv[1]);
+  close(p[0]);
+  close(p[1]);
 }
 END_TEST
 
@@ -1142,6 +1293,9 @@ Suite *suite_poll(void)
   tcase_add_test(tc, poll_1024_fds);
   tcase_add_test(tc, poll_idle_uses_no_cpu);
   tcase_add_test(tc, poll_echo_server_200_pipe_clients);
+  tcase_add_test(tc, poll_echo_server_200_socketpair_clients);
+  tcase_add_test(tc, poll_unix_listener_and_peer);
+  tcase_add_test(tc, poll_tcp_unix_and_pipe_together);
   suite_add_tcase(s, tc);
 
   tc = test_tcase("select");
