@@ -505,6 +505,34 @@ int ipcx_accept(int fd, struct sockaddr *addr, socklen_t *len)
   return ipcx_accept4(fd, addr, len, 0);
 }
 
+/*
+ * socket() put a placeholder in fd's CRT slot; once connect() has a pipe,
+ * the slot gets the pipe (FD_CLOEXEC kept), so a child that inherits fd
+ * (posix_spawn) gets the connection.  _dup2 swaps the slot in place.
+ */
+static void slot_to_pipe(int fd, HANDLE h)
+{
+  HANDLE dup;
+  DWORD info;
+  int tmp, cloexec;
+
+  if (!GetHandleInformation((HANDLE)_get_osfhandle(fd), &info))
+    return;
+  cloexec = !(info & HANDLE_FLAG_INHERIT);
+  if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS))
+    return;
+  tmp = _open_osfhandle((intptr_t)dup, _O_BINARY | _O_NOINHERIT);
+  if (tmp < 0) {
+    CloseHandle(dup);
+    return;
+  }
+  _dup2(tmp, fd);
+  _close(tmp);
+  SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT,
+                       cloexec ? 0 : HANDLE_FLAG_INHERIT);
+}
+
 int ipcx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
   struct ipcx__file *f = sock_get(fd);
@@ -512,9 +540,11 @@ int ipcx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 
   if (f == NULL)
     return -1;
-  if (is_unix(f))
+  if (is_unix(f)) {
     r = ipcx__unix_connect(f, addr, len);
-  else if (addr == NULL)
+    if (r == 0)
+      slot_to_pipe(fd, f->h);
+  } else if (addr == NULL)
     r = ipcx__fail(EFAULT);
   else
     r = ws_connect(f, addr, len);
