@@ -303,6 +303,41 @@ START_TEST(sock_shutdown_wakes_blocked_reader)
 }
 END_TEST
 
+struct blocked_acceptor {
+  int lfd;
+  int r;
+  int err;
+};
+
+static void *accept_blocked(void *arg)
+{
+  struct blocked_acceptor *b = arg;
+  b->r = accept(b->lfd, NULL, NULL);
+  b->err = errno;
+  return NULL;
+}
+
+/* shutdown(SHUT_RDWR) on a listener ends a blocked accept() with EINVAL (a server's way out). */
+START_TEST(sock_shutdown_wakes_accept)
+{
+  struct blocked_acceptor b;
+  char path[256];
+  pthread_t t;
+
+  b.lfd = listen_at(path, sizeof path, 4);
+  b.r = -2;
+  b.err = 0;
+  ck_assert_int_eq(pthread_create(&t, NULL, accept_blocked, &b), 0);
+  test_sleep_ms(100);
+  ck_assert_int_eq(shutdown(b.lfd, SHUT_RDWR), 0);
+  pthread_join(t, NULL);
+  ck_assert_int_eq(b.r, -1);
+  ck_assert_int_eq(b.err, EINVAL);
+  close(b.lfd);
+  unlink(path);
+}
+END_TEST
+
 /* --- close delivers everything ---------------------------------------------- */
 
 #define CLOSE_BYTES 300000
@@ -1589,6 +1624,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_half_close_late_reply);
   tcase_add_test(tc, sock_shutdown_rd_wakes_reader);
   tcase_add_test(tc, sock_shutdown_wakes_blocked_reader);
+  tcase_add_test(tc, sock_shutdown_wakes_accept);
   tcase_add_test(tc, sock_close_delivers_all);
   tcase_add_test(tc, sock_many_acceptors);
   tcase_add_test(tc, sock_concurrent_read_write);

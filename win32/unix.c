@@ -772,9 +772,9 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
     return ipcx__fail(EINVAL);
   for (;;) {
     AcquireSRWLockExclusive(&s->llock);
-    if (s->state != ST_LISTEN) {
+    if (s->state != ST_LISTEN || s->shut_rd) {
       ReleaseSRWLockExclusive(&s->llock);
-      return ipcx__fail(EINVAL);
+      return ipcx__fail(EINVAL);   /* Linux: also after shutdown(SHUT_RD) of the listener */
     }
     ResetEvent(s->accept_ev);
     h = take_instance(s);
@@ -1181,6 +1181,8 @@ int ipcx__unix_shutdown(struct ipcx__file *f, int how)
   if (how == SHUT_RD || how == SHUT_RDWR) {
     InterlockedExchange(&s->shut_rd, 1);
     SetEvent(s->rd_wake);       /* blocked readers return 0, as on Linux */
+    if (s->accept_ev != NULL)
+      SetEvent(s->accept_ev);   /* and blocked accept() calls EINVAL */
   }
   return 0;
 }
