@@ -5,6 +5,7 @@
  *   ipcx-bench --peer VARIANT echo|sink SIZE COUNT RD WR  the other process
  *   ipcx-bench --count VARIANT TRANSPORT SIZE N          N x (write+read), for callgrind
  *   ipcx-bench --count-rtt VARIANT TRANSPORT SIZE N      N round trips (2 threads)
+ *   ipcx-bench --count-conn VARIANT unix|tcp 0 N         N connect+accept+close
  *
  * Workloads, per transport (pipe, socketpair, AF_UNIX through a listener,
  * FIFO, TCP on 127.0.0.1) and per variant (ipcx, raw); the TCP column of a
@@ -466,6 +467,16 @@ static int find_transport(const char *name)
 /* N operations with callgrind collecting only around them. */
 static int run_count(char **argv, int rtt)
 {
+  if (rtt == 2) {               /* N x connect+accept+close */
+    const struct bench_variant *cv = find_variant(argv[0]);
+    int ct = find_transport(argv[1]), cr;
+    if (cv == NULL || ct < 0 || cv->connects(ct, 16) < 0)
+      return 2;
+    CALLGRIND_TOGGLE_COLLECT;
+    cr = cv->connects(ct, atol(argv[3]));
+    CALLGRIND_TOGGLE_COLLECT;
+    return cr < 0 ? 1 : 0;
+  }
   const struct bench_variant *vt = find_variant(argv[0]);
   int t = find_transport(argv[1]);
   size_t size = (size_t)strtoul(argv[2], NULL, 10);
@@ -516,6 +527,8 @@ int main(int argc, char **argv)
     return run_count(argv + 2, 0);
   if (argc >= 6 && strcmp(argv[1], "--count-rtt") == 0)
     return run_count(argv + 2, 1);
+  if (argc >= 6 && strcmp(argv[1], "--count-conn") == 0)
+    return run_count(argv + 2, 2);
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       rounds = atoi(argv[++i]);

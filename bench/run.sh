@@ -106,9 +106,9 @@ srv() {
     awk -v m=$((N / 2)) '$1 >= m { s += $1 } END { print s + 0 }'
 }
 
-# per_op A B: (B - A) / N, or n/a.
+# per_op A B [N]: (B - A) / N, or n/a.
 per_op() {
-  case "$1$2" in *n/a*|"") echo n/a ;; *) awk -v a="$1" -v b="$2" -v n=$N 'BEGIN { printf "%.2f", (b - a) / n }' ;; esac
+  case "$1$2" in *n/a*|"") echo n/a ;; *) awk -v a="$1" -v b="$2" -v n="${3:-$N}" 'BEGIN { printf "%.2f", (b - a) / n }' ;; esac
 }
 
 # row PLATFORM TRANSPORT METRIC IPCX RAW
@@ -140,6 +140,8 @@ if [ "${BENCH_COUNTS:-1}" = 1 ]; then
   sleep 1
   wineserver -p -d1 2>"$tmp/trace"
   wine_run 60 "$tmp/warm.txt" "$wexe" --count raw pipe 64 1 || true
+  sleep 2                       # let Wine's services settle
+  wine_run 60 "$tmp/warm.txt" "$wexe" --count ipcx pipe 64 1 || true
   for t in pipe socketpair unix fifo tcp; do
     log "wineserver requests, $t"
     for v in ipcx raw; do
@@ -150,6 +152,14 @@ if [ "${BENCH_COUNTS:-1}" = 1 ]; then
     row windows "$t" "wineserver requests per write+read (64 B)" "$f_ipcx" "$f_raw"
     # shellcheck disable=SC2154
     row windows "$t" "wineserver requests per round trip (64 B; 2 threads)" "$r_ipcx" "$r_raw"
+  done
+  for t in unix tcp; do
+    log "wineserver requests, $t connect"
+    for v in ipcx raw; do
+      eval "c_$v=\$(per_op \"\$(srv --count-conn $v $t $((N / 10)))\" \"\$(srv --count-conn $v $t $((N / 5)))\" $((N / 10)))"
+    done
+    # shellcheck disable=SC2154
+    row windows "$t" "wineserver requests per connect+accept+close" "$c_ipcx" "$c_raw"
   done
   wineserver -k >/dev/null 2>&1 || true
 fi
