@@ -647,6 +647,83 @@ START_TEST(spawn_file_actions_open_close)
 }
 END_TEST
 
+/* addchdir_np: later actions and the child run in the new directory. */
+START_TEST(spawn_file_actions_chdir)
+{
+  posix_spawn_file_actions_t fa;
+  char dir[256], file[300], self[1024], cwd[700], buf[64];
+  char *argv[] = { self, "--helper", "spawn_cat", NULL };
+  int out[2], fd;
+  pid_t pid;
+
+  /* The program path must not depend on the directory the child starts in. */
+  if (test_self[0] == '/' || (test_self[0] != 0 && test_self[1] == ':'))
+    snprintf(self, sizeof self, "%s", test_self);
+  else
+    snprintf(self, sizeof self, "%s/%s", getcwd(cwd, sizeof cwd), test_self);
+  test_path(dir, sizeof dir, "spawn-dir");
+  ck_assert_int_eq(mkdir(dir, 0700), 0);
+  snprintf(file, sizeof file, "%s/input", dir);
+  fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, "relative", 8), 8);
+  close(fd);
+  ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+  posix_spawn_file_actions_init(&fa);
+  ck_assert_int_eq(posix_spawn_file_actions_addchdir_np(&fa, dir), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, 0, "input", O_RDONLY, 0), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, out[1], 1), 0);
+  ck_assert_int_eq(posix_spawn(&pid, self, &fa, NULL, argv, environ), 0);
+  close(out[1]);
+  ck_assert_uint_eq(read_to_eof(out[0], buf, sizeof buf), 8);
+  ck_assert_int_eq(memcmp(buf, "relative", 8), 0);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  close(out[0]);
+  posix_spawn_file_actions_destroy(&fa);
+
+  /* A directory that does not exist fails the call. */
+  posix_spawn_file_actions_init(&fa);
+  ck_assert_int_eq(posix_spawn_file_actions_addchdir_np(&fa, "/nonexistent/ipcx-dir"), 0);
+  ck_assert_int_eq(posix_spawn(&pid, self, &fa, NULL, argv, environ), ENOENT);
+  posix_spawn_file_actions_destroy(&fa);
+  ck_assert_int_eq(unlink(file), 0);
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* POSIX_SPAWN_SETPGROUP: waitpid(-pgid) and kill(-pgid) reach the child. */
+START_TEST(spawn_process_group)
+{
+  posix_spawnattr_t at;
+  char *argv[] = { (char *)test_self, "--helper", "spawn_cat", NULL };
+  int in[2], status;
+  pid_t pid;
+
+  ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+  posix_spawnattr_init(&at);
+  ck_assert_int_eq(posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP), 0);
+  ck_assert_int_eq(posix_spawnattr_setpgroup(&at, 0), 0);
+  {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, &at, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  posix_spawnattr_destroy(&at);
+  close(in[0]);
+  ck_assert_int_eq(waitpid(-pid, &status, WNOHANG), 0);
+  errno = 0;
+  ck_assert_int_eq(waitpid(-(pid + 100000), &status, WNOHANG), -1);   /* no such group */
+  ck_assert_int_eq(errno, ECHILD);
+  ck_assert_int_eq(kill(-pid, SIGTERM), 0);
+  ck_assert_int_eq(waitpid(-pid, &status, 0), pid);
+  ck_assert(WIFSIGNALED(status));
+  ck_assert_int_eq(WTERMSIG(status), SIGTERM);
+  close(in[1]);
+}
+END_TEST
+
 START_TEST(spawn_bad_arguments)
 {
   posix_spawn_file_actions_t fa;
@@ -777,6 +854,8 @@ Suite *suite_spawn(void)
   tcase_add_test(tc, spawn_path_search);
   tcase_add_test(tc, spawn_plain_crt_child);
   tcase_add_test(tc, spawn_file_actions_open_close);
+  tcase_add_test(tc, spawn_file_actions_chdir);
+  tcase_add_test(tc, spawn_process_group);
   tcase_add_test(tc, spawn_bad_arguments);
   tcase_add_test(tc, spawn_concurrent_no_leaks);
   suite_add_tcase(s, tc);
