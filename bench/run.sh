@@ -38,7 +38,7 @@ log() { echo "bench: $* ($(( $(date +%s) - t_start )) s)" >&2; }
 # --- the machine ---------------------------------------------------------------
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(nproc) CPUs)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(nproc --all) CPUs, $(grep -c '^processor' /proc/cpuinfo) online)"
   echo "kernel: $(uname -sr)"
   echo "wine: $(wine --version 2>/dev/null | head -n 1)"
   echo "compilers: $(gcc -dumpfullversion 2>/dev/null) (native), $(x86_64-w64-mingw32-gcc -dumpfullversion 2>/dev/null) (mingw-w64)"
