@@ -1,2 +1,88 @@
-/* Drop-in <spawn.h> for MinGW, which has none: Winsock and ipcx (ipcx_compat.h). */
+/*
+ * Drop-in <spawn.h> for MinGW, which has none: Winsock and ipcx
+ * (ipcx_compat.h), and the posix_spawnattr_* calls whose settings mean
+ * nothing on Windows (no signal masks, no scheduler policies to hand down):
+ * they are kept in the attributes object, read back by the get calls, and
+ * have no effect on the child.
+ */
 #include <ipcx_compat.h>
+#ifndef IPCX_COMPAT_SPAWN_H
+#define IPCX_COMPAT_SPAWN_H
+#include <signal.h>             /* compat/signal.h: sigset_t */
+#include <sched.h>              /* struct sched_param (winpthreads) */
+#include <string.h>
+
+/* Where they live in ipcx_posix_spawnattr_t's reserved ints. */
+#define IPCX__SA_MASK 0
+#define IPCX__SA_DEF 2
+#define IPCX__SA_POLICY 4
+#define IPCX__SA_PRIO 5
+typedef char ipcx__sigset_fits[sizeof(sigset_t) <= 2 * sizeof(int) ? 1 : -1];
+
+static __inline int ipcx_compat_spawnattr_setsigmask(posix_spawnattr_t *a, const sigset_t *s)
+{
+  if (a == NULL || s == NULL)
+    return EINVAL;
+  memcpy(&a->reserved[IPCX__SA_MASK], s, sizeof *s);
+  return 0;
+}
+static __inline int ipcx_compat_spawnattr_getsigmask(const posix_spawnattr_t *a, sigset_t *s)
+{
+  if (a == NULL || s == NULL)
+    return EINVAL;
+  memcpy(s, &a->reserved[IPCX__SA_MASK], sizeof *s);
+  return 0;
+}
+static __inline int ipcx_compat_spawnattr_setsigdefault(posix_spawnattr_t *a, const sigset_t *s)
+{
+  if (a == NULL || s == NULL)
+    return EINVAL;
+  memcpy(&a->reserved[IPCX__SA_DEF], s, sizeof *s);
+  return 0;
+}
+static __inline int ipcx_compat_spawnattr_getsigdefault(const posix_spawnattr_t *a, sigset_t *s)
+{
+  if (a == NULL || s == NULL)
+    return EINVAL;
+  memcpy(s, &a->reserved[IPCX__SA_DEF], sizeof *s);
+  return 0;
+}
+static __inline int ipcx_compat_spawnattr_setschedpolicy(posix_spawnattr_t *a, int policy)
+{
+  if (a == NULL)
+    return EINVAL;
+  a->reserved[IPCX__SA_POLICY] = policy;
+  return 0;
+}
+static __inline int ipcx_compat_spawnattr_getschedpolicy(const posix_spawnattr_t *a, int *policy)
+{
+  if (a == NULL || policy == NULL)
+    return EINVAL;
+  *policy = a->reserved[IPCX__SA_POLICY];
+  return 0;
+}
+static __inline int ipcx_compat_spawnattr_setschedparam(posix_spawnattr_t *a,
+                                                         const struct sched_param *p)
+{
+  if (a == NULL || p == NULL)
+    return EINVAL;
+  a->reserved[IPCX__SA_PRIO] = p->sched_priority;
+  return 0;
+}
+static __inline int ipcx_compat_spawnattr_getschedparam(const posix_spawnattr_t *a,
+                                                         struct sched_param *p)
+{
+  if (a == NULL || p == NULL)
+    return EINVAL;
+  p->sched_priority = a->reserved[IPCX__SA_PRIO];
+  return 0;
+}
+#define posix_spawnattr_setsigmask ipcx_compat_spawnattr_setsigmask
+#define posix_spawnattr_getsigmask ipcx_compat_spawnattr_getsigmask
+#define posix_spawnattr_setsigdefault ipcx_compat_spawnattr_setsigdefault
+#define posix_spawnattr_getsigdefault ipcx_compat_spawnattr_getsigdefault
+#define posix_spawnattr_setschedpolicy ipcx_compat_spawnattr_setschedpolicy
+#define posix_spawnattr_getschedpolicy ipcx_compat_spawnattr_getschedpolicy
+#define posix_spawnattr_setschedparam ipcx_compat_spawnattr_setschedparam
+#define posix_spawnattr_getschedparam ipcx_compat_spawnattr_getschedparam
+#endif

@@ -724,6 +724,35 @@ START_TEST(spawn_process_group)
 }
 END_TEST
 
+/* Signal masks and defaults: kept and read back (on Windows they have no
+ * effect: there are no signals to hand down), and the child still runs. */
+START_TEST(spawn_attr_signals)
+{
+  posix_spawnattr_t at;
+  sigset_t set, got;
+  pid_t pid;
+  char *argv[] = { (char *)test_self, "--helper", "spawn_exit", "3", NULL };
+
+  ck_assert_int_eq(posix_spawnattr_init(&at), 0);
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  ck_assert_int_eq(posix_spawnattr_setsigmask(&at, &set), 0);
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  ck_assert_int_eq(posix_spawnattr_setsigdefault(&at, &set), 0);
+  ck_assert_int_eq(posix_spawnattr_getsigmask(&at, &got), 0);
+  ck_assert(sigismember(&got, SIGUSR1));
+  ck_assert(!sigismember(&got, SIGTERM));
+  ck_assert_int_eq(posix_spawnattr_getsigdefault(&at, &got), 0);
+  ck_assert(sigismember(&got, SIGTERM));
+  ck_assert_int_eq(posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
+                   0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, NULL, &at, argv, environ), 0);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 3);
+  posix_spawnattr_destroy(&at);
+}
+END_TEST
+
 START_TEST(spawn_bad_arguments)
 {
   posix_spawn_file_actions_t fa;
@@ -856,6 +885,7 @@ Suite *suite_spawn(void)
   tcase_add_test(tc, spawn_file_actions_open_close);
   tcase_add_test(tc, spawn_file_actions_chdir);
   tcase_add_test(tc, spawn_process_group);
+  tcase_add_test(tc, spawn_attr_signals);
   tcase_add_test(tc, spawn_bad_arguments);
   tcase_add_test(tc, spawn_concurrent_no_leaks);
   suite_add_tcase(s, tc);
