@@ -88,11 +88,13 @@
 /* One writer's instance, at the reader. */
 struct inst {
   HANDLE h;
-  OVERLAPPED ov;                /* ov.hEvent is the reader's shared ev */
-  int pending;                  /* a ReadFile is in flight in ov */
-  int more;                     /* buf holds part of a message (ERROR_MORE_DATA) */
-  int gone;                     /* the writer has closed: no more reads */
+  OVERLAPPED ov;                /* zero-byte read: "data or EOF"; hEvent = ev */
+  int zpending;                 /* that read is in flight */
+  int more;                     /* buf ends in part of a message (ERROR_MORE_DATA) */
+  int gone;                     /* the writer has closed and nothing is left */
   DWORD len, off;               /* buffered message bytes [off, len) */
+  DWORD wend;                   /* end of the bytes being written to the stream */
+  char zbyte;
   char buf[INST_BUF];
 };
 
@@ -257,51 +259,83 @@ int ipcx_mkfifo(const char *path, mode_t mode)
 
 /* --- the reader's instances ------------------------------------------------ */
 
-/* Start the next read on i (called with f->lock held); it may complete now. */
-static void issue(struct inst *i)
-{
-  DWORD n = 0, err;
-
-  i->off = i->len = 0;
-  i->more = 0;
-  if (ReadFile(i->h, i->buf, INST_BUF, NULL, &i->ov)) {
-    GetOverlappedResult(i->h, &i->ov, &n, FALSE);
-    i->len = n;
-    return;
-  }
-  err = GetLastError();
-  if (err == ERROR_IO_PENDING) {
-    i->pending = 1;
-  } else if (err == ERROR_MORE_DATA) {
-    GetOverlappedResult(i->h, &i->ov, &n, FALSE);
-    i->len = n;
-    i->more = 1;
-  } else {
-    i->gone = 1;                /* ERROR_BROKEN_PIPE: the writer closed */
-  }
-}
-
-/* Collect i's finished read, if it has finished. */
-static void collect(struct inst *i)
-{
-  DWORD n = 0;
-
-  if (!i->pending || !HasOverlappedIoCompleted(&i->ov))
-    return;
-  i->pending = 0;
-  if (GetOverlappedResult(i->h, &i->ov, &n, FALSE)) {
-    i->len = n;
-  } else if (GetLastError() == ERROR_MORE_DATA) {
-    i->len = n;
-    i->more = 1;
-  } else {
-    i->gone = 1;
-  }
-}
-
 static int drained(const struct inst *i)
 {
   return i->off == i->len;
+}
+
+/*
+ * Take what is waiting in i, if i's buffer is empty (f->lock held; any
+ * thread): whole messages, as many as fit, so that one write into the stream
+ * carries them all (Wine returns one message per ReadFile).  PeekNamedPipe
+ * first, so that the ReadFiles find data and complete at once: no data read
+ * is ever left pending, and what a writer has written is seen by the next
+ * look, from whichever thread (poll() and read() look too, see help()).
+ */
+static void pull(struct inst *i)
+{
+  OVERLAPPED o;
+  DWORD avail = 0, n, err;
+  int k;
+
+  if (!drained(i) || i->gone)
+    return;
+  if (!PeekNamedPipe(i->h, NULL, 0, NULL, &avail, NULL)) {
+    i->gone = 1;                /* ERROR_BROKEN_PIPE: closed, and all read */
+    return;
+  }
+  i->off = i->len = 0;
+  i->more = 0;
+  for (k = 0; k < 64 && avail > 0 && !i->more && INST_BUF - i->len >= 1024; k++) {
+    memset(&o, 0, sizeof o);
+    o.hEvent = ipcx__thread_event();
+    n = 0;
+    err = ERROR_SUCCESS;
+    if (!ReadFile(i->h, i->buf + i->len, INST_BUF - i->len, NULL, &o)) {
+      err = GetLastError();
+      if (err == ERROR_IO_PENDING)
+        err = GetOverlappedResult(i->h, &o, &n, TRUE) ? ERROR_SUCCESS : GetLastError();
+      else if (err == ERROR_MORE_DATA)
+        GetOverlappedResult(i->h, &o, &n, FALSE);
+    } else {
+      GetOverlappedResult(i->h, &o, &n, FALSE);
+    }
+    if (err == ERROR_MORE_DATA) {
+      i->more = 1;              /* the rest of this message comes next */
+    } else if (err != ERROR_SUCCESS) {
+      i->gone = 1;
+      break;
+    }
+    i->len += n;
+    avail = n < avail ? avail - n : 0;
+  }
+}
+
+/* i's zero-byte read has finished: collect it (relay thread). */
+static void collect(struct inst *i)
+{
+  DWORD n;
+
+  if (i->zpending && HasOverlappedIoCompleted(&i->ov)) {
+    i->zpending = 0;
+    GetOverlappedResult(i->h, &i->ov, &n, FALSE);
+  }
+}
+
+/*
+ * Watch an empty i for data or EOF with a zero-byte read, which consumes
+ * nothing (relay thread only, so that Wine completes it in a thread that
+ * waits).  Returns 1 if it finished at once: look again now.
+ */
+static int arm(struct inst *i)
+{
+  if (i->zpending || i->gone || !drained(i))
+    return 0;
+  if (!ReadFile(i->h, &i->zbyte, 0, NULL, &i->ov) && GetLastError() == ERROR_IO_PENDING) {
+    i->zpending = 1;
+    return 0;
+  }
+  return 1;                     /* data, EOF or an error already: pull() tells */
 }
 
 /* A writer has the FIFO open: an instance, or a client on the listener. */
@@ -335,7 +369,7 @@ static void free_inst(struct inst *i)
 {
   DWORD n;
 
-  if (i->pending) {
+  if (i->zpending) {
     CancelIoEx(i->h, &i->ov);
     GetOverlappedResult(i->h, &i->ov, &n, TRUE);
   }
@@ -344,24 +378,25 @@ static void free_inst(struct inst *i)
 }
 
 /*
- * One pass over the instances (f->lock held, relay thread): reset ev, collect
- * finished reads, start new ones, drop writers that have gone and left
- * nothing.  ev is set again by any completion after the reset.
+ * One pass over the instances (f->lock held): collect finished watches, take
+ * waiting data, re-arm the watches (relay thread only), drop writers that
+ * have gone and left nothing.
  */
-static void pump(struct fifo *p)
+static void pump(struct fifo *p, int relay_thread)
 {
   int k, tries;
 
-  ResetEvent(p->ev);
   for (k = 0; k < p->ninst; k++) {
     struct inst *i = p->inst[k];
-    collect(i);
-    for (tries = 0; tries < 4 && !i->pending && !i->gone && drained(i); tries++)
-      issue(i);                 /* (a zero-length message reads as 0 bytes) */
+    if (relay_thread)
+      collect(i);
+    pull(i);
+    for (tries = 0; relay_thread && tries < 4 && arm(i); tries++)
+      pull(i);
   }
   for (k = 0; k < p->ninst; k++) {
     struct inst *i = p->inst[k];
-    if (i->gone && drained(i) && !i->pending) {
+    if (i->gone && drained(i)) {
       if (p->current == i)
         p->current = NULL;      /* the writer died mid-message */
       free_inst(i);
@@ -424,35 +459,41 @@ static int next_epoch(struct fifo *p)
   return 1;
 }
 
-/* The message in i has gone into the stream: on to its next one. */
+/* The bytes of i up to wend have gone into the stream. */
 static void relayed(struct fifo *p, struct inst *i)
 {
-  i->off = i->len;
-  if (i->more) {
-    p->current = i;
+  i->off = i->wend;
+  if (!drained(i) || i->more) {
+    p->current = i;             /* the rest of a message comes next */
   } else {
     p->current = NULL;
     p->next = (p->next + 1) % (p->ninst ? p->ninst : 1);
   }
-  if (!i->gone)
-    issue(i);
-  if (i->gone && p->current == i)
-    p->current = NULL;
 }
 
 /*
- * The relay's work (f->lock held): move whole messages from the instances
- * into the current epoch, one write at a time, and end the epoch when the
- * last writer has gone and everything is through.
+ * Move whole messages from the instances into the open epoch, one write at a
+ * time, and end the epoch once the last writer has gone and all is through
+ * (f->lock held).  The relay thread calls it on every wake-up; read() and
+ * poll() call it too (relay_thread 0) before they say "nothing yet", so that
+ * bytes a writer has written are readable at once, as on Linux, and not only
+ * once the relay thread has run.
  */
-static void relay(struct fifo *p)
+static void relay(struct fifo *p, int relay_thread)
 {
   struct inst *i;
   DWORD n, err;
   int rounds;
 
-  for (rounds = 0; rounds < 64; rounds++) {
-    pump(p);
+  /*
+   * The relay thread resets ev once, then works until a pass finds nothing:
+   * a completion before that pass is seen by it, one after it sets ev again
+   * (the zero-byte ReadFiles issued meanwhile reset ev too, which is why the
+   * last pass comes after them).
+   */
+  if (relay_thread)
+    ResetEvent(p->ev);
+  for (rounds = 0; rounds < 256; rounds++) {
     if (p->writing != NULL) {
       if (!HasOverlappedIoCompleted(&p->wov))
         return;
@@ -460,8 +501,8 @@ static void relay(struct fifo *p)
       i = p->writing;
       p->writing = NULL;
       relayed(p, i);
-      continue;
     }
+    pump(p, relay_thread);
     i = deliverable(p);
     if (i == NULL) {
       if (p->out != NULL && p->seen_writer && !has_writer(p)) {
@@ -473,6 +514,7 @@ static void relay(struct fifo *p)
     ensure_epoch(p);
     if (p->out == NULL)
       return;                   /* out of memory: try again on the next event */
+    i->wend = i->len;
     if (WriteFile(p->out, i->buf + i->off, i->len - i->off, NULL, &p->wov)) {
       relayed(p, i);
       continue;
@@ -483,6 +525,8 @@ static void relay(struct fifo *p)
       continue;
     }
     p->writing = i;
+    if (!relay_thread)
+      SetEvent(p->ev);          /* the relay thread must now watch wov */
   }
   SetEvent(p->ev);              /* more to do: come back after a look at the others */
 }
@@ -576,7 +620,7 @@ static DWORD WINAPI relay_thread(void *arg)
       adopt_listener(p);
       adopted = 1;
     }
-    relay(p);
+    relay(p, 1);
     nh = 0;
     hs[nh++] = p->stop;
     hs[nh++] = p->writing != NULL ? p->wov.hEvent : p->ev;
@@ -684,6 +728,7 @@ static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int 
   struct fifo *p = f->impl;
   HANDLE h;
   DWORD got, err;
+  int helped = 0;
 
   (void)fd;
   if (!p->reader)
@@ -719,6 +764,14 @@ static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int 
       LeaveCriticalSection(&f->lock);
       continue;
     }
+    if (err == ERROR_OPERATION_ABORTED && !helped) {
+      /* Nonblocking and nothing in the stream: what the writers have written
+       * may not be relayed yet.  Relay it now, then look again. */
+      helped = 1;
+      relay(p, 0);
+      LeaveCriticalSection(&f->lock);
+      continue;
+    }
     LeaveCriticalSection(&f->lock);
     if (err == ERROR_SUCCESS)
       return (ssize_t)got;
@@ -732,20 +785,25 @@ static short reader_poll(struct ipcx__file *f, HANDLE *wait)
 {
   struct fifo *p = f->impl;
   DWORD avail, n, err;
-  int k;
+  int k, helped = 0;
 
   for (k = 0; k < 8; k++) {
-    if (p->zactive) {
-      if (!HasOverlappedIoCompleted(&p->zov)) {
-        *wait = p->zov.hEvent;
-        return 0;
-      }
+    if (p->zactive && HasOverlappedIoCompleted(&p->zov)) {
       p->zactive = 0;
       GetOverlappedResult(p->rh, &p->zov, &n, FALSE);
     }
     if (PeekNamedPipe(p->rh, NULL, 0, NULL, &avail, NULL)) {
       if (avail > 0)
         return IPCX_POLLIN;
+      if (!helped) {
+        helped = 1;             /* written but not relayed yet?  (read() too) */
+        relay(p, 0);
+        continue;
+      }
+      if (p->zactive) {
+        *wait = p->zov.hEvent;
+        return 0;
+      }
       /* Nothing yet (before any writer, too: Linux waits for one). */
       if (!ReadFile(p->rh, &p->zbyte, 0, NULL, &p->zov)) {
         err = GetLastError();
