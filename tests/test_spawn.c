@@ -520,6 +520,8 @@ START_TEST(spawn_missing_program)
                                environ), ENOENT);
   ck_assert_int_eq(posix_spawnp(&pid, "ipcx-no-such-program", NULL, NULL, argv, environ),
                    ENOENT);
+  ck_assert_int_eq(posix_spawn(&pid, ".", NULL, NULL, argv, environ), EACCES);  /* a directory */
+  ck_assert_int_eq(posix_spawn(&pid, "", NULL, NULL, argv, environ), ENOENT);
   errno = 0;
   ck_assert_int_eq(waitpid(-1, &status, WNOHANG), -1);         /* no child was made */
   ck_assert_int_eq(errno, ECHILD);
