@@ -15,7 +15,8 @@
  *   conn  connect + accept + close, one thread
  * Each cell is first calibrated (iterations for about --ms per sample), then
  * measured --rounds times; the rounds are interleaved: round r measures every
- * cell (ipcx, raw, TCP side by side) before round r+1 starts.  The result is
+ * cell (ipcx and raw side by side, ipcx first in even rounds and raw first in
+ * odd ones) before round r+1 starts.  The result is
  * the median per cell and the ratios of medians.
  *
  * Plain C with pthreads; the IPC itself is in the variants (bench.h).
@@ -423,7 +424,8 @@ static int run_all(int rounds, double target, int nonly, char **only)
   fprintf(stderr, "  calibrated in %.1f s\n", now() - t0);
   for (r = 0; r < rounds; r++) {
     for (i = 0; i < ncells; i++) {
-      struct cell *c = &cells[i];
+      /* Cells come in (ipcx, raw) pairs: odd rounds measure raw first. */
+      struct cell *c = &cells[(r & 1) && i + 1 - 2 * (i & 1) < ncells ? i + 1 - 2 * (i & 1) : i];
       if (c->state < 0)
         continue;
       el = run_sample(c);
