@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <stddef.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -1553,6 +1554,20 @@ START_TEST(sock_poll_states)
   ck_assert_int_eq(p[0].revents, POLLIN);
   ck_assert_int_eq(p[1].revents, 0);
   ck_assert_int_eq(recv(s, &c, 1, MSG_PEEK), 1);
+  /* select() agrees: readable, and writable. */
+  {
+    struct timeval tv = { 1, 0 };
+    fd_set rd, wr;
+    FD_ZERO(&rd);
+    FD_ZERO(&wr);
+    FD_SET(s, &rd);
+    FD_SET(cl, &rd);
+    FD_SET(cl, &wr);
+    ck_assert_int_eq(select((s > cl ? s : cl) + 1, &rd, &wr, NULL, &tv), 2);
+    ck_assert(FD_ISSET(s, &rd));
+    ck_assert(!FD_ISSET(cl, &rd));
+    ck_assert(FD_ISSET(cl, &wr));
+  }
   ck_assert_int_eq(read(s, &c, 1), 1);
   ck_assert_int_eq(c, 'w');
   close(s);
