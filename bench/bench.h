@@ -56,8 +56,19 @@ struct bench_variant {
    */
   int (*spawn)(const char *self, struct bench_end *b, char *const argv[], intptr_t *proc);
   int (*wait)(intptr_t proc);
-  /* Turn the end numbers given on the command line back into an end. */
+  /*
+   * Turn the end numbers given on the command line back into an end; "@PATH"
+   * PATH2 instead opens the two named FIFOs (pipe names) of named(), as the
+   * client side.
+   */
   int (*adopt)(const char *rd, const char *wr, struct bench_end *e);
+  /*
+   * FIFOs between processes are opened by name: named() makes two (their
+   * names in p0, p1; *ctx for cleanup), the child opens them with adopt()
+   * and the parent with open_named().
+   */
+  int (*named)(void **ctx, char *p0, char *p1, size_t size);
+  int (*open_named)(void *ctx, const char *p0, const char *p1, struct bench_end *e);
 };
 
 extern const struct bench_variant bench_ipcx;

@@ -128,6 +128,8 @@ static double run_sample(struct cell *c)
   intptr_t proc = 0;
   void *ctx = NULL;
   long warm = c->work == W_RTT ? (long)(c->param / 10 + 2) : 0;
+  int named = c->proc && c->t == T_FIFO;
+  char p0[160], p1[160];
   double t0, t1;
   int r;
 
@@ -160,7 +162,14 @@ static double run_sample(struct cell *c)
   }
   memset(&a, 0, sizeof a);
   memset(&b, 0, sizeof b);
-  if (vt->pair(c->t, &a, &b, &ctx) < 0) {
+  if (named) {
+    /* FIFOs between processes: each side opens them by name. */
+    a.rd = a.wr = b.rd = b.wr = -1;
+    if (vt->named(&ctx, p0, p1, sizeof p0) < 0) {
+      snprintf(c->why, sizeof c->why, "mkfifo: %s", strerror(errno));
+      return -1;
+    }
+  } else if (vt->pair(c->t, &a, &b, &ctx) < 0) {
     snprintf(c->why, sizeof c->why, "%s", strerror(errno));
     return -1;
   }
@@ -171,19 +180,28 @@ static double run_sample(struct cell *c)
   p.count = c->work == W_RTT ? c->param + warm : c->param;
   p.result = 0;
   if (c->proc) {
-    char sz[32], cnt[32], rd[32], wr[32];
+    char sz[32], cnt[32], rd[168], wr[168];
     char *argv[] = { (char *)bench_self(), "--peer", (char *)vt->name,
                      c->work == W_RTT ? "echo" : "sink", sz, cnt, rd, wr, NULL };
     snprintf(sz, sizeof sz, "%lu", (unsigned long)c->size);
     snprintf(cnt, sizeof cnt, "%lld", p.count);
-    fmt_num(rd, sizeof rd, &b, b.rd);
-    fmt_num(wr, sizeof wr, &b, b.wr);
+    if (named) {
+      snprintf(rd, sizeof rd, "@%s", p0);
+      snprintf(wr, sizeof wr, "%s", p1);
+    } else {
+      fmt_num(rd, sizeof rd, &b, b.rd);
+      fmt_num(wr, sizeof wr, &b, b.wr);
+    }
     if (vt->spawn(bench_self(), &b, argv, &proc) < 0) {
       snprintf(c->why, sizeof c->why, "spawn: %s", strerror(errno));
       vt->close_end(&a);
       vt->close_end(&b);
       vt->cleanup(ctx);
       return -1;
+    }
+    if (named && vt->open_named(ctx, p0, p1, &a) < 0) {
+      fprintf(stderr, "bench: cannot open the FIFOs the child waits on\n");
+      exit(2);                  /* the child would wait forever */
     }
     vt->close_end(&b);
   } else if (pthread_create(&th, NULL, peer_thread, &p) != 0) {

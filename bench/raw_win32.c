@@ -288,9 +288,13 @@ static void close_end(struct bench_end *e)
   e->rd = e->wr = -1;
 }
 
+struct named_ctx;
+static void cleanup_named(struct named_ctx *nc);
+
 static void cleanup(void *ctx)
 {
-  (void)ctx;
+  if (ctx != NULL)
+    cleanup_named(ctx);         /* the only context this variant makes */
 }
 
 /* --- the loops ---------------------------------------------------------- */
@@ -492,10 +496,85 @@ static int wait_child(intptr_t proc)
   return code == 0 ? 0 : -1;
 }
 
+/* Two FIFOs between processes: two instances waiting for the child. */
+struct named_ctx {
+  HANDLE s[2];
+  OVERLAPPED ov[2];
+  int pending[2];
+};
+
+static void cleanup_named(struct named_ctx *nc)
+{
+  int i;
+
+  for (i = 0; i < 2; i++)
+    if (nc->ov[i].hEvent != NULL)
+      CloseHandle(nc->ov[i].hEvent);
+  free(nc);
+}
+
+static int named(void **ctx, char *p0, char *p1, size_t size)
+{
+  struct named_ctx *nc = calloc(1, sizeof *nc);
+  char *p[2] = { p0, p1 };
+  int i;
+
+  if (nc == NULL)
+    return -1;
+  for (i = 0; i < 2; i++) {
+    pipe_name(p[i], size);
+    nc->s[i] = instance(p[i]);
+    nc->ov[i].hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (nc->s[i] == INVALID_HANDLE_VALUE || nc->ov[i].hEvent == NULL)
+      break;
+    if (!ConnectNamedPipe(nc->s[i], &nc->ov[i])) {
+      if (GetLastError() == ERROR_IO_PENDING)
+        nc->pending[i] = 1;
+      else if (GetLastError() != ERROR_PIPE_CONNECTED)
+        break;
+    }
+  }
+  if (i < 2) {
+    fail("named pipe for a FIFO");
+    for (; i >= 0; i--)
+      if (nc->s[i] != NULL && nc->s[i] != INVALID_HANDLE_VALUE)
+        CloseHandle(nc->s[i]);
+    cleanup_named(nc);
+    return -1;
+  }
+  *ctx = nc;
+  return 0;
+}
+
+static int open_named(void *ctx, const char *p0, const char *p1, struct bench_end *e)
+{
+  struct named_ctx *nc = ctx;
+  DWORD n;
+  int i;
+
+  (void)p0, (void)p1;
+  for (i = 0; i < 2; i++)
+    if (nc->pending[i] && !GetOverlappedResult(nc->s[i], &nc->ov[i], &n, TRUE))
+      return fail("ConnectNamedPipe");
+  e->sock = 0;
+  e->wr = (intptr_t)nc->s[0];
+  e->rd = (intptr_t)nc->s[1];
+  return 0;
+}
+
 static int adopt(const char *rd, const char *wr, struct bench_end *e)
 {
   int s = rd[0] == 's';
 
+  if (rd[0] == '@') {
+    HANDLE r = open_client(rd + 1), w = open_client(wr);
+    if (r == INVALID_HANDLE_VALUE || w == INVALID_HANDLE_VALUE)
+      return fail("CreateFile (FIFO)");
+    e->sock = 0;
+    e->rd = (intptr_t)r;
+    e->wr = (intptr_t)w;
+    return 0;
+  }
   /* Wine 8: on a socket a child inherited, recv() works but send() fails
    * with WSAENOTSOCK; WriteFile works (sock = 2 writes with it). */
   e->sock = s ? 2 : 0;
@@ -521,6 +600,8 @@ const struct bench_variant bench_raw = {
   .spawn = spawn,
   .wait = wait_child,
   .adopt = adopt,
+  .named = named,
+  .open_named = open_named,
 };
 
 /* The path of this program, for CreateProcess and posix_spawn. */

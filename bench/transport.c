@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <poll.h>
 #include <spawn.h>
@@ -107,8 +108,8 @@ static struct ctx *new_ctx(void)
     tmp = getenv("TEMP");
 #endif
   for (i = 0; i < 2; i++)
-    snprintf(c->path[i], sizeof c->path[i], "%s/ipcxb-%s-%ld-%u-%d", tmp, STR(BV),
-             (long)getpid(), counter, i);
+    snprintf(c->path[i], sizeof c->path[i], "%s/ipcxb-%s-%ld-%lx-%u-%d", tmp, STR(BV),
+             (long)getpid(), (unsigned long)time(NULL), counter, i);
   counter++;
   return c;
 }
@@ -499,8 +500,59 @@ static int wait_child(intptr_t proc)
   return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+/* Parent: writes FIFO 0, reads FIFO 1; the child the other way round. */
+static int named(void **ctxp, char *p0, char *p1, size_t size)
+{
+  struct ctx *c;
+  int tries;
+
+  for (tries = 0; tries < 8; tries++) {
+    c = new_ctx();
+    if (c == NULL)
+      return -1;
+    if (mkfifo(c->path[0], 0600) == 0) {
+      if (mkfifo(c->path[1], 0600) == 0)
+        break;
+      unlink(c->path[0]);
+    }
+    free(c);
+    c = NULL;
+    if (errno != EEXIST)
+      return -1;
+  }
+  if (c == NULL)
+    return -1;
+  snprintf(p0, size, "%s", c->path[0]);
+  snprintf(p1, size, "%s", c->path[1]);
+  *ctxp = c;
+  return 0;
+}
+
+static int open_named(void *ctx, const char *p0, const char *p1, struct bench_end *e)
+{
+  (void)ctx;
+  e->wr = open(p0, O_WRONLY);
+  if (e->wr < 0)
+    return fail("open FIFO for writing");
+  e->rd = open(p1, O_RDONLY);
+  if (e->rd < 0) {
+    close((int)e->wr);
+    return fail("open FIFO for reading");
+  }
+  return 0;
+}
+
 static int adopt(const char *rd, const char *wr, struct bench_end *e)
 {
+  if (rd[0] == '@') {
+    e->rd = open(rd + 1, O_RDONLY);
+    if (e->rd < 0)
+      return fail("open FIFO for reading");
+    e->wr = open(wr, O_WRONLY);
+    if (e->wr < 0)
+      return fail("open FIFO for writing");
+    return 0;
+  }
   e->rd = atoi(rd);
   e->wr = atoi(wr);
   return 0;
@@ -521,4 +573,6 @@ const struct bench_variant CAT(bench_, BV) = {
   .spawn = spawn,
   .wait = wait_child,
   .adopt = adopt,
+  .named = named,
+  .open_named = open_named,
 };
