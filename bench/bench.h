@@ -58,16 +58,17 @@ struct bench_variant {
   int (*wait)(intptr_t proc);
   /*
    * Turn the end numbers given on the command line back into an end; "@PATH"
-   * PATH2 instead opens the two named FIFOs (pipe names) of named(), as the
-   * client side.
+   * PATH2 instead opens the two FIFOs of named(), and "%PATH" connects to
+   * the AF_UNIX listener of named(), as the client side.
    */
   int (*adopt)(const char *rd, const char *wr, struct bench_end *e);
   /*
-   * FIFOs between processes are opened by name: named() makes two (their
-   * names in p0, p1; *ctx for cleanup), the child opens them with adopt()
-   * and the parent with open_named().
+   * Between processes, FIFOs and AF_UNIX sockets meet by name, as programs
+   * use them: named() makes two FIFOs (T_FIFO) or a listener (T_UNIX; names
+   * in p0, p1; *ctx for cleanup), the child opens them with adopt(), the
+   * parent with open_named() (open, or accept).
    */
-  int (*named)(void **ctx, char *p0, char *p1, size_t size);
+  int (*named)(int t, void **ctx, char *p0, char *p1, size_t size);
   int (*open_named)(void *ctx, const char *p0, const char *p1, struct bench_end *e);
 };
 

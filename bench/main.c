@@ -128,7 +128,7 @@ static double run_sample(struct cell *c)
   intptr_t proc = 0;
   void *ctx = NULL;
   long warm = c->work == W_RTT ? (long)(c->param / 10 + 2) : 0;
-  int named = c->proc && c->t == T_FIFO;
+  int named = c->proc && (c->t == T_FIFO || c->t == T_UNIX);
   char p0[160], p1[160];
   double t0, t1;
   int r;
@@ -163,10 +163,10 @@ static double run_sample(struct cell *c)
   memset(&a, 0, sizeof a);
   memset(&b, 0, sizeof b);
   if (named) {
-    /* FIFOs between processes: each side opens them by name. */
+    /* FIFOs and AF_UNIX between processes: they meet by name. */
     a.rd = a.wr = b.rd = b.wr = -1;
-    if (vt->named(&ctx, p0, p1, sizeof p0) < 0) {
-      snprintf(c->why, sizeof c->why, "mkfifo: %s", strerror(errno));
+    if (vt->named(c->t, &ctx, p0, p1, sizeof p0) < 0) {
+      snprintf(c->why, sizeof c->why, "%s", strerror(errno));
       return -1;
     }
   } else if (vt->pair(c->t, &a, &b, &ctx) < 0) {
@@ -186,7 +186,7 @@ static double run_sample(struct cell *c)
     snprintf(sz, sizeof sz, "%lu", (unsigned long)c->size);
     snprintf(cnt, sizeof cnt, "%lld", p.count);
     if (named) {
-      snprintf(rd, sizeof rd, "@%s", p0);
+      snprintf(rd, sizeof rd, "%s%s", c->t == T_FIFO ? "@" : "%", p0);
       snprintf(wr, sizeof wr, "%s", p1);
     } else {
       fmt_num(rd, sizeof rd, &b, b.rd);
@@ -200,7 +200,7 @@ static double run_sample(struct cell *c)
       return -1;
     }
     if (named && vt->open_named(ctx, p0, p1, &a) < 0) {
-      fprintf(stderr, "bench: cannot open the FIFOs the child waits on\n");
+      fprintf(stderr, "bench: cannot open or accept what the child waits on\n");
       exit(2);                  /* the child would wait forever */
     }
     vt->close_end(&b);

@@ -498,6 +498,7 @@ static int wait_child(intptr_t proc)
 
 /* Two FIFOs between processes: two instances waiting for the child. */
 struct named_ctx {
+  int n;
   HANDLE s[2];
   OVERLAPPED ov[2];
   int pending[2];
@@ -513,7 +514,7 @@ static void cleanup_named(struct named_ctx *nc)
   free(nc);
 }
 
-static int named(void **ctx, char *p0, char *p1, size_t size)
+static int named(int t, void **ctx, char *p0, char *p1, size_t size)
 {
   struct named_ctx *nc = calloc(1, sizeof *nc);
   char *p[2] = { p0, p1 };
@@ -521,7 +522,10 @@ static int named(void **ctx, char *p0, char *p1, size_t size)
 
   if (nc == NULL)
     return -1;
-  for (i = 0; i < 2; i++) {
+  nc->n = t == T_UNIX ? 1 : 2;  /* a listener's instance, or two FIFOs */
+  if (nc->n == 1)
+    snprintf(p1, size, "-");
+  for (i = 0; i < nc->n; i++) {
     pipe_name(p[i], size);
     nc->s[i] = instance(p[i]);
     nc->ov[i].hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -534,8 +538,8 @@ static int named(void **ctx, char *p0, char *p1, size_t size)
         break;
     }
   }
-  if (i < 2) {
-    fail("named pipe for a FIFO");
+  if (i < nc->n) {
+    fail("named pipe instance");
     for (; i >= 0; i--)
       if (nc->s[i] != NULL && nc->s[i] != INVALID_HANDLE_VALUE)
         CloseHandle(nc->s[i]);
@@ -553,12 +557,12 @@ static int open_named(void *ctx, const char *p0, const char *p1, struct bench_en
   int i;
 
   (void)p0, (void)p1;
-  for (i = 0; i < 2; i++)
+  for (i = 0; i < nc->n; i++)
     if (nc->pending[i] && !GetOverlappedResult(nc->s[i], &nc->ov[i], &n, TRUE))
       return fail("ConnectNamedPipe");
   e->sock = 0;
   e->wr = (intptr_t)nc->s[0];
-  e->rd = (intptr_t)nc->s[1];
+  e->rd = (intptr_t)nc->s[nc->n - 1];
   return 0;
 }
 
@@ -566,6 +570,14 @@ static int adopt(const char *rd, const char *wr, struct bench_end *e)
 {
   int s = rd[0] == 's';
 
+  if (rd[0] == '%') {
+    HANDLE c = open_client(rd + 1);
+    if (c == INVALID_HANDLE_VALUE)
+      return fail("CreateFile (connect)");
+    e->sock = 0;
+    e->rd = e->wr = (intptr_t)c;
+    return 0;
+  }
   if (rd[0] == '@') {
     HANDLE r = open_client(rd + 1), w = open_client(wr);
     if (r == INVALID_HANDLE_VALUE || w == INVALID_HANDLE_VALUE)

@@ -90,6 +90,7 @@ static int read_all(int fd, char *p, size_t n)
 
 struct ctx {
   char path[2][128];
+  int listener;                 /* named(T_UNIX), or -1 */
 };
 
 static struct ctx *new_ctx(void)
@@ -101,6 +102,7 @@ static struct ctx *new_ctx(void)
 
   if (c == NULL)
     return NULL;
+  c->listener = -1;
   if (tmp == NULL || strlen(tmp) > 60)
     tmp = "/tmp";
 #ifdef _WIN32
@@ -335,6 +337,8 @@ static void cleanup(void *p)
 
   if (c == NULL)
     return;
+  if (c->listener >= 0)
+    close(c->listener);
   unlink(c->path[0]);
   unlink(c->path[1]);
   free(c);
@@ -501,11 +505,25 @@ static int wait_child(intptr_t proc)
 }
 
 /* Parent: writes FIFO 0, reads FIFO 1; the child the other way round. */
-static int named(void **ctxp, char *p0, char *p1, size_t size)
+static int named(int t, void **ctxp, char *p0, char *p1, size_t size)
 {
   struct ctx *c;
   int tries;
 
+  if (t == T_UNIX) {
+    c = new_ctx();
+    if (c == NULL)
+      return -1;
+    c->listener = unix_listener(c->path[0]);
+    if (c->listener < 0) {
+      free(c);
+      return -1;
+    }
+    snprintf(p0, size, "%s", c->path[0]);
+    snprintf(p1, size, "-");
+    *ctxp = c;
+    return 0;
+  }
   for (tries = 0; tries < 8; tries++) {
     c = new_ctx();
     if (c == NULL)
@@ -530,7 +548,12 @@ static int named(void **ctxp, char *p0, char *p1, size_t size)
 
 static int open_named(void *ctx, const char *p0, const char *p1, struct bench_end *e)
 {
-  (void)ctx;
+  struct ctx *c = ctx;
+
+  if (c->listener >= 0) {
+    e->rd = e->wr = accept(c->listener, NULL, NULL);
+    return e->rd < 0 ? fail("accept") : 0;
+  }
   e->wr = open(p0, O_WRONLY);
   if (e->wr < 0)
     return fail("open FIFO for writing");
@@ -544,6 +567,10 @@ static int open_named(void *ctx, const char *p0, const char *p1, struct bench_en
 
 static int adopt(const char *rd, const char *wr, struct bench_end *e)
 {
+  if (rd[0] == '%') {
+    e->rd = e->wr = unix_connect(rd + 1);
+    return e->rd < 0 ? fail("connect") : 0;
+  }
   if (rd[0] == '@') {
     e->rd = open(rd + 1, O_RDONLY);
     if (e->rd < 0)
