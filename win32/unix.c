@@ -93,7 +93,8 @@ struct usock {
   /* connection */
   CRITICAL_SECTION rd_lock;     /* one reader at a time, as Linux's iolock */
   HANDLE rd_wake;               /* set when reads must end: EOF or SHUT_RD */
-  HANDLE rd_done;               /* set when a reader leaves (for poll) */
+  HANDLE rd_done;               /* set when a reader leaves, if poll_waits (for poll) */
+  volatile LONG poll_waits;
   volatile LONG eof;
   volatile LONG shut_rd, shut_wr;
   int hello_pending;
@@ -1060,7 +1061,7 @@ static ssize_t recv_once(struct ipcx__file *f, char *buf, size_t n, int peek, in
       if (r < 0)
         return -1;
       if (r == 0)
-        return ipcx__fail(EAGAIN);
+        return rd_closed(s) ? 0 : ipcx__fail(EAGAIN);
       if (s->shut_rd && s->ra_len == s->ra_off)
         return 0;
       continue;
@@ -1108,7 +1109,8 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
     done += (size_t)r;
   } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n);
   LeaveCriticalSection(&s->rd_lock);
-  SetEvent(s->rd_done);
+  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
+    SetEvent(s->rd_done);       /* a poll() found us reading: its turn now */
   if (done > 0)
     return (ssize_t)done;
   return r;
@@ -1215,8 +1217,13 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     /* Linux: an unconnected stream socket reports POLLOUT | POLLHUP. */
     return (short)((events & IPCX_POLLOUT) | IPCX_POLLHUP);
   }
-  ResetEvent(s->rd_done);
   locked = TryEnterCriticalSection(&s->rd_lock);
+  if (!locked) {
+    /* A reader is at work: ask it to signal rd_done when it leaves, then look again. */
+    InterlockedExchange(&s->poll_waits, 1);
+    ResetEvent(s->rd_done);
+    locked = TryEnterCriticalSection(&s->rd_lock);
+  }
   if (locked) {
     for (;;) {
       if (s->ra_pending && ra_collect(f, 0) < 0)
