@@ -261,8 +261,8 @@ targets_md() {
   echo "| Windows: ipcx/raw pipe throughput >= 0.95 (64 KiB writes, 2 threads) | $(rat1 "$w_tp") (2 processes: $(rat1 "$w_tpp")) | $(verdict "$w_tp" '>=' 0.95) |"
   echo "| Windows: no extra wineserver requests per read or write | ipcx - raw = $w_srv per write+read pair | $(verdict "$w_srv" '<=' 0.05) |"
   echo "| Windows: ipcx local sockets >= 1.3x faster than TCP loopback (64 B round trip) | AF_UNIX $w_sock x, socketpair $w_sp x (the ceiling, raw named pipe vs raw TCP: $w_ceil x; 2 processes: $w_ceilp x) | $(verdict "$w_sock" '>=' 1.3) |"
-  echo "| poll() idle CPU = 0 | Linux $(num1 "$l_idle") ms/s, Windows $(num1 "$w_idle") ms/s | $(verdict "$w_idle" '<=' 1) |"
-  echo "| poll() wake-up <= 1.2x read() wake-up (1 fd) | Linux $lp / $lr us = $l_wake, Windows $wp / $wr us = $w_wake | $(verdict "$w_wake" '<=' 1.2) |"
+  echo "| poll() idle CPU = 0 (a thread blocked 200 ms in poll(); verdict: <= 1 ms/s) | Linux $(num1 "$l_idle") ms/s, Windows $(num1 "$w_idle") ms/s | $(verdict "$w_idle" '<=' 1) |"
+  echo "| poll() wake-up <= 1.2x read() wake-up (1 fd; verdict on Windows, Linux is the kernel's own) | Linux $lp / $lr us = $l_wake, Windows $wp / $wr us = $w_wake | $(verdict "$w_wake" '<=' 1.2) |"
 }
 rat1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
 num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
@@ -386,4 +386,6 @@ echo
 echo "== targets"
 targets_md | tail -n +3 | sed 's/^| //; s/ |$//; s/ | /  :  /g'
 echo
-echo "bench: $out/results.md, results.csv, counts.csv, chart.png ($(( $(date +%s) - t_start )) s)"
+t_all=$(( $(date +%s) - t_start ))
+echo "bench: $out/results.md, results.csv, counts.csv, chart.png ($t_all s)"
+echo "total: $t_all s" >>"$out/machine.txt"
