@@ -638,6 +638,91 @@ START_TEST(fifo_writer_processes_atomic)
 }
 END_TEST
 
+/* fifo_echo TEXT: write TEXT to fd 1 (a FIFO's write end, given by adddup2). */
+IPCX_TEST_HELPER(fifo_echo)
+{
+  size_t n;
+
+  if (argc < 1)
+    return 2;
+  n = strlen(argv[0]);
+  return test_write_all(1, argv[0], n) == (ssize_t)n ? 0 : 1;
+}
+
+START_TEST(fifo_inherited_writer)
+{
+  char path[256], buf[64] = { 0 };
+  posix_spawn_file_actions_t fa;
+  pid_t pid = -1;
+  int r, w;
+
+  make_fifo(path, sizeof path, "inherit");
+  r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ck_assert_int_ge(r, 0);
+  ck_assert_int_eq(fcntl(r, F_SETFL, 0), 0);
+  w = open(path, O_WRONLY | O_CLOEXEC);
+  ck_assert_int_ge(w, 0);
+  /* The child's stdout is the FIFO's write end. */
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, w, 1), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL,
+                               (char *[]){ (char *)test_self, "--helper", "fifo_echo",
+                                           "hello from a child", NULL }, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(w);
+  /* The child's bytes, then EOF once the child (the last writer) has exited. */
+  ck_assert_int_eq(test_read_all(r, buf, 18), 18);
+  ck_assert_str_eq(buf, "hello from a child");
+  ck_assert_int_eq(read(r, buf, sizeof buf), 0);
+  wait_ok(pid);
+  close(r);
+  unlink(path);
+}
+END_TEST
+
+/* fifo_cat TEXT: read len(TEXT) bytes from fd 0 (a FIFO's read end); they must be TEXT. */
+IPCX_TEST_HELPER(fifo_cat)
+{
+  char buf[64] = { 0 };
+  size_t n;
+
+  if (argc < 1 || (n = strlen(argv[0])) >= sizeof buf)
+    return 2;
+  if (test_read_all(0, buf, n) != (ssize_t)n)
+    return 3;
+  return strcmp(buf, argv[0]) == 0 ? 0 : 4;
+}
+
+START_TEST(fifo_inherited_reader)
+{
+  posix_spawn_file_actions_t fa;
+  char path[256];
+  pid_t pid = -1;
+  int r, w;
+
+  make_fifo(path, sizeof path, "inheritr");
+  r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ck_assert_int_ge(r, 0);
+  ck_assert_int_eq(fcntl(r, F_SETFL, 0), 0);
+  w = open(path, O_WRONLY | O_CLOEXEC);
+  ck_assert_int_ge(w, 0);
+  /* The child's stdin is the FIFO's read end. */
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, r, 0), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL,
+                               (char *[]){ (char *)test_self, "--helper", "fifo_cat", "ping", NULL },
+                               NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  ck_assert_int_eq(write(w, "ping", 4), 4);
+  /* Windows: the parent keeps its read end open while the child reads (the
+   * FIFO's relay lives in the process that opened it; README differences). */
+  wait_ok(pid);
+  close(r);
+  close(w);
+  unlink(path);
+}
+END_TEST
+
 /*
  * fifo_client SERVER ID: make a reply FIFO, send "reply-path id" to the
  * server FIFO as one RECORD-byte write, read the answer from the reply FIFO.
@@ -735,6 +820,8 @@ Suite *suite_fifo(void)
   suite_add_tcase(s, tc);
   tcase_add_test(procs, fifo_writer_processes_atomic);
   tcase_add_test(procs, fifo_server_and_clients);
+  tcase_add_test(procs, fifo_inherited_writer);
+  tcase_add_test(procs, fifo_inherited_reader);
   suite_add_tcase(s, procs);
   return s;
 }

@@ -29,15 +29,22 @@
  *   - keeps one listening instance with a pending ConnectNamedPipe and, when
  *     a writer connects, adopts it and arms the next one at once (writers
  *     never wait for the reader to call read(), as on Linux);
- *   - keeps an overlapped ReadFile pending on every writer's instance; all
- *     of them signal one manual-reset event, so the relay waits on 3 handles
- *     whatever the number of writers.  Each pass (pump) resets the event
- *     first, then collects: a completion is never lost, a stale event never
- *     spins;
- *   - writes each message, whole, into the reader's STREAM: a private byte
- *     pipe (ipcx__pipe_pair).  Messages go round-robin between writers, but
- *     a message read in parts (ERROR_MORE_DATA) is finished before another
+ *   - keeps a zero-byte overlapped ReadFile pending on every writer's
+ *     instance (it consumes nothing and completes on data or EOF); all of
+ *     them signal one manual-reset event, so the relay waits on 3 handles
+ *     whatever the number of writers.  It resets the event once per wake-up
+ *     and works until a full pass finds nothing: a completion is never lost,
+ *     a stale event never spins;
+ *   - takes the data with PeekNamedPipe + ReadFile (which then completes at
+ *     once: no data read is ever left pending, so no bytes sit in a buffer
+ *     another thread cannot see) and writes it, whole messages, several at
+ *     a time, into the reader's STREAM: a private byte pipe
+ *     (ipcx__pipe_pair).  Messages go round-robin between writers, but a
+ *     message read in parts (ERROR_MORE_DATA) is finished before another
  *     writer's, so a PIPE_BUF write is never split.
+ * read() and poll() run the same relay step themselves before they report
+ * "nothing yet", so what write() has written is readable, and EOF visible,
+ * as soon as write() or close() has returned, as on Linux.
  * The stream's read end is what read(), poll() and the CRT slot see: fread()
  * on an fdopen()ed FIFO works, and short reads come for free.
  *
@@ -69,8 +76,10 @@
  * O_RDONLY open waits for a writer to connect to IT; the C library's own
  * reads (stdio) on a FIFO fd see only the first epoch (data until the first
  * EOF), and before any writer they wait where Linux returns EOF; a child that
- * inherits a reader fd reads the first epoch too.  Each message costs the
- * relay one copy and one write into the stream.
+ * inherits a reader fd reads the first epoch too, and only while the parent
+ * keeps its reader open (the relay lives in the process that opened the
+ * FIFO).  A writer fd inherited by a child works fully (it is a plain client
+ * end).  Each message costs the relay one copy and one write into the stream.
  */
 #define _CRT_RAND_S
 #include "internal.h"
