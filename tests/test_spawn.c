@@ -4,6 +4,7 @@
  * The children are this runner itself (`--helper NAME`).
  */
 #include "ipcx_test.h"
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -45,6 +46,42 @@ IPCX_TEST_HELPER(spawn_modes)
   snprintf(line, sizeof line, "%s %s %s\n", r0 == O_RDONLY ? "rdonly" : "other",
            r1 == O_WRONLY ? "wronly" : "other", w0 < 0 && e0 == EBADF ? "EBADF" : "wrote");
   return test_write_all(1, line, strlen(line)) < 0;
+}
+
+/* The inherited pipes are pollable and can be made nonblocking: wait for
+ * stdin with poll(), read it nonblocking until EAGAIN, echo it once stdout
+ * polls writable; then wait for POLLHUP on stdin. */
+IPCX_TEST_HELPER(spawn_poller)
+{
+  struct pollfd p = { 0, POLLIN, 0 };
+  char buf[256];
+  ssize_t n, got = 0;
+
+  (void)argc, (void)argv;
+  if (fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK) < 0)
+    return 10;
+  if (read(0, buf, sizeof buf) != -1 || errno != EAGAIN)
+    return 11;                  /* nothing has been sent yet */
+  if (write(1, "R", 1) != 1)    /* ready: now send */
+    return 18;
+  if (poll(&p, 1, 20000) != 1 || !(p.revents & POLLIN))
+    return 12;
+  while ((n = read(0, buf + got, sizeof buf - (size_t)got)) > 0)
+    got += n;
+  if (n != -1 || errno != EAGAIN)
+    return 13;
+  p.fd = 1;
+  p.events = POLLOUT;
+  if (poll(&p, 1, 20000) != 1 || !(p.revents & POLLOUT))
+    return 14;
+  if (test_write_all(1, buf, (size_t)got) < 0)
+    return 15;
+  close(1);
+  p.fd = 0;
+  p.events = POLLIN;
+  if (poll(&p, 1, 20000) != 1 || !(p.revents & POLLHUP))
+    return 16;
+  return read(0, buf, sizeof buf) == 0 ? 0 : 17;
 }
 
 /* stdin to stdout, then exit with argv[0] (default 0). */
@@ -227,6 +264,26 @@ START_TEST(spawn_pipe_directions)
   ck_assert_str_eq(buf, "rdonly wronly EBADF\n");
   ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
   close(in);
+  close(out);
+}
+END_TEST
+
+/* A child (using ipcx on Windows) polls and reads its inherited pipes
+ * nonblocking, as a Linux child does. */
+START_TEST(spawn_child_polls_inherited_pipes)
+{
+  char buf[64];
+  int in, out;
+  pid_t pid = spawn_helper("spawn_poller", NULL, &in, &out);
+
+  ck_assert_int_eq(test_read_all(out, buf, 1), 1);     /* it found stdin empty */
+  ck_assert_int_eq(buf[0], 'R');
+  test_sleep_ms(100);           /* let it block in poll() */
+  ck_assert_int_eq(write(in, "poll me", 7), 7);
+  ck_assert_uint_eq(read_to_eof(out, buf, sizeof buf), 7);
+  ck_assert_int_eq(memcmp(buf, "poll me", 7), 0);
+  close(in);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
   close(out);
 }
 END_TEST
@@ -868,6 +925,7 @@ Suite *suite_spawn(void)
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, spawn_roundtrip);
   tcase_add_test(tc, spawn_pipe_directions);
+  tcase_add_test(tc, spawn_child_polls_inherited_pipes);
   tcase_add_test(tc, spawn_one_mib_both_ways);
   tcase_add_test(tc, spawn_argv_round_trip);
   tcase_add_test(tc, spawn_environment);
