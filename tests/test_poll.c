@@ -455,6 +455,7 @@ START_TEST(poll_mixed_with_fifo)
   ck_assert_int_eq(pfd[3].revents, POLLOUT);
   ck_assert_int_eq(write(wr, "fifo", 4), 4);
   ck_assert_int_eq(write(p[1], "pipe", 4), 4);
+  ck_assert_int_eq(poll(pfd, 1, 5000), 1);               /* the FIFO's bytes are there */
   ck_assert_int_eq(poll(pfd, 3, 5000), 3);
   ck_assert_int_eq(pfd[0].revents, POLLIN);
   ck_assert_int_eq(pfd[2].revents, POLLIN);

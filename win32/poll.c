@@ -16,9 +16,11 @@
  *   waits on its wake event and the first 63 handles; each further 63 go to
  *   a helper thread from a small pool, which waits on them plus the caller's
  *   cancel event and sets the caller's wake event when one fires.  The
- *   caller then sets its cancel event and waits until every helper is idle
- *   again before it drops its references (so no helper ever waits on a
- *   closed handle).  Helpers are kept for later calls and exit after 30 s
+ *   caller then sets its cancel event and waits until every helper has
+ *   stopped (a shared count; the last one sets the caller's idle event)
+ *   before it drops its references (so no helper ever waits on a closed
+ *   handle).  Cost of a blocking call past 63 handles: about 3 wineserver
+ *   requests per helper (go, its wait, its next wait for go) plus 4.  Helpers are kept for later calls and exit after 30 s
  *   unused.  (An IOCP would not do: a handle joins one port for life, and
  *   io.c waits on events.)  1024 pipe fds = 16 helpers.
  *
@@ -61,6 +63,7 @@
 struct tstate {
   HANDLE wake;                  /* helpers and close() set it; manual-reset */
   HANDLE cancel;                /* tells this thread's helpers to stop; manual-reset */
+  HANDLE idle;                  /* the last helper of a call has stopped; auto-reset */
 };
 
 static DWORD fls_index = FLS_OUT_OF_INDEXES;
@@ -74,6 +77,7 @@ static void WINAPI free_tstate(void *p)
     return;
   CloseHandle(ts->wake);
   CloseHandle(ts->cancel);
+  CloseHandle(ts->idle);
   free(ts);
 }
 
@@ -98,11 +102,14 @@ static struct tstate *thread_state(void)
     return NULL;
   ts->wake = CreateEventW(NULL, TRUE, FALSE, NULL);
   ts->cancel = CreateEventW(NULL, TRUE, FALSE, NULL);
-  if (ts->wake == NULL || ts->cancel == NULL || !FlsSetValue(fls_index, ts)) {
+  ts->idle = CreateEventW(NULL, FALSE, FALSE, NULL);
+  if (ts->wake == NULL || ts->cancel == NULL || ts->idle == NULL || !FlsSetValue(fls_index, ts)) {
     if (ts->wake != NULL)
       CloseHandle(ts->wake);
     if (ts->cancel != NULL)
       CloseHandle(ts->cancel);
+    if (ts->idle != NULL)
+      CloseHandle(ts->idle);
     free(ts);
     return NULL;
   }
@@ -171,8 +178,9 @@ void ipcx__poll_fd_closed(int fd)
 struct helper {
   struct helper *next;          /* in the free pool */
   HANDLE go;                    /* auto-reset: a job is posted */
-  HANDLE idle;                  /* auto-reset: the job is over */
   HANDLE done;                  /* the caller's wake event */
+  HANDLE idle;                  /* the caller's idle event, set by the last helper to stop */
+  volatile LONG *busy;          /* the caller's count of helpers still waiting */
   DWORD n;                      /* h[0] is the caller's cancel event */
   HANDLE h[MAXIMUM_WAIT_OBJECTS];
 };
@@ -208,13 +216,14 @@ static DWORD WINAPI helper_main(void *arg)
         break;
       continue;                 /* taken just now: its job is being posted */
     }
+    HANDLE idle = hp->idle;
     r = WaitForMultipleObjects(hp->n, hp->h, FALSE, INFINITE);
     if (r != WAIT_OBJECT_0)
       SetEvent(hp->done);
-    SetEvent(hp->idle);
+    if (InterlockedDecrement(hp->busy) == 0)
+      SetEvent(idle);           /* the caller may now return: touch nothing of its */
   }
   CloseHandle(hp->go);
-  CloseHandle(hp->idle);
   free(hp);
   return 0;
 }
@@ -235,14 +244,11 @@ static struct helper *helper_get(void)
   if (hp == NULL)
     return NULL;
   hp->go = CreateEventW(NULL, FALSE, FALSE, NULL);
-  hp->idle = CreateEventW(NULL, FALSE, FALSE, NULL);
-  t = hp->go && hp->idle ? CreateThread(NULL, 64 * 1024, helper_main, hp,
-                                        STACK_SIZE_PARAM_IS_A_RESERVATION, NULL) : NULL;
+  t = hp->go ? CreateThread(NULL, 64 * 1024, helper_main, hp, STACK_SIZE_PARAM_IS_A_RESERVATION,
+                            NULL) : NULL;
   if (t == NULL) {
     if (hp->go != NULL)
       CloseHandle(hp->go);
-    if (hp->idle != NULL)
-      CloseHandle(hp->idle);
     free(hp);
     return NULL;
   }
@@ -268,6 +274,7 @@ static int wait_any(struct tstate *ts, const HANDLE *hs, int nh, DWORD ms, int *
   HANDLE mine[MAXIMUM_WAIT_OBJECTS];
   struct helper *stack_helpers[16], **helpers = stack_helpers;
   int nmine = nh < BATCH ? nh : BATCH, nhelp = 0, i, k, err = 0;
+  volatile LONG busy = 1;       /* one extra until every job is posted */
   DWORD r;
 
   mine[0] = ts->wake;
@@ -286,6 +293,9 @@ static int wait_any(struct tstate *ts, const HANDLE *hs, int nh, DWORD ms, int *
         break;
       }
       hp->done = ts->wake;
+      hp->idle = ts->idle;
+      hp->busy = &busy;
+      InterlockedIncrement(&busy);
       hp->h[0] = ts->cancel;
       memcpy(hp->h + 1, hs + k, (size_t)m * sizeof *hs);
       hp->n = (DWORD)m + 1;
@@ -298,13 +308,8 @@ static int wait_any(struct tstate *ts, const HANDLE *hs, int nh, DWORD ms, int *
     err = ipcx__errno_from_win32(GetLastError());
   if (nhelp > 0) {
     SetEvent(ts->cancel);
-    for (i = 0; i < nhelp; i += MAXIMUM_WAIT_OBJECTS) {
-      HANDLE idle[MAXIMUM_WAIT_OBJECTS];
-      int m = nhelp - i < MAXIMUM_WAIT_OBJECTS ? nhelp - i : MAXIMUM_WAIT_OBJECTS;
-      for (k = 0; k < m; k++)
-        idle[k] = helpers[i + k]->idle;
-      WaitForMultipleObjects((DWORD)m, idle, TRUE, INFINITE);
-    }
+    if (InterlockedDecrement(&busy) != 0)
+      WaitForSingleObject(ts->idle, INFINITE);
     for (i = 0; i < nhelp; i++)
       helper_put(helpers[i]);
     *woken = 1;                 /* a helper may have set ts->wake */
