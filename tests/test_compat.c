@@ -7,6 +7,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <netdb.h>
+#include <spawn.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 START_TEST(compat_errno_values)
 {
@@ -173,6 +177,40 @@ START_TEST(compat_setenv_mkdir)
 }
 END_TEST
 
+/* A fresh process whose first network call is getaddrinfo(), before any socket(). */
+IPCX_TEST_HELPER(resolve_first)
+{
+  struct addrinfo hints, *res = NULL;
+  char text[INET_ADDRSTRLEN] = "";
+  int r;
+
+  (void)argc, (void)argv;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  r = getaddrinfo("127.0.0.1", "8080", &hints, &res);
+  if (r != 0 || res == NULL)
+    return 1;
+  inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, text, sizeof text);
+  r = strcmp(text, "127.0.0.1") == 0 && ntohs(((struct sockaddr_in *)res->ai_addr)->sin_port) == 8080;
+  freeaddrinfo(res);
+  return r ? 0 : 2;
+}
+
+START_TEST(compat_resolver_works_before_any_socket)
+{
+  char *argv[] = { (char *)test_self, "--helper", "resolve_first", NULL };
+  pid_t pid;
+  int status = -1;
+
+  ck_assert_int_eq(posix_spawn(&pid, test_self, NULL, NULL, argv, NULL), 0);
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 Suite *suite_compat(void)
 {
   Suite *s = suite_create("compat");
@@ -188,6 +226,7 @@ Suite *suite_compat(void)
   tcase_add_test(tc, compat_pipe_buf_and_fd_set);
   tcase_add_test(tc, compat_sigaction_ignores_sigpipe);
   tcase_add_test(tc, compat_setenv_mkdir);
+  tcase_add_test(tc, compat_resolver_works_before_any_socket);
   suite_add_tcase(s, tc);
   return s;
 }

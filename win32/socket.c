@@ -52,6 +52,16 @@ static BOOL CALLBACK wsa_start(INIT_ONCE *once, void *arg, void **ctx)
   return TRUE;
 }
 
+/*
+ * Ported code calls getaddrinfo(), gethostname() or inet_pton() before its
+ * first socket(): Winsock must be up before main(), or those fail with
+ * WSANOTINITIALISED.  Any program that uses sockets links this file.
+ */
+__attribute__((constructor)) static void wsa_start_early(void)
+{
+  InitOnceExecuteOnce(&wsa_once, wsa_start, NULL, NULL);
+}
+
 static int ws_fail(void)
 {
   int err = WSAGetLastError();
