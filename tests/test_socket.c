@@ -1627,6 +1627,62 @@ START_TEST(sock_tcp_roundtrip)
 }
 END_TEST
 
+/* Nonblocking TCP: accept EAGAIN, connect EINPROGRESS (or at once), poll() for both. */
+START_TEST(sock_tcp_nonblocking_poll)
+{
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  struct pollfd p;
+  char buf[8];
+  int lfd, c, s, r, err = -1;
+
+  lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(lfd, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(listen(lfd, 4), 0);
+  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+  errno = 0;
+  ck_assert_int_eq(accept(lfd, NULL, NULL), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  p.fd = lfd;
+  p.events = POLLIN;
+  ck_assert_int_eq(poll(&p, 1, 50), 0);
+  c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(c, 0);
+  r = connect(c, (struct sockaddr *)&a, sizeof a);
+  if (r < 0)
+    ck_assert_int_eq(errno, EINPROGRESS);
+  p.fd = c;
+  p.events = POLLOUT;
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  ck_assert(p.revents & POLLOUT);
+  len = sizeof err;
+  ck_assert_int_eq(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+  ck_assert_int_eq(err, 0);
+  p.fd = lfd;
+  p.events = POLLIN;
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  s = accept(lfd, NULL, NULL);
+  ck_assert_int_ge(s, 0);
+  p.fd = s;
+  p.events = POLLIN;
+  ck_assert_int_eq(poll(&p, 1, 50), 0);
+  ck_assert_int_eq(write(c, "nb", 2), 2);
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  ck_assert(p.revents & POLLIN);
+  ck_assert_int_eq(read(s, buf, sizeof buf), 2);
+  errno = 0;
+  ck_assert_int_eq(read(c, buf, sizeof buf), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  close(s);
+  close(c);
+  close(lfd);
+}
+END_TEST
+
 Suite *suite_socket(void)
 {
   Suite *s = suite_create("socket");
@@ -1663,6 +1719,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_inherited_by_child);
   tcase_add_test(tc, sock_poll_states);
   tcase_add_test(tc, sock_tcp_roundtrip);
+  tcase_add_test(tc, sock_tcp_nonblocking_poll);
   tcase_add_test(tc, sock_many_clients);
   suite_add_tcase(s, tc);
   return s;
