@@ -95,6 +95,7 @@ struct ipcx__zero_read {
   OVERLAPPED ov;                /* ov.hEvent made on first use */
   int active;                   /* a read is pending in ov */
   int gone;                     /* the peer has gone (sticky) */
+  DWORD tid;                    /* the thread that issued it (its completion runs there) */
 };
 
 struct ipcx__file {

@@ -262,13 +262,24 @@ static int bytes_waiting(struct ipcx__file *f, int *hup)
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
 {
   static char dummy;
-  int look = 0, tries;
+  int look = 0, tries, r;
   DWORD n;
 
   *hup = 0;
   if (f->zr.active) {
-    if (!HasOverlappedIoCompleted(&f->zr.ov))
-      return 0;                 /* still nothing: no request to wineserver */
+    if (!HasOverlappedIoCompleted(&f->zr.ov)) {
+      if (f->zr.tid == GetCurrentThreadId())
+        return 0;               /* still nothing: no request to wineserver */
+      /*
+       * Another thread issued the watch, and its completion is run by that
+       * thread (an APC): a write() that has returned may not show here yet.
+       * Ask the pipe (one request), as Linux's answer may not wait.
+       */
+      r = bytes_waiting(f, hup);
+      if (r < 0)
+        f->zr.gone = 1;
+      return r < 0 ? -1 : r;
+    }
     f->zr.active = 0;
     if (GetOverlappedResult(f->h, &f->zr.ov, &n, FALSE))
       look = 1;                 /* data came: look how much, and whether the peer left */
@@ -283,7 +294,7 @@ int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
    */
   for (tries = 0; tries < 3; tries++) {
     if (look || f->zr.gone) {
-      int r = bytes_waiting(f, hup);
+      r = bytes_waiting(f, hup);
       if (r < 0 || f->zr.gone) {
         f->zr.gone = 1;
         *hup = 1;
@@ -299,6 +310,7 @@ int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
     if (!ReadFile(f->h, &dummy, 0, NULL, &f->zr.ov)) {
       if (GetLastError() == ERROR_IO_PENDING) {
         f->zr.active = 1;
+        f->zr.tid = GetCurrentThreadId();
         return 0;
       }
       if (!peer_gone_error(GetLastError()))
