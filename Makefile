@@ -235,4 +235,29 @@ demo: deps
 clean:
 	rm -rf $(BUILD)/$(TRIPLET) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine 2>/dev/null)
 
+# --- reliability: sanitizers, valgrind, stress, fuzzing ----------------------
+#   make check-sanitize   native suites built with ASan + UBSan (make check runs it)
+#   make check-valgrind   native suites under valgrind: no error, no leak
+#   make stress           the stress suite natively and under Wine, STRESS=100 (minutes)
+#   make fuzz             libFuzzer on the AF_UNIX address handling (FUZZ_SECONDS=60)
+
+STRESS ?= 100
+FUZZ_SECONDS ?= 60
+
+check-sanitize:
+	sh wine-tests/sanitize.sh $(BUILD)/asan
+
+check-valgrind: lib tests
+	sh wine-tests/valgrind.sh $(TEST_BIN)
+
+stress: deps
+	$(MAKE) lib tests
+	$(MAKE) CROSS=$(WINCROSS) lib tests
+	sh wine-tests/stress.sh $(STRESS) $(B) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine)
+
+fuzz:
+	sh wine-tests/fuzz.sh $(FUZZ_SECONDS)
+
+.PHONY: check-sanitize check-valgrind stress fuzz
+
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

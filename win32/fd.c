@@ -350,7 +350,10 @@ int ipcx_close(int fd)
     f = table[fd];
     table[fd] = NULL;
   }
-  r = _close(fd);
+  /* _close() of a number that is not open calls the CRT's invalid-parameter
+   * handler (a log line under msvcrt, the end of the process under the UCRT):
+   * check the slot first. */
+  r = slot_handle(fd) == INVALID_HANDLE_VALUE ? -1 : _close(fd);
   ReleaseSRWLockExclusive(&table_lock);
   ipcx__poll_fd_closed(fd);     /* wake threads polling fd (POLLNVAL, no hang) */
   if (f != NULL) {

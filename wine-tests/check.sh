@@ -53,6 +53,16 @@ else
 fi
 cat "$out/examples.txt"
 
+echo "== sanitizers (native suites with ASan + UBSan)"
+if sh wine-tests/sanitize.sh "$(dirname "$nb")/asan" >"$out/sanitize.txt" 2>&1; then
+  passed=$((passed + 1))
+  grep -E '^[0-9]+%: Checks' "$out/sanitize.txt" | tail -n 1
+else
+  grep -vE '^(gcc|ar|rm|mkdir) ' "$out/sanitize.txt" | tail -n 80
+  failed=$((failed + 1))
+  bad="$bad sanitize"
+fi
+
 echo "== install test"
 if sh wine-tests/install-test.sh "$nb" "$wb" >"$out/install.txt" 2>&1; then
   passed=$((passed + 1))
