@@ -22,7 +22,13 @@
  * exactly them: nothing else the parent holds reaches the child, so two
  * threads spawning at once never leak handles into each other's children,
  * and no lock is held across CreateProcess.  The copies are closed right
- * after CreateProcess.
+ * after CreateProcess.  (A CreateProcess elsewhere in the program that
+ * inherits every inheritable handle, such as the CRT's system(), can still
+ * catch copies in flight, as it catches every fd not marked FD_CLOEXEC.)
+ * The child's copy of a pipe end made by pipe() carries only its POSIX
+ * direction (read or write access), so the child sees O_RDONLY/O_WRONLY.
+ * Console handles in the handle list need Windows 8 or later (Windows 7's
+ * console pseudo-handles are refused there).
  *
  * Pipes made by pipe() are overlapped named-pipe instances.  A child that
  * uses ipcx adopts an inherited pipe handle on first use (fd.c, pipe.c) and
