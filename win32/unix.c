@@ -37,6 +37,13 @@
  *                only; unguessable pipe names (128 random bits) that are not
  *                derived from the path; clients open with
  *                SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION.
+ *   inheritance  an fd's CRT slot holds the pipe (connect() swaps the
+ *                placeholder that socket() put there), so posix_spawn hands a
+ *                connection to a child; the child adopts it as a socket again
+ *                (pipe.c asks ipcx__unix_is_socket_handle: a message-type pipe
+ *                named \ipcx-s-* or \ipcx-p-*).  Listeners are not inheritable.
+ *   cost         one pipe message per write(): a reader behind many small
+ *                writes needs one ReadFile per write (byte pipes coalesce).
  *
  * Win32 codes: ERROR_BROKEN_PIPE / ERROR_PIPE_NOT_CONNECTED on read = EOF,
  * ERROR_NO_DATA on write = EPIPE, ERROR_PIPE_BUSY on CreateFile = backlog
