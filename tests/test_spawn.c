@@ -94,6 +94,16 @@ IPCX_TEST_HELPER(spawn_crash)
   return 0;
 }
 
+/* Write argv[1] to the fd numbered argv[0] (inherited, not dup2'd). */
+IPCX_TEST_HELPER(spawn_write_to)
+{
+  int fd = argc > 1 ? atoi(argv[0]) : -1;
+
+  if (fcntl(fd, F_GETFD) != 0)  /* open, and not close-on-exec */
+    return 1;
+  return test_write_all(fd, argv[1], strlen(argv[1])) < 0 ? 2 : 0;
+}
+
 /* stdin to stdout, then exit with argv[0] (default 0). */
 IPCX_TEST_HELPER(spawn_cat)
 {
@@ -481,6 +491,25 @@ END_TEST
 START_TEST(spawn_inherited_pipe_stays_open)
 {
   check_cloexec(0, 1);
+}
+END_TEST
+
+/* An fd without FD_CLOEXEC reaches the child at the same number. */
+START_TEST(spawn_inherits_fd_at_same_number)
+{
+  char num[16], buf[64], *args[] = { num, "inherited", NULL };
+  int p[2];
+  pid_t pid;
+
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(fcntl(p[0], F_SETFD, FD_CLOEXEC), 0);
+  snprintf(num, sizeof num, "%d", p[1]);
+  pid = spawn_helper("spawn_write_to", args, NULL, NULL);
+  close(p[1]);
+  ck_assert_uint_eq(read_to_eof(p[0], buf, sizeof buf), 9);
+  ck_assert_int_eq(memcmp(buf, "inherited", 9), 0);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
+  close(p[0]);
 }
 END_TEST
 
@@ -963,6 +992,7 @@ Suite *suite_spawn(void)
   tcase_add_test(tc, spawn_fd3_fd4);
   tcase_add_test(tc, spawn_cloexec_pipe_sees_eof);
   tcase_add_test(tc, spawn_inherited_pipe_stays_open);
+  tcase_add_test(tc, spawn_inherits_fd_at_same_number);
   tcase_add_test(tc, spawn_exit_statuses);
   tcase_add_test(tc, spawn_waitpid_nohang);
   tcase_add_test(tc, spawn_waitpid_any);
