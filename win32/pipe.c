@@ -273,18 +273,22 @@ int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
       /*
        * Another thread issued the watch, and its completion is run by that
        * thread (an APC): a write() that has returned may not show here yet.
-       * Ask the pipe (one request), as Linux's answer may not wait.
+       * Take the watch over: cancel it (waiting for that thread to finish
+       * it) and issue it again from this thread, which then polls for free.
        */
-      r = bytes_waiting(f, hup);
-      if (r < 0)
+      CancelIoEx(f->h, &f->zr.ov);
+      f->zr.active = 0;
+      if (GetOverlappedResult(f->h, &f->zr.ov, &n, TRUE))
+        look = 1;
+      else if (peer_gone_error(GetLastError()))
         f->zr.gone = 1;
-      return r < 0 ? -1 : r;
+    } else {
+      f->zr.active = 0;
+      if (GetOverlappedResult(f->h, &f->zr.ov, &n, FALSE))
+        look = 1;               /* data came: look how much, and whether the peer left */
+      else if (peer_gone_error(GetLastError()))
+        f->zr.gone = 1;
     }
-    f->zr.active = 0;
-    if (GetOverlappedResult(f->h, &f->zr.ov, &n, FALSE))
-      look = 1;                 /* data came: look how much, and whether the peer left */
-    else if (peer_gone_error(GetLastError()))
-      f->zr.gone = 1;
   }
   /*
    * Costs under Wine (one request each): a fresh completion is answered by
