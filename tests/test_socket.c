@@ -190,10 +190,20 @@ START_TEST(sock_stream_boundaries)
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   ck_assert_int_eq(write(sv[0], "abc", 3), 3);
   ck_assert_int_eq(write(sv[0], "defg", 4), 4);
+  {
+    int avail = -1;
+    ck_assert_int_eq(ioctl(sv[1], FIONREAD, &avail), 0);
+    ck_assert_int_eq(avail, 7);
+  }
   ck_assert_int_eq(read(sv[1], buf, 2), 2);
   ck_assert_int_eq(memcmp(buf, "ab", 2), 0);
   ck_assert_int_eq(recv(sv[1], buf, 5, MSG_WAITALL), 5);
   ck_assert_int_eq(memcmp(buf, "cdefg", 5), 0);
+  {
+    int avail = -1;
+    ck_assert_int_eq(ioctl(sv[1], FIONREAD, &avail), 0);
+    ck_assert_int_eq(avail, 0);
+  }
   ck_assert_int_eq(read(sv[1], buf, 0), 0);     /* a zero-length read is no EOF mark */
   ck_assert_int_eq(write(sv[0], buf, 0), 0);    /* nor is a zero-length write */
   ck_assert_int_eq(write(sv[0], "z", 1), 1);

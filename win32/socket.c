@@ -634,6 +634,18 @@ int ipcx_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
   return r;
 }
 
+int ipcx__socket_nread(struct ipcx__file *f, int *n)
+{
+  u_long avail = 0;
+
+  if (is_unix(f))
+    return ipcx__unix_nread(f, n);
+  if (ioctlsocket(sock_of(f), FIONREAD, &avail) != 0)
+    return ws_fail();
+  *n = avail > INT_MAX ? INT_MAX : (int)avail;
+  return 0;
+}
+
 int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid)
 {
   struct ucred cred;

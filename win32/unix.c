@@ -1199,6 +1199,29 @@ int ipcx__unix_shutdown(struct ipcx__file *f, int how)
   return 0;
 }
 
+int ipcx__unix_nread(struct ipcx__file *f, int *n)
+{
+  struct usock *s = us(f);
+  DWORD avail = 0, ra;
+
+  if (s->state == ST_LISTEN)
+    return ipcx__fail(EINVAL);
+  if (s->state != ST_CONNECTED) {
+    *n = 0;
+    return 0;
+  }
+  EnterCriticalSection(&s->rd_lock);
+  ra = s->ra_len - s->ra_off;
+  if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+    avail = 0;                  /* the peer has gone: only what we hold */
+  if (s->hello_pending && avail >= sizeof(struct hello))
+    avail -= sizeof(struct hello);
+  LeaveCriticalSection(&s->rd_lock);
+  avail += ra;
+  *n = avail > INT_MAX ? INT_MAX : (int)avail;
+  return 0;
+}
+
 /* --- readiness ------------------------------------------------------------ */
 
 static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait)
