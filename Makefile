@@ -239,7 +239,8 @@ clean:
 #   make check-sanitize   native suites built with ASan + UBSan (make check runs it)
 #   make check-valgrind   native suites under valgrind: no error, no leak
 #   make stress           the stress suite natively and under Wine, STRESS=100 (minutes)
-#   make fuzz             libFuzzer on the AF_UNIX address handling (FUZZ_SECONDS=60)
+#   make fuzz             libFuzzer on the AF_UNIX address handling (FUZZ_SECONDS=60),
+#                         then the corpus replayed through Linux and through Wine
 
 STRESS ?= 100
 FUZZ_SECONDS ?= 60
@@ -255,8 +256,9 @@ stress: deps
 	$(MAKE) CROSS=$(WINCROSS) lib tests
 	sh wine-tests/stress.sh $(STRESS) $(B) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine)
 
-fuzz:
-	sh wine-tests/fuzz.sh $(FUZZ_SECONDS)
+fuzz: deps
+	$(MAKE) CROSS=$(WINCROSS) lib
+	sh wine-tests/fuzz.sh $(FUZZ_SECONDS) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine)
 
 .PHONY: check-sanitize check-valgrind stress fuzz
 

@@ -713,6 +713,53 @@ START_TEST(short_address_buffers)
 }
 END_TEST
 
+/* A path of all 108 bytes (no room for a NUL): Linux names it with 111 bytes,
+ * one more than the structure, and refuses that length back in connect(). */
+START_TEST(sun_path_of_108_bytes)
+{
+  char big[sizeof(struct sockaddr_un) + 8];
+  struct sockaddr_un a;
+  socklen_t n;
+  size_t k;
+  int s, cl, t;
+
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  test_path(a.sun_path, sizeof a.sun_path, "full");
+  k = strlen(a.sun_path);
+  memset(a.sun_path + k, 'f', sizeof a.sun_path - k);   /* no NUL left */
+  s = socket(AF_UNIX, SOCK_STREAM, 0);
+  ck_assert_int_ge(s, 0);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(listen(s, 2), 0);
+  memset(big, 0x55, sizeof big);
+  n = sizeof big;
+  ck_assert_int_eq(getsockname(s, (struct sockaddr *)big, &n), 0);
+  ck_assert_uint_eq(n, sizeof a + 1);
+  ck_assert_int_eq(memcmp(big, &a, sizeof a), 0);
+  ck_assert_int_eq(big[sizeof a], 0);
+  cl = socket(AF_UNIX, SOCK_STREAM, 0);
+  errno = 0;
+  ck_assert_int_eq(connect(cl, (struct sockaddr *)big, n), -1);
+  ck_assert_int_eq(errno, EINVAL);
+  ck_assert_int_eq(connect(cl, (struct sockaddr *)&a, sizeof a), 0);
+  t = accept(s, NULL, NULL);
+  ck_assert_int_ge(t, 0);
+  n = sizeof big;
+  ck_assert_int_eq(getpeername(cl, (struct sockaddr *)big, &n), 0);
+  ck_assert_uint_eq(n, sizeof a + 1);
+  close(t);
+  close(cl);
+  close(s);
+  {
+    char path[sizeof a.sun_path + 1];
+    memcpy(path, a.sun_path, sizeof a.sun_path);
+    path[sizeof a.sun_path] = 0;
+    ck_assert_int_eq(unlink(path), 0);
+  }
+}
+END_TEST
+
 Suite *suite_badinput(void)
 {
   Suite *s = suite_create("badinput");
@@ -723,6 +770,7 @@ Suite *suite_badinput(void)
   tcase_add_loop_test(tc, bad_argument, 0, N_ROWS);
   tcase_add_test(tc, poll_reports_bad_fds);
   tcase_add_test(tc, short_address_buffers);
+  tcase_add_test(tc, sun_path_of_108_bytes);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -63,6 +63,16 @@ else
   bad="$bad sanitize"
 fi
 
+echo "== fuzz (sockaddr_un, 20000 inputs) and its corpus replayed through Wine"
+if FUZZ_RUNS=20000 sh wine-tests/fuzz.sh 0 "$wb" >"$out/fuzz.txt" 2>&1; then
+  passed=$((passed + 1))
+  tail -n 3 "$out/fuzz.txt"
+else
+  tail -n 60 "$out/fuzz.txt"
+  failed=$((failed + 1))
+  bad="$bad fuzz"
+fi
+
 echo "== install test"
 if sh wine-tests/install-test.sh "$nb" "$wb" >"$out/install.txt" 2>&1; then
   passed=$((passed + 1))

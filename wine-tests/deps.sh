@@ -10,6 +10,9 @@ command -v wine >/dev/null 2>&1 || pkgs="$pkgs wine wine64"
 command -v pkg-config >/dev/null 2>&1 || pkgs="$pkgs pkg-config"
 pkg-config --exists check 2>/dev/null || pkgs="$pkgs check"
 command -v dpkg-source >/dev/null 2>&1 || pkgs="$pkgs dpkg-dev"
+# make check's short fuzz run (wine-tests/fuzz.sh): clang with its libFuzzer runtime.
+printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return !d + (int)n; }\n' |
+  clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 || pkgs="$pkgs clang libclang-rt-14-dev"
 
 [ -z "$pkgs" ] && exit 0
 
