@@ -210,6 +210,8 @@ void ipcx__zero_read_release(struct ipcx__file *f);
 
 /* fd has just been closed: wake the threads polling it (ipcx_close calls it). */
 void ipcx__poll_fd_closed(int fd);
+/* 1 if thread tid is waiting inside poll() or select() now. */
+int ipcx__poll_thread_waiting(DWORD tid);
 /*
  * poll() itself, for select() (select.c): timeout_ms < 0 waits forever;
  * select_mode counts an fd as ready only by select()'s rules (a closed fd

@@ -273,9 +273,17 @@ int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
       /*
        * Another thread issued the watch, and its completion is run by that
        * thread (an APC): a write() that has returned may not show here yet.
-       * Take the watch over: cancel it (waiting for that thread to finish
-       * it) and issue it again from this thread, which then polls for free.
+       * If that thread is polling too, ask the pipe (one request; taking
+       * turns at the watch would wake each other for ever).  Otherwise take
+       * the watch over: cancel it (waiting for that thread to finish it) and
+       * issue it again from here, so that this thread polls for free.
        */
+      if (ipcx__poll_thread_waiting(f->zr.tid)) {
+        r = bytes_waiting(f, hup);
+        if (r < 0)
+          f->zr.gone = 1;
+        return r < 0 ? -1 : r;
+      }
       CancelIoEx(f->h, &f->zr.ov);
       f->zr.active = 0;
       if (GetOverlappedResult(f->h, &f->zr.ov, &n, TRUE))

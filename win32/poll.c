@@ -123,6 +123,7 @@ struct waiter {
   const struct ipcx_pollfd *fds;
   ipcx_nfds_t n;
   HANDLE wake;
+  DWORD tid;
   volatile LONG kicked;
 };
 
@@ -153,6 +154,20 @@ static void waiter_remove(struct waiter *w)
     w->next->prev = w->prev;
   InterlockedDecrement(&nwaiters);
   ReleaseSRWLockExclusive(&waiters_lock);
+}
+
+int ipcx__poll_thread_waiting(DWORD tid)
+{
+  struct waiter *w;
+  int found = 0;
+
+  if (InterlockedCompareExchange(&nwaiters, 0, 0) == 0)
+    return 0;
+  AcquireSRWLockShared(&waiters_lock);
+  for (w = waiters; w != NULL && !found; w = w->next)
+    found = w->tid == tid;
+  ReleaseSRWLockShared(&waiters_lock);
+  return found;
 }
 
 void ipcx__poll_fd_closed(int fd)
@@ -490,6 +505,7 @@ int ipcx__poll_core(struct ipcx_pollfd *fds, ipcx_nfds_t n, long long timeout_ms
       w.fds = fds;
       w.n = n;
       w.wake = ts->wake;
+      w.tid = GetCurrentThreadId();
       w.kicked = 0;
       waiter_add(&w);
       registered = 1;
