@@ -486,9 +486,11 @@ START_TEST(poll_bad_arguments)
   pfd.fd = 0;
   pfd.events = POLLIN;
 #ifndef __SANITIZE_ADDRESS__   /* ASan's poll() reads all 2^30 entries before the kernel says EINVAL */
-  errno = 0;
-  ck_assert_int_eq(poll(one, huge, 0), -1);
-  ck_assert_int_eq(errno, EINVAL);
+  if (getenv("IPCX_TEST_VALGRIND") == NULL) {   /* and so does valgrind (wine-tests/valgrind.sh) */
+    errno = 0;
+    ck_assert_int_eq(poll(one, huge, 0), -1);
+    ck_assert_int_eq(errno, EINVAL);
+  }
 #endif
   t0 = now_ms();
   ck_assert_int_eq(poll(nul, 0, 30), 0);                /* no fds: a sleep */
