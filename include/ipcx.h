@@ -98,6 +98,8 @@ IPCX__PT int ipcx_getsockopt(int fd, int level, int name, void *val, socklen_t *
 IPCX__PT int ipcx_setsockopt(int fd, int level, int name, const void *val, socklen_t len) { return setsockopt(fd, level, name, val, len); }
 IPCX__PT ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags) { return send(fd, buf, n, flags); }
 IPCX__PT ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags) { return recv(fd, buf, n, flags); }
+IPCX__PT ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t alen) { return sendto(fd, buf, n, flags, addr, alen); }
+IPCX__PT ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *alen) { return recvfrom(fd, buf, n, flags, addr, alen); }
 IPCX__PT ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags) { return sendmsg(fd, msg, flags); }
 IPCX__PT ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags) { return recvmsg(fd, msg, flags); }
 IPCX__PT ssize_t ipcx_read(int fd, void *buf, size_t n) { return read(fd, buf, n); }
@@ -129,6 +131,10 @@ IPCX__PT int ipcx_posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *
 IPCX__PT int ipcx_posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag, mode_t mode) { return posix_spawn_file_actions_addopen(fa, fd, path, oflag, mode); }
 IPCX__PT char *ipcx_strerror(int err) { return strerror(err); }
 IPCX__PT void ipcx_perror(const char *s) { perror(s); }
+IPCX__PT FILE *ipcx_fdopen(int fd, const char *mode) { return fdopen(fd, mode); }
+IPCX__PT int ipcx_fclose(FILE *fp) { return fclose(fp); }
+IPCX__PT int ipcx_fflush(FILE *fp) { return fflush(fp); }
+IPCX__PT int ipcx_fileno(FILE *fp) { return fileno(fp); }
 IPCX__PT int ipcx_posix_spawnattr_init(posix_spawnattr_t *a) { return posix_spawnattr_init(a); }
 IPCX__PT int ipcx_posix_spawnattr_destroy(posix_spawnattr_t *a) { return posix_spawnattr_destroy(a); }
 IPCX__PT int ipcx_posix_spawnattr_setflags(posix_spawnattr_t *a, short flags) { return posix_spawnattr_setflags(a, flags); }
@@ -162,6 +168,7 @@ IPCX__PT int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid) { return getpeereid
  * (compat/ renames them back).
  * ====================================================================== */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 struct sockaddr;
@@ -329,6 +336,8 @@ IPCX_EXTERN int ipcx_setsockopt(int fd, int level, int name, const void *val, so
 IPCX_EXTERN int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid);
 IPCX_EXTERN ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags);
 IPCX_EXTERN ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags);
+IPCX_EXTERN ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t alen);
+IPCX_EXTERN ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *alen);
 IPCX_EXTERN ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags);
 IPCX_EXTERN ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags);
 IPCX_EXTERN ssize_t ipcx_read(int fd, void *buf, size_t n);
@@ -363,6 +372,11 @@ IPCX_EXTERN int ipcx_posix_spawn_file_actions_addopen(ipcx_posix_spawn_file_acti
 /* strerror()/perror() with Linux's messages (MinGW's CRT lacks the socket ones). */
 IPCX_EXTERN char *ipcx_strerror(int err);
 IPCX_EXTERN void ipcx_perror(const char *s);
+/* stdio on pipes, FIFOs and sockets (win32/stdio.c): a FILE over a relayed bridge. */
+IPCX_EXTERN FILE *ipcx_fdopen(int fd, const char *mode);
+IPCX_EXTERN int ipcx_fclose(FILE *fp);
+IPCX_EXTERN int ipcx_fflush(FILE *fp);
+IPCX_EXTERN int ipcx_fileno(FILE *fp);
 IPCX_EXTERN int ipcx_posix_spawnattr_init(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_destroy(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_setflags(ipcx_posix_spawnattr_t *a, short flags);

@@ -433,7 +433,7 @@ START_TEST(fifo_stdio_reader)
   ck_assert_int_eq(pthread_create(&t, NULL, line_writer_thread, path), 0);
   r = open(path, O_RDONLY);     /* returns once the writer is there */
   ck_assert_int_ge(r, 0);
-  /* fdopen() + fgets(): the C library reads the fd itself, below ipcx. */
+  /* fdopen() + fgets(): on Windows through win32/stdio.c's bridge. */
   in = fdopen(r, "r");
   ck_assert_ptr_nonnull(in);
   for (k = 0; k < 3; k++) {
@@ -445,9 +445,7 @@ START_TEST(fifo_stdio_reader)
   ck_assert_ptr_null(fgets(line, sizeof line, in));    /* the writer closed: EOF */
   ck_assert(feof(in));
   ck_assert_int_eq(pthread_join(t, NULL), 0);
-  /* close(), not fclose(): on Windows fclose() would close the fd below ipcx.
-   * The FILE itself is left behind (a test-only leak). */
-  close(r);
+  ck_assert_int_eq(fclose(in), 0);                      /* closes r too */
   unlink(path);
 }
 END_TEST
