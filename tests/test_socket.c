@@ -1455,7 +1455,7 @@ IPCX_TEST_HELPER(sock_child)
   int i;
 
   (void)argc, (void)argv;
-  for (i = 0; i < 2; i++) {
+  for (i = 0; i < 3; i++) {
     int fd = 3 + i, type = 0;
     socklen_t len = sizeof type;
     char buf[8];
@@ -1479,7 +1479,7 @@ START_TEST(sock_inherited_by_child)
   posix_spawn_file_actions_t fa;
   char path[256], buf[8];
   char *argv[] = { (char *)test_self, "--helper", "sock_child", NULL };
-  int lfd, c, s, sv[2], status, i, mine[2];
+  int lfd, c, s, c2, s2, sv[2], status, i, mine[3];
   pid_t pid;
 
   lfd = listen_at(path, sizeof path, 4);
@@ -1487,19 +1487,26 @@ START_TEST(sock_inherited_by_child)
   ck_assert_int_ge(c, 0);
   s = accept(lfd, NULL, NULL);
   ck_assert_int_ge(s, 0);
+  c2 = connect_to(path);
+  ck_assert_int_ge(c2, 0);
+  s2 = accept(lfd, NULL, NULL);                 /* an accepted one, handed on unread */
+  ck_assert_int_ge(s2, 0);
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
   ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, c, 3), 0);
   ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, sv[1], 4), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, s2, 5), 0);
   ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, NULL), 0);
   posix_spawn_file_actions_destroy(&fa);
   close(c);
   close(sv[1]);
+  close(s2);
   mine[0] = s;
   mine[1] = sv[0];
-  for (i = 0; i < 2; i++)
+  mine[2] = c2;
+  for (i = 0; i < 3; i++)
     ck_assert_int_eq(write(mine[i], "hello", 5), 5);
-  for (i = 0; i < 2; i++) {
+  for (i = 0; i < 3; i++) {
     ck_assert_int_eq(test_read_all(mine[i], buf, 5), 5);
     ck_assert_int_eq(memcmp(buf, "child", 5), 0);
     ck_assert_int_eq(read(mine[i], buf, 1), 0);
@@ -1510,6 +1517,7 @@ START_TEST(sock_inherited_by_child)
   ck_assert_int_eq(WEXITSTATUS(status), 0);
   close(s);
   close(sv[0]);
+  close(c2);
   close(lfd);
   unlink(path);
 }
