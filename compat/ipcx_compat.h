@@ -49,6 +49,45 @@ typedef unsigned short sa_family_t;
 #endif
 typedef ipcx_nfds_t nfds_t;
 
+/* Windows has no uids: these match what SO_PEERCRED reports, (uid_t)-1. */
+static __inline uid_t ipcx_compat_getuid(void) { return (uid_t)-1; }
+static __inline gid_t ipcx_compat_getgid(void) { return (gid_t)-1; }
+#define getuid ipcx_compat_getuid
+#define geteuid ipcx_compat_getuid
+#define getgid ipcx_compat_getgid
+#define getegid ipcx_compat_getgid
+
+/*
+ * Ancillary data, so code that passes fds (SCM_RIGHTS) compiles; sendmsg()
+ * with control data fails with EOPNOTSUPP on Windows (README).  wincrypt.h,
+ * which <windows.h> pulls in, has its own CMSG_DATA: replaced.
+ */
+struct cmsghdr {
+  size_t cmsg_len;
+  int cmsg_level;
+  int cmsg_type;
+};
+#undef CMSG_DATA
+#define CMSG_ALIGN(n) (((n) + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1))
+#define CMSG_SPACE(n) (CMSG_ALIGN(sizeof(struct cmsghdr)) + CMSG_ALIGN(n))
+#define CMSG_LEN(n) (CMSG_ALIGN(sizeof(struct cmsghdr)) + (n))
+#define CMSG_DATA(c) ((unsigned char *)(c) + CMSG_ALIGN(sizeof(struct cmsghdr)))
+#define CMSG_FIRSTHDR(m) \
+  ((m)->msg_controllen >= sizeof(struct cmsghdr) ? (struct cmsghdr *)(m)->msg_control : (struct cmsghdr *)0)
+static __inline struct cmsghdr *ipcx_cmsg_nxthdr(struct msghdr *m, struct cmsghdr *c)
+{
+  unsigned char *next = (unsigned char *)c + CMSG_ALIGN(c->cmsg_len);
+  unsigned char *end = (unsigned char *)m->msg_control + m->msg_controllen;
+  if (c->cmsg_len < sizeof(struct cmsghdr) || next + sizeof(struct cmsghdr) > end)
+    return (struct cmsghdr *)0;
+  return (struct cmsghdr *)next;
+}
+#define CMSG_NXTHDR(m, c) ipcx_cmsg_nxthdr(m, c)
+#ifndef SCM_RIGHTS
+# define SCM_RIGHTS 1
+# define SCM_CREDENTIALS 2
+#endif
+
 /* mkdir() takes a mode in POSIX; Windows directories have none to set. */
 static __inline int ipcx_compat_mkdir(const char *path, mode_t mode)
 {
@@ -109,6 +148,8 @@ static __inline int ipcx_compat_mkdir(const char *path, mode_t mode)
 #define getpeereid ipcx_getpeereid
 #define send ipcx_send
 #define recv ipcx_recv
+#define sendto ipcx_sendto
+#define recvfrom ipcx_recvfrom
 #define sendmsg ipcx_sendmsg
 #define recvmsg ipcx_recvmsg
 #define read ipcx_read

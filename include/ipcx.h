@@ -98,6 +98,8 @@ IPCX__PT int ipcx_getsockopt(int fd, int level, int name, void *val, socklen_t *
 IPCX__PT int ipcx_setsockopt(int fd, int level, int name, const void *val, socklen_t len) { return setsockopt(fd, level, name, val, len); }
 IPCX__PT ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags) { return send(fd, buf, n, flags); }
 IPCX__PT ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags) { return recv(fd, buf, n, flags); }
+IPCX__PT ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t alen) { return sendto(fd, buf, n, flags, addr, alen); }
+IPCX__PT ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *alen) { return recvfrom(fd, buf, n, flags, addr, alen); }
 IPCX__PT ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags) { return sendmsg(fd, msg, flags); }
 IPCX__PT ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags) { return recvmsg(fd, msg, flags); }
 IPCX__PT ssize_t ipcx_read(int fd, void *buf, size_t n) { return read(fd, buf, n); }
@@ -334,6 +336,8 @@ IPCX_EXTERN int ipcx_setsockopt(int fd, int level, int name, const void *val, so
 IPCX_EXTERN int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid);
 IPCX_EXTERN ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags);
 IPCX_EXTERN ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags);
+IPCX_EXTERN ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t alen);
+IPCX_EXTERN ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *alen);
 IPCX_EXTERN ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags);
 IPCX_EXTERN ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags);
 IPCX_EXTERN ssize_t ipcx_read(int fd, void *buf, size_t n);

@@ -211,6 +211,93 @@ START_TEST(compat_resolver_works_before_any_socket)
 }
 END_TEST
 
+START_TEST(compat_udp_sendto_recvfrom)
+{
+  struct sockaddr_in a, from;
+  socklen_t alen = sizeof a, flen = sizeof from;
+  char buf[32] = { 0 };
+  int r = socket(AF_INET, SOCK_DGRAM, 0), w = socket(AF_INET, SOCK_DGRAM, 0);
+
+  ck_assert_int_ge(r, 0);
+  ck_assert_int_ge(w, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(r, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(getsockname(r, (struct sockaddr *)&a, &alen), 0);
+  ck_assert_int_ne(a.sin_port, 0);
+  ck_assert_int_eq(sendto(w, "datagram", 8, 0, (struct sockaddr *)&a, sizeof a), 8);
+  ck_assert_int_eq(recvfrom(r, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen), 8);
+  ck_assert_str_eq(buf, "datagram");
+  ck_assert_int_eq(from.sin_family, AF_INET);
+  ck_assert_uint_eq(ntohl(from.sin_addr.s_addr), INADDR_LOOPBACK);
+  close(r);
+  close(w);
+}
+END_TEST
+
+START_TEST(compat_stream_sendto_recvfrom)
+{
+  int sv[2];
+  char buf[8] = { 0 };
+  struct sockaddr_un peer;
+  socklen_t plen = sizeof peer;
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ck_assert_int_eq(sendto(sv[0], "hi", 2, 0, NULL, 0), 2);
+  ck_assert_int_eq(recvfrom(sv[1], buf, sizeof buf, 0, (struct sockaddr *)&peer, &plen), 2);
+  ck_assert_str_eq(buf, "hi");
+  ck_assert_int_eq(recvfrom(sv[1], buf, 1, MSG_DONTWAIT, NULL, NULL), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  errno = 0;
+  ck_assert_int_eq(sendto(sv[0], "x", 1, 0, (struct sockaddr *)&peer, sizeof peer), -1);
+  ck_assert_int_eq(errno, EISCONN);
+  close(sv[0]);
+  close(sv[1]);
+}
+END_TEST
+
+START_TEST(compat_peercred_matches_getuid)
+{
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  int sv[2];
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &cred, &len), 0);
+  ck_assert_int_eq(cred.pid, getpid());
+  ck_assert(cred.uid == getuid() && cred.uid == geteuid());
+  ck_assert(cred.gid == getgid() && cred.gid == getegid());
+  close(sv[0]);
+  close(sv[1]);
+}
+END_TEST
+
+START_TEST(compat_cmsg_macros)
+{
+  union {
+    char buf[64];
+    struct cmsghdr align;
+  } u;
+  struct msghdr m;
+  struct cmsghdr *c;
+  int fds[2] = { 3, 4 };
+
+  memset(&m, 0, sizeof m);
+  m.msg_control = u.buf;
+  m.msg_controllen = CMSG_SPACE(sizeof fds);
+  c = CMSG_FIRSTHDR(&m);
+  ck_assert_ptr_nonnull(c);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof fds);
+  memcpy(CMSG_DATA(c), fds, sizeof fds);
+  ck_assert_uint_ge(CMSG_SPACE(sizeof fds), CMSG_LEN(sizeof fds));
+  ck_assert_ptr_eq((void *)CMSG_DATA(c), (void *)(u.buf + CMSG_LEN(0)));
+  ck_assert_ptr_null(CMSG_NXTHDR(&m, c));
+}
+END_TEST
+
 Suite *suite_compat(void)
 {
   Suite *s = suite_create("compat");
@@ -227,6 +314,10 @@ Suite *suite_compat(void)
   tcase_add_test(tc, compat_sigaction_ignores_sigpipe);
   tcase_add_test(tc, compat_setenv_mkdir);
   tcase_add_test(tc, compat_resolver_works_before_any_socket);
+  tcase_add_test(tc, compat_udp_sendto_recvfrom);
+  tcase_add_test(tc, compat_stream_sendto_recvfrom);
+  tcase_add_test(tc, compat_peercred_matches_getuid);
+  tcase_add_test(tc, compat_cmsg_macros);
   suite_add_tcase(s, tc);
   return s;
 }

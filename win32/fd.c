@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
@@ -193,6 +194,18 @@ struct ipcx__file *ipcx__fd_get(int fd)
   ipcx__file_ref(f);
   ReleaseSRWLockExclusive(&table_lock);
   return f;
+}
+
+/*
+ * stdout: glibc buffers it fully when it is not a terminal, MinGW's CRT
+ * writes it out at every printf.  A program whose children print too would
+ * interleave its lines differently from Linux, so give it glibc's rule.
+ * (Every program that uses ipcx links this file.)
+ */
+__attribute__((constructor)) static void stdout_like_glibc(void)
+{
+  if (!_isatty(_fileno(stdout)))
+    setvbuf(stdout, NULL, _IOFBF, 4096);
 }
 
 /* --- read and write ------------------------------------------------------ */

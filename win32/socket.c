@@ -773,3 +773,92 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
   }
   return r;
 }
+
+/* --- sendto, recvfrom ------------------------------------------------------- */
+
+/*
+ * On a stream socket these are send() and recv() (recvfrom() also names the
+ * peer, as Linux does); an address given to a connected AF_UNIX stream is
+ * EISCONN, to an unconnected one EOPNOTSUPP, as on Linux.  Winsock sockets
+ * (UDP among them) get Winsock's sendto/recvfrom with ipcx's blocking rules.
+ */
+ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags,
+                    const struct sockaddr *addr, socklen_t alen)
+{
+  struct ipcx__file *f = sock_get(fd);
+  ssize_t r;
+
+  if (f == NULL)
+    return -1;
+  if (addr == NULL) {
+    r = is_unix(f) ? ipcx__unix_send(f, buf, n, flags) : ws_send(f, buf, n, flags);
+  } else if (is_unix(f)) {
+    struct sockaddr_un peer;
+    socklen_t plen = sizeof peer;
+    r = ipcx__fail(ipcx__unix_name(f, (struct sockaddr *)&peer, &plen, 1) == 0 ? EISCONN : EOPNOTSUPP);
+  } else if (n > INT_MAX) {
+    r = ipcx__fail(EMSGSIZE);
+  } else if (n > 0 && buf == NULL) {
+    r = ipcx__fail(EFAULT);
+  } else {
+    for (;;) {
+      int k = sendto(sock_of(f), buf, (int)n, flags & MSG_OOB, addr, alen);
+      if (k >= 0) {
+        r = k;
+        break;
+      }
+      if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags)) {
+        r = ws_fail();
+        break;
+      }
+      k = ws_wait(f, POLLWRNORM, ws(f)->sndtimeo);
+      if (k <= 0) {
+        r = k < 0 ? -1 : ipcx__fail(EAGAIN);
+        break;
+      }
+    }
+  }
+  ipcx__file_unref(f);
+  return r;
+}
+
+ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags,
+                      struct sockaddr *addr, socklen_t *alen)
+{
+  struct ipcx__file *f = sock_get(fd);
+  ssize_t r;
+
+  if (f == NULL)
+    return -1;
+  if (addr != NULL && alen == NULL) {
+    r = ipcx__fail(EFAULT);
+  } else if (is_unix(f) || addr == NULL) {
+    r = is_unix(f) ? ipcx__unix_recv(f, buf, n, flags) : ws_recv(f, buf, n, flags);
+    if (r >= 0 && addr != NULL && ipcx_getpeername(fd, addr, alen) < 0)
+      *alen = 0;
+  } else if (n > 0 && buf == NULL) {
+    r = ipcx__fail(EFAULT);
+  } else {
+    int k = n > INT_MAX ? INT_MAX : (int)n;
+    for (;;) {
+      socklen_t l = *alen;
+      int got = recvfrom(sock_of(f), buf, k, flags & (MSG_PEEK | MSG_OOB), addr, &l);
+      if (got >= 0 || WSAGetLastError() == WSAEMSGSIZE) {
+        *alen = l;
+        r = got >= 0 ? got : k;     /* Linux: a datagram too big is cut to fit */
+        break;
+      }
+      if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags)) {
+        r = ws_fail();
+        break;
+      }
+      got = ws_wait(f, POLLRDNORM, ws(f)->rcvtimeo);
+      if (got <= 0) {
+        r = got < 0 ? -1 : ipcx__fail(EAGAIN);
+        break;
+      }
+    }
+  }
+  ipcx__file_unref(f);
+  return r;
+}
