@@ -638,6 +638,10 @@ START_TEST(spawn_missing_program)
   pid_t pid = -1;
   int status;
 
+  /* valgrind runs glibc's CLONE_VFORK child as a fork: a failed exec is not
+   * reported (wine-tests/valgrind.sh). */
+  if (getenv("IPCX_TEST_VALGRIND") != NULL)
+    return;
   ck_assert_int_eq(posix_spawn(&pid, "/nonexistent/ipcx-no-such-program", NULL, NULL, argv,
                                environ), ENOENT);
   ck_assert_int_eq(posix_spawnp(&pid, "ipcx-no-such-program", NULL, NULL, argv, environ),
@@ -761,7 +765,11 @@ START_TEST(spawn_file_actions_open_close)
   ck_assert_int_eq(WEXITSTATUS(status), 0);
   close(out[0]);
 
-  /* A file action that fails fails the call. */
+  /* A file action that fails fails the call (not reported under valgrind). */
+  if (getenv("IPCX_TEST_VALGRIND") != NULL) {
+    ck_assert_int_eq(unlink(path), 0);
+    return;
+  }
   posix_spawn_file_actions_init(&fa);
   ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, 0, "/nonexistent/ipcx-x", O_RDONLY, 0),
                    0);
@@ -805,7 +813,12 @@ START_TEST(spawn_file_actions_chdir)
   close(out[0]);
   posix_spawn_file_actions_destroy(&fa);
 
-  /* A directory that does not exist fails the call. */
+  /* A directory that does not exist fails the call (not reported under valgrind). */
+  if (getenv("IPCX_TEST_VALGRIND") != NULL) {
+    ck_assert_int_eq(unlink(file), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+    return;
+  }
   posix_spawn_file_actions_init(&fa);
   ck_assert_int_eq(posix_spawn_file_actions_addchdir_np(&fa, "/nonexistent/ipcx-dir"), 0);
   ck_assert_int_eq(posix_spawn(&pid, self, &fa, NULL, argv, environ), ENOENT);
