@@ -243,10 +243,12 @@ START_TEST(compat_stream_sendto_recvfrom)
   struct sockaddr_un peer;
   socklen_t plen = sizeof peer;
 
+  memset(&peer, 0, sizeof peer);
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   ck_assert_int_eq(sendto(sv[0], "hi", 2, 0, NULL, 0), 2);
   ck_assert_int_eq(recvfrom(sv[1], buf, sizeof buf, 0, (struct sockaddr *)&peer, &plen), 2);
   ck_assert_str_eq(buf, "hi");
+  ck_assert_int_eq(plen, 0);                    /* the peer of a socketpair has no name */
   ck_assert_int_eq(recvfrom(sv[1], buf, 1, MSG_DONTWAIT, NULL, NULL), -1);
   ck_assert_int_eq(errno, EAGAIN);
   errno = 0;

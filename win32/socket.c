@@ -834,7 +834,9 @@ ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags,
     r = ipcx__fail(EFAULT);
   } else if (is_unix(f) || addr == NULL) {
     r = is_unix(f) ? ipcx__unix_recv(f, buf, n, flags) : ws_recv(f, buf, n, flags);
-    if (r >= 0 && addr != NULL && ipcx_getpeername(fd, addr, alen) < 0)
+    /* Linux names the sender only when it is bound: an unnamed peer is length 0. */
+    if (r >= 0 && addr != NULL && (ipcx_getpeername(fd, addr, alen) < 0 ||
+                                   (is_unix(f) && *alen <= (socklen_t)sizeof(ADDRESS_FAMILY))))
       *alen = 0;
   } else if (n > 0 && buf == NULL) {
     r = ipcx__fail(EFAULT);
