@@ -196,18 +196,6 @@ struct ipcx__file *ipcx__fd_get(int fd)
   return f;
 }
 
-/*
- * stdout: glibc buffers it fully when it is not a terminal, MinGW's CRT
- * writes it out at every printf.  A program whose children print too would
- * interleave its lines differently from Linux, so give it glibc's rule.
- * (Every program that uses ipcx links this file.)
- */
-__attribute__((constructor)) static void stdout_like_glibc(void)
-{
-  if (!_isatty(_fileno(stdout)))
-    setvbuf(stdout, NULL, _IOFBF, 4096);
-}
-
 /* --- read and write ------------------------------------------------------ */
 
 static int nonblocking(struct ipcx__file *f)
