@@ -176,6 +176,36 @@ START_TEST(stdio_fflush_epipe)
 }
 END_TEST
 
+/* fprintf() to an inherited pipe, then exit without fflush() or fclose(). */
+IPCX_TEST_HELPER(stdio_exit_unflushed)
+{
+  FILE *out;
+
+  if (argc < 1 || (out = fdopen(atoi(argv[0]), "w")) == NULL)
+    return 2;
+  fprintf(out, "flushed by exit\n");
+  return 0;
+}
+
+/* exit() flushes the child's FILE: nothing is lost. */
+START_TEST(stdio_exit_flushes)
+{
+  char wr[16], buf[64] = { 0 };
+  pid_t pid;
+  int p[2];
+
+  ck_assert_int_eq(pipe(p), 0);
+  snprintf(wr, sizeof wr, "%d", p[1]);
+  pid = spawn_helper((char *[]){ (char *)test_self, "--helper", "stdio_exit_unflushed", wr, NULL });
+  ck_assert_int_eq(close(p[1]), 0);
+  ck_assert_int_eq(test_read_all(p[0], buf, 16), 16);
+  ck_assert_str_eq(buf, "flushed by exit\n");
+  ck_assert_int_eq(read(p[0], buf, sizeof buf), 0);
+  wait_ok(pid);
+  ck_assert_int_eq(close(p[0]), 0);
+}
+END_TEST
+
 /* Open a FIFO for writing and write one line "client N\n". */
 IPCX_TEST_HELPER(stdio_fifo_client)
 {
@@ -366,6 +396,7 @@ Suite *suite_stdio(void)
   tcase_add_test(tc, stdio_socket_rplus_request_reply);
   tcase_add_test(tc, stdio_fclose_closes_fd);
   tcase_add_test(tc, stdio_fflush_epipe);
+  tcase_add_test(tc, stdio_exit_flushes);
   tcase_add_test(tc, stdio_fifo_reader_spawned_writers);
   tcase_add_test(tc, stdio_fflush_orders_with_write);
   tcase_add_test(tc, stdio_file_on_each_end);
