@@ -3,6 +3,8 @@
 
 #include <spawn.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/wait.h>
 
 static pid_t spawn_helper(char **argv)
@@ -124,6 +126,44 @@ START_TEST(stdio_socket_rplus_request_reply)
   ck_assert(feof(io));
   ck_assert_int_eq(pthread_join(t, NULL), 0);
   fclose(io);
+}
+END_TEST
+
+/* fprintf()/fgets() over TCP on the loopback. */
+START_TEST(stdio_tcp_lines)
+{
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  char line[64];
+  FILE *out, *in;
+  int l, c, s;
+
+  l = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(l, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(listen(l, 1), 0);
+  ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+  s = accept(l, NULL, NULL);
+  ck_assert_int_ge(s, 0);
+  out = fdopen(c, "w");
+  in = fdopen(s, "r");
+  ck_assert_ptr_nonnull(out);
+  ck_assert_ptr_nonnull(in);
+  ck_assert_int_gt(fprintf(out, "GET / HTTP/1.0\r\n\r\n"), 0);
+  ck_assert_int_eq(fclose(out), 0);
+  ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
+  ck_assert_str_eq(line, "GET / HTTP/1.0\r\n");
+  ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
+  ck_assert_str_eq(line, "\r\n");
+  ck_assert_ptr_null(fgets(line, sizeof line, in));
+  ck_assert_int_eq(fclose(in), 0);
+  ck_assert_int_eq(close(l), 0);
 }
 END_TEST
 
@@ -394,6 +434,7 @@ Suite *suite_stdio(void)
   tcase_add_test(tc, stdio_pipe_fgets_while_child_holds_end);
   tcase_add_test(tc, stdio_fprintf_to_socket);
   tcase_add_test(tc, stdio_socket_rplus_request_reply);
+  tcase_add_test(tc, stdio_tcp_lines);
   tcase_add_test(tc, stdio_fclose_closes_fd);
   tcase_add_test(tc, stdio_fflush_epipe);
   tcase_add_test(tc, stdio_exit_flushes);
