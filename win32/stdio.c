@@ -39,6 +39,13 @@
  * the fd are only in the FILE (read() on fileno(fp) will not see them); in
  * "r+"/"w+" mode EOF from the peer ends the bridge in both directions (a
  * duplex pipe cannot be half-closed): write everything before reading to EOF.
+ *
+ * Not covered: a child built WITHOUT ipcx that reads an inherited ipcx pipe
+ * with the CRT (_read, fgets on stdin) gets the same EINVAL
+ * (ERROR_IO_PENDING) under Wine 8 once a third process holds that end too
+ * (measured: two such children sharing a read end both fail; one child with
+ * only the parent's copy works).  spawn.c cannot know what a child runs, so
+ * it hands children the overlapped handles as they are.
  */
 #include "internal.h"
 
