@@ -718,43 +718,46 @@ END_TEST
 START_TEST(sun_path_of_108_bytes)
 {
   char big[sizeof(struct sockaddr_un) + 8];
-  struct sockaddr_un a;
+  struct {
+    struct sockaddr_un a;
+    char nul[8];                /* valgrind reads sun_path up to a NUL */
+  } z;
   socklen_t n;
   size_t k;
   int s, cl, t;
 
-  memset(&a, 0, sizeof a);
-  a.sun_family = AF_UNIX;
-  test_path(a.sun_path, sizeof a.sun_path, "full");
-  k = strlen(a.sun_path);
-  memset(a.sun_path + k, 'f', sizeof a.sun_path - k);   /* no NUL left */
+  memset(&z, 0, sizeof z);
+  z.a.sun_family = AF_UNIX;
+  test_path(z.a.sun_path, sizeof z.a.sun_path, "full");
+  k = strlen(z.a.sun_path);
+  memset(z.a.sun_path + k, 'f', sizeof z.a.sun_path - k);   /* no NUL left */
   s = socket(AF_UNIX, SOCK_STREAM, 0);
   ck_assert_int_ge(s, 0);
-  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&z.a, sizeof z.a), 0);
   ck_assert_int_eq(listen(s, 2), 0);
   memset(big, 0x55, sizeof big);
   n = sizeof big;
   ck_assert_int_eq(getsockname(s, (struct sockaddr *)big, &n), 0);
-  ck_assert_uint_eq(n, sizeof a + 1);
-  ck_assert_int_eq(memcmp(big, &a, sizeof a), 0);
-  ck_assert_int_eq(big[sizeof a], 0);
+  ck_assert_uint_eq(n, sizeof z.a + 1);
+  ck_assert_int_eq(memcmp(big, &z.a, sizeof z.a), 0);
+  ck_assert_int_eq(big[sizeof z.a], 0);
   cl = socket(AF_UNIX, SOCK_STREAM, 0);
   errno = 0;
   ck_assert_int_eq(connect(cl, (struct sockaddr *)big, n), -1);
   ck_assert_int_eq(errno, EINVAL);
-  ck_assert_int_eq(connect(cl, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(connect(cl, (struct sockaddr *)&z.a, sizeof z.a), 0);
   t = accept(s, NULL, NULL);
   ck_assert_int_ge(t, 0);
   n = sizeof big;
   ck_assert_int_eq(getpeername(cl, (struct sockaddr *)big, &n), 0);
-  ck_assert_uint_eq(n, sizeof a + 1);
+  ck_assert_uint_eq(n, sizeof z.a + 1);
   close(t);
   close(cl);
   close(s);
   {
-    char path[sizeof a.sun_path + 1];
-    memcpy(path, a.sun_path, sizeof a.sun_path);
-    path[sizeof a.sun_path] = 0;
+    char path[sizeof z.a.sun_path + 1];
+    memcpy(path, z.a.sun_path, sizeof z.a.sun_path);
+    path[sizeof z.a.sun_path] = 0;
     ck_assert_int_eq(unlink(path), 0);
   }
 }
