@@ -1474,6 +1474,45 @@ IPCX_TEST_HELPER(sock_child)
   return 0;
 }
 
+/* Reads 5 bytes from fd 0; exit 0 if they are "hello". */
+IPCX_TEST_HELPER(sock_read_hello)
+{
+  char buf[8];
+
+  (void)argc, (void)argv;
+  if (recv(0, buf, 5, MSG_WAITALL) != 5)
+    return 1;
+  return memcmp(buf, "hello", 5) == 0 ? 0 : 2;
+}
+
+/* A socket the parent polled (no data yet) and keeps open: the child still gets the bytes. */
+START_TEST(sock_polled_then_passed_to_child)
+{
+  posix_spawn_file_actions_t fa;
+  char *argv[] = { (char *)test_self, "--helper", "sock_read_hello", NULL };
+  struct pollfd p;
+  int sv[2], status = -1;
+  pid_t pid;
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  p.fd = sv[1];
+  p.events = POLLIN;
+  p.revents = 0;
+  ck_assert_int_eq(poll(&p, 1, 0), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, sv[1], 0), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  test_sleep_ms(200);
+  ck_assert_int_eq(write(sv[0], "hello", 5), 5);
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+  close(sv[0]);
+  close(sv[1]);
+}
+END_TEST
+
 START_TEST(sock_inherited_by_child)
 {
   posix_spawn_file_actions_t fa;
@@ -1739,6 +1778,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_client_killed);
   tcase_add_test(tc, sock_listener_killed);
   tcase_add_test(tc, sock_inherited_by_child);
+  tcase_add_test(tc, sock_polled_then_passed_to_child);
   tcase_add_test(tc, sock_poll_states);
   tcase_add_test(tc, sock_tcp_roundtrip);
   tcase_add_test(tc, sock_tcp_nonblocking_poll);

@@ -245,6 +245,8 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
 int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
 int ipcx__unix_shutdown(struct ipcx__file *f, int how);
 int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer);
+/* Cancel a read-ahead left pending, before the socket goes to a child. */
+void ipcx__unix_before_spawn(struct ipcx__file *f);
 int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void *val, socklen_t *len);
 int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void *val, socklen_t len);
 ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags);

@@ -734,6 +734,13 @@ static int spawn(pid_t *pid, const char *file, int search,
   t = calloc(CHILD_FDS, sizeof *t);
   if (t == NULL)
     return ENOMEM;
+  for (i = 0; i < CHILD_FDS; i++) {
+    struct ipcx__file *f = ipcx__fd_peek(i);
+    if (f != NULL && f->ops->kind == IPCX__KIND_SOCKET)
+      ipcx__unix_before_spawn(f);   /* the child must get the next bytes, not us */
+    if (f != NULL)
+      ipcx__file_unref(f);
+  }
   err = snapshot(t, fa);
   if (err == 0 && fa != NULL)
     err = apply(t, fa, &cwd);

@@ -1037,6 +1037,27 @@ static int ra_collect(struct ipcx__file *f, DWORD timeout_ms)
   }
 }
 
+/*
+ * Before a socket's handle goes to a child (spawn.c): a read-ahead still
+ * pending here (left by poll(), MSG_PEEK or a nonblocking read) would take
+ * the bytes the child is meant to read.  Cancel it.  Bytes that had already
+ * arrived stay in this process's buffer (README, differences).
+ */
+void ipcx__unix_before_spawn(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+  DWORD got;
+
+  if (s == NULL || !s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
+    return;                     /* nothing pending, or a reader is blocked in it */
+  if (s->ra_pending) {
+    CancelIoEx(f->h, &s->ra_ov);
+    GetOverlappedResult(f->h, &s->ra_ov, &got, TRUE);
+    ra_collect(f, 0);
+  }
+  LeaveCriticalSection(&s->rd_lock);
+}
+
 static int rd_closed(struct usock *s)
 {
   return s->eof != EOF_NONE || s->shut_rd;
