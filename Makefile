@@ -125,7 +125,7 @@ $(B)/ipcx.def: include/ipcx.h | $(B)/$(OS)
 	{ echo EXPORTS; grep '^IPCX_EXTERN' $< | grep -o 'ipcx_[a-z0-9_]*(' | tr -d '(' | sort -u; } > $@
 
 $(B)/ipcx.dll $(B)/libipcx.dll.a: $(LIB_OBJS) $(B)/ipcx.def
-	$(CC) -shared $(LDFLAGS) -o $(B)/ipcx.dll $(LIB_OBJS) $(B)/ipcx.def -Wl,--out-implib,$(B)/libipcx.dll.a $(SYSLIBS)
+	$(CC) -shared -static-libgcc $(LDFLAGS) -o $(B)/ipcx.dll $(LIB_OBJS) $(B)/ipcx.def -Wl,--out-implib,$(B)/libipcx.dll.a $(SYSLIBS)
 
 # --- tests ---------------------------------------------------------------
 # One runner: tests/main.c with the table of suites made from the file names
