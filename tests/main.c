@@ -10,6 +10,7 @@
  * Makefile makes from tests/test_*.c.
  */
 #include "ipcx_test.h"
+#include <time.h>
 
 #define SUITE(n) Suite *suite_##n(void);
 #define HELPER(n) int helper_##n(int argc, char **argv);
@@ -41,6 +42,7 @@ static const struct {
 };
 
 const char *test_self;
+static time_t start_time;
 
 TCase *test_tcase(const char *name)
 {
@@ -58,7 +60,10 @@ char *test_path(char *buf, size_t size, const char *tag)
     dir = getenv("TEMP");
   if (dir == NULL || *dir == 0)
     dir = "/tmp";
-  snprintf(buf, size, "%s/ipcx-%ld-%d-%s", dir, (long)getpid(), ++counter, tag);
+  /* The start time keeps names unique across runs too (pids are reused and
+   * a killed test can leave its socket file behind). */
+  snprintf(buf, size, "%s/ipcx-%ld-%lx-%d-%s", dir, (long)getpid(), (unsigned long)start_time,
+           ++counter, tag);
   return buf;
 }
 
@@ -106,6 +111,7 @@ int main(int argc, char **argv)
   int j, failed;
 
   test_self = argv[0];
+  start_time = time(NULL);
   signal(SIGPIPE, SIG_IGN);     /* writes to a closed pipe give EPIPE, as on Windows */
   setvbuf(stdout, NULL, _IONBF, 0);
 
