@@ -189,6 +189,10 @@ extern const struct ipcx__ops ipcx__pipe_ops;
  * Returns ERROR_SUCCESS or the Win32 error.
  */
 DWORD ipcx__pipe_pair(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type);
+/* The same, with the client opened for client_access with client_flags
+ * (0: synchronous, for the C runtime; stdio.c's bridges). */
+DWORD ipcx__pipe_pair_open(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type,
+                           DWORD client_access, DWORD client_flags, const char *tag);
 /* A fresh unguessable pipe name: \\.\pipe\ipcx-<pid>-<random>. */
 void ipcx__pipe_name(char *name, size_t size, const char *tag);
 

@@ -44,6 +44,13 @@ void ipcx__pipe_name(char *name, size_t size, const char *tag)
 
 DWORD ipcx__pipe_pair(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type)
 {
+  return ipcx__pipe_pair_open(server, client, bufsize, type, GENERIC_READ | GENERIC_WRITE,
+                              FILE_FLAG_OVERLAPPED, "p");
+}
+
+DWORD ipcx__pipe_pair_open(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type,
+                           DWORD client_access, DWORD client_flags, const char *tag)
+{
   char name[128];
   HANDLE s, c;
   OVERLAPPED ov;
@@ -51,7 +58,7 @@ DWORD ipcx__pipe_pair(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type)
   int tries;
 
   for (tries = 0; tries < 16; tries++) {
-    ipcx__pipe_name(name, sizeof name, "p");
+    ipcx__pipe_name(name, sizeof name, tag);
     s = CreateNamedPipeA(name,
                          PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
                          type | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
@@ -62,9 +69,8 @@ DWORD ipcx__pipe_pair(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type)
         continue;               /* the name is taken: draw another */
       return err;
     }
-    c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
-                    FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
-                    NULL);
+    c = CreateFileA(name, client_access, 0, NULL, OPEN_EXISTING,
+                    client_flags | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
     if (c == INVALID_HANDLE_VALUE) {
       err = GetLastError();
       CloseHandle(s);

@@ -76,54 +76,12 @@ static SRWLOCK list_lock = SRWLOCK_INIT;
 static struct bridge *list;
 static INIT_ONCE exit_once = INIT_ONCE_STATIC_INIT;
 
-/* A private pipe: *relay overlapped duplex, *crt synchronous with `access`. */
+/* A private pipe: *relay overlapped duplex, *crt synchronous with `access`
+ * (no FILE_FLAG_OVERLAPPED: the CRT's plain ReadFile/WriteFile wait there). */
 static DWORD bridge_pipe(HANDLE *relay, HANDLE *crt, DWORD access)
 {
-  char name[128];
-  HANDLE s, c;
-  OVERLAPPED ov;
-  DWORD err, n;
-  int tries;
-
-  for (tries = 0; tries < 16; tries++) {
-    ipcx__pipe_name(name, sizeof name, "stdio");
-    s = CreateNamedPipeA(name,
-                         PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-                         PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
-                         1, BRIDGE_BUF, BRIDGE_BUF, 0, NULL);
-    if (s == INVALID_HANDLE_VALUE) {
-      err = GetLastError();
-      if (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY)
-        continue;
-      return err;
-    }
-    /* No FILE_FLAG_OVERLAPPED: the CRT's plain ReadFile/WriteFile wait here. */
-    c = CreateFileA(name, access | FILE_READ_ATTRIBUTES, 0, NULL, OPEN_EXISTING,
-                    SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
-    if (c == INVALID_HANDLE_VALUE) {
-      err = GetLastError();
-      CloseHandle(s);
-      if (err == ERROR_PIPE_BUSY)
-        continue;
-      return err;
-    }
-    memset(&ov, 0, sizeof ov);
-    ov.hEvent = ipcx__thread_event();
-    if (!ConnectNamedPipe(s, &ov)) {
-      err = GetLastError();
-      if (err == ERROR_IO_PENDING && !GetOverlappedResult(s, &ov, &n, TRUE))
-        err = GetLastError();
-      if (err != ERROR_PIPE_CONNECTED && err != ERROR_IO_PENDING) {
-        CloseHandle(c);
-        CloseHandle(s);
-        return err;
-      }
-    }
-    *relay = s;
-    *crt = c;
-    return ERROR_SUCCESS;
-  }
-  return ERROR_PIPE_BUSY;
+  return ipcx__pipe_pair_open(relay, crt, BRIDGE_BUF, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE,
+                              access | FILE_READ_ATTRIBUTES, 0, "stdio");
 }
 
 /* Write all n bytes to the ipcx fd (waits out O_NONBLOCK); 0 or errno. */
