@@ -42,9 +42,10 @@
  *     (ipcx__pipe_pair).  Messages go round-robin between writers, but a
  *     message read in parts (ERROR_MORE_DATA) is finished before another
  *     writer's, so a PIPE_BUF write is never split.
- * read() and poll() run the same relay step themselves before they report
- * "nothing yet", so what write() has written is readable, and EOF visible,
- * as soon as write() or close() has returned, as on Linux.
+ * read() and poll() run the same relay step themselves (adopting a writer
+ * that has just connected, too) before they report "nothing yet", so what
+ * write() has written is readable, and EOF visible, as soon as write() or
+ * close() has returned, as on Linux, however late the relay thread runs.
  * The stream's read end is what read(), poll() and the CRT slot see: fread()
  * on an fdopen()ed FIFO works, and short reads come for free.
  *
@@ -416,6 +417,9 @@ static void pump(struct fifo *p, int relay_thread)
     p->current = NULL;
 }
 
+static int listener_ready(struct fifo *p);
+static void adopt_listener(struct fifo *p);
+
 /* --- the stream: epochs of an internal pipe ---------------------------------- */
 
 /*
@@ -500,8 +504,16 @@ static void relay(struct fifo *p, int relay_thread)
    * (the zero-byte ReadFiles issued meanwhile reset ev too, which is why the
    * last pass comes after them).
    */
-  if (relay_thread)
+  if (relay_thread) {
     ResetEvent(p->ev);
+  } else if (listener_ready(p)) {
+    /* A writer has just connected and may have written already: adopt it
+     * here rather than wait for the relay thread (which a loaded machine
+     * may not have run yet), and wake that thread to watch the new writer. */
+    adopt_listener(p);
+    SetEvent(p->ev);
+    SetEvent(p->arrived);
+  }
   for (rounds = 0; rounds < 256; rounds++) {
     if (p->writing != NULL) {
       if (!HasOverlappedIoCompleted(&p->wov))
@@ -572,6 +584,16 @@ static DWORD arm_listener(struct fifo *p)
   return ERROR_SUCCESS;
 }
 
+/* A writer has connected to the listening instance (f->lock held). */
+static int listener_ready(struct fifo *p)
+{
+  DWORD n;
+
+  return p->listener != NULL &&
+         (p->lconnected || GetOverlappedResult(p->listener, &p->lov, &n, FALSE) ||
+          GetLastError() != ERROR_IO_INCOMPLETE);
+}
+
 /* The listener has a writer (f->lock held): make it an instance, re-arm. */
 static void adopt_listener(struct fifo *p)
 {
@@ -617,15 +639,13 @@ static DWORD WINAPI relay_thread(void *arg)
   struct ipcx__file *f = arg;
   struct fifo *p = f->impl;
   HANDLE hs[3];
-  DWORD w, n;
+  DWORD w;
   int adopted, nh;
 
   for (;;) {
     EnterCriticalSection(&f->lock);
     adopted = 0;
-    if (p->listener != NULL &&
-        (p->lconnected || GetOverlappedResult(p->listener, &p->lov, &n, FALSE) ||
-         GetLastError() != ERROR_IO_INCOMPLETE)) {
+    if (listener_ready(p)) {
       adopt_listener(p);
       adopted = 1;
     }

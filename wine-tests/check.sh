@@ -86,6 +86,10 @@ fi
 echo
 echo "native: $np passed, $nf failed"
 echo "wine:   $wp passed, $wf failed"
-[ -z "$bad" ] || echo "failed in:$bad (logs in $out/)"
+if [ -n "$bad" ]; then
+  echo "failed in:$bad (logs in $out/)"
+  # The failing checks themselves, here at the end where a CI log's tail shows them.
+  grep -hE ':[FE]:' "$out"/native.txt "$out"/wine-*.txt 2>/dev/null | head -n 20
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$np" -ge 30 ] && [ "$wp" -ge 30 ]
