@@ -39,6 +39,8 @@ int ipcx_open(const char *path, int flags, ...)
     return ipcx__fail(EFAULT);
   if (ipcx__fifo_is(path))
     return ipcx__fifo_open(path, flags);  /* a FIFO (fifo.c) */
+  if ((flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL) && ipcx__unix_is_socket(path))
+    return ipcx__fail(ENXIO);           /* a socket file: Linux will not open it either */
   /* O_ACCMODE itself (3) is Linux's "neither read nor write": open for both. */
   crtflags = (flags & CRT_FLAGS) | ((flags & O_ACCMODE) == O_ACCMODE ? O_RDWR : flags & O_ACCMODE);
   if (!(crtflags & _O_TEXT))

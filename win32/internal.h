@@ -257,6 +257,7 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
 ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags);
 /* After a successful stat(path): report a socket's rendezvous file as S_IFSOCK. */
 int ipcx__unix_stat(const char *path, struct stat *st);
+int ipcx__unix_is_socket(const char *path);
 /* ioctl(FIONREAD) on a socket of either kind: bytes waiting to be read. */
 int ipcx__socket_nread(struct ipcx__file *f, int *n);
 int ipcx__unix_nread(struct ipcx__file *f, int *n);

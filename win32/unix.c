@@ -34,8 +34,10 @@
  *                reads use it; blocking reads go straight into the caller's
  *                buffer.  Writable: no nonblocking write still pending.
  *   security     PIPE_REJECT_REMOTE_CLIENTS; a DACL for the owner and SYSTEM
- *                only; unguessable pipe names (128 random bits) that are not
- *                derived from the path; clients open with
+ *                only, on the pipe, the socket file and the abstract name's
+ *                mapping (the pipe's name is readable only by whom the pipe
+ *                admits); unguessable pipe names (128 random bits) that are
+ *                not derived from the path; clients open with
  *                SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION.
  *   inheritance  an fd's CRT slot holds the pipe (connect() swaps the
  *                placeholder that socket() put there), so posix_spawn hands a
@@ -125,7 +127,8 @@ static struct usock *us(struct ipcx__file *f)
 static INIT_ONCE sa_once = INIT_ONCE_STATIC_INIT;
 static SECURITY_ATTRIBUTES owner_sa;
 
-/* A DACL that lets only this user and SYSTEM open our pipes. */
+/* A DACL that lets only this user and SYSTEM open our pipes, socket files
+ * (the pipe's name is in them) and abstract-name mappings. */
 static BOOL CALLBACK make_sa(INIT_ONCE *once, void *arg, void **ctx)
 {
   HANDLE token;
@@ -152,7 +155,7 @@ static BOOL CALLBACK make_sa(INIT_ONCE *once, void *arg, void **ctx)
   return TRUE;
 }
 
-static SECURITY_ATTRIBUTES *pipe_sa(void)
+static SECURITY_ATTRIBUTES *owner_only(void)
 {
   InitOnceExecuteOnce(&sa_once, make_sa, NULL, NULL);
   return owner_sa.lpSecurityDescriptor != NULL ? &owner_sa : NULL;
@@ -544,8 +547,8 @@ static int bind_path(struct usock *s, const char *path)
   HANDLE h;
   int len;
 
-  h = CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, CREATE_NEW,
-                  FILE_ATTRIBUTE_NORMAL, NULL);
+  h = CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, owner_only(),
+                  CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE) {
     err = GetLastError();
     if (err == ERROR_FILE_EXISTS || err == ERROR_ALREADY_EXISTS)
@@ -573,7 +576,7 @@ static int bind_abstract(struct usock *s, const struct sockaddr_un *a, socklen_t
   HANDLE m;
 
   abstract_name(a, len, name, sizeof name);
-  m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name);
+  m = CreateFileMappingA(INVALID_HANDLE_VALUE, owner_only(), PAGE_READWRITE, 0, 4096, name);
   if (m == NULL)
     return ipcx__fail_win32(GetLastError());
   if (GetLastError() == ERROR_ALREADY_EXISTS) {
@@ -677,7 +680,7 @@ static DWORD make_instance(struct usock *s, int i, int first)
                              (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
                            PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
                              PIPE_REJECT_REMOTE_CLIENTS,
-                           PIPE_UNLIMITED_INSTANCES, PIPE_CAPACITY, PIPE_CAPACITY, 0, pipe_sa());
+                           PIPE_UNLIMITED_INSTANCES, PIPE_CAPACITY, PIPE_CAPACITY, 0, owner_only());
   if (in->h == INVALID_HANDLE_VALUE) {
     in->h = NULL;
     return GetLastError();
@@ -1500,23 +1503,31 @@ int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void 
 
 /* --- stat() on a socket file ---------------------------------------------- */
 
-int ipcx__unix_stat(const char *path, struct stat *st)
+/* 1 if path is a socket's rendezvous file (one this user may read). */
+int ipcx__unix_is_socket(const char *path)
 {
   char buf[sizeof RECORD_MAGIC];
   DWORD n = 0;
   HANDLE h;
+  int yes;
 
-  if (!S_ISREG(st->st_mode) || st->st_size > 512 || st->st_size < (off_t)strlen(RECORD_MAGIC))
-    return 0;
   h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                   NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE)
     return 0;
-  if (ReadFile(h, buf, (DWORD)strlen(RECORD_MAGIC), &n, NULL) &&
-      n == strlen(RECORD_MAGIC) && memcmp(buf, RECORD_MAGIC, n) == 0) {
+  yes = ReadFile(h, buf, (DWORD)strlen(RECORD_MAGIC), &n, NULL) && n == strlen(RECORD_MAGIC) &&
+        memcmp(buf, RECORD_MAGIC, n) == 0;
+  CloseHandle(h);
+  return yes;
+}
+
+int ipcx__unix_stat(const char *path, struct stat *st)
+{
+  if (!S_ISREG(st->st_mode) || st->st_size > 512 || st->st_size < (off_t)strlen(RECORD_MAGIC))
+    return 0;
+  if (ipcx__unix_is_socket(path)) {
     st->st_mode = (unsigned short)((st->st_mode & ~S_IFMT) | S_IFSOCK);
     st->st_size = 0;
   }
-  CloseHandle(h);
   return 0;
 }
