@@ -43,4 +43,12 @@ ssize_t test_read_all(int fd, void *buf, size_t n);
 /* Sleep for ms milliseconds. */
 void test_sleep_ms(int ms);
 
+/* The process's open handles (Windows) or fds (Linux), and the growth a
+ * count may show without a leak (lazily made per-process objects, a thread
+ * still exiting).  test_settle_count waits up to 5 s for the count to come
+ * back to base + TEST_SLACK and returns it. */
+#define TEST_SLACK 8
+long test_open_count(void);
+long test_settle_count(long base);
+
 #endif

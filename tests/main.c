@@ -10,7 +10,12 @@
  * Makefile makes from tests/test_*.c.
  */
 #include "ipcx_test.h"
+#include <poll.h>
+#include <spawn.h>
+#include <stdint.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #define SUITE(n) Suite *suite_##n(void);
 #define HELPER(n) int helper_##n(int argc, char **argv);
@@ -104,11 +109,146 @@ void test_sleep_ms(int ms)
   usleep((useconds_t)ms * 1000);
 }
 
+/* --- open handles, counted around each suite ------------------------------ */
+
+#ifdef _WIN32
+/* The one place the runner needs Win32: the process's handle count.  Declared
+ * here rather than with <windows.h>, which clashes with compat/'s renames. */
+__declspec(dllimport) void *__stdcall GetCurrentProcess(void);
+__declspec(dllimport) int __stdcall GetProcessHandleCount(void *process, unsigned long *count);
+__declspec(dllimport) int __stdcall GetHandleInformation(void *handle, unsigned long *flags);
+
+/*
+ * GetProcessHandleCount(), or, where it answers 0 (Wine 8: a stub), the
+ * handles counted one by one: handle values are multiples of 4, given out
+ * lowest first, so the scan stops after a long run of invalid ones.
+ */
+long test_open_count(void)
+{
+  unsigned long n = 0, flags;
+  uintptr_t h;
+  long gap = 0;
+
+  if (GetProcessHandleCount(GetCurrentProcess(), &n) && n != 0)
+    return (long)n;
+  for (h = 4; gap < 4096; h += 4) {
+    if (GetHandleInformation((void *)h, &flags)) {
+      n++;
+      gap = 0;
+    } else {
+      gap++;
+    }
+  }
+  return (long)n;
+}
+#else
+# include <dirent.h>
+
+long test_open_count(void)
+{
+  DIR *d = opendir("/proc/self/fd");
+  long n = 0;
+
+  if (d == NULL)
+    return -1;
+  while (readdir(d) != NULL)
+    n++;
+  closedir(d);
+  return n - 3;                 /* ".", ".." and the directory's own fd */
+}
+#endif
+
+/* Wait (up to 5 s) for the count to come back to base + TEST_SLACK; return it. */
+long test_settle_count(long base)
+{
+  long now = test_open_count();
+  int i;
+
+  for (i = 0; i < 100 && now > base + TEST_SLACK; i++) {
+    test_sleep_ms(50);
+    now = test_open_count();
+  }
+  return now;
+}
+
+
+/*
+ * When the tests run in this process (Check's fork mode off: always under
+ * Wine, and natively with CK_FORK=no as under valgrind), each suite ends
+ * with one more test, which counts the process's open handles (fds) and
+ * fails if the suite has left more than TEST_SLACK of them open.
+ */
+static long suite_base;
+static const char *counted[64];
+static int ncounted, nchecked;
+
+START_TEST(handles_left_open)
+{
+  const char *name = counted[nchecked++];
+  long before = suite_base, now = test_settle_count(before);
+
+  suite_base = now;
+  printf("handles: suite %s: %ld open before, %ld after\n", name, before, now);
+  ck_assert_msg(now <= before + TEST_SLACK, "suite %s left %ld handles open (%ld before, %ld after)",
+                name, now - before, before, now);
+}
+END_TEST
+
+/*
+ * Make what the library and the system make once per process, or once per
+ * thread, on first use, so that the counts see only what a suite leaves:
+ * Winsock's handles, the thread pool's wait thread (waitpid's watch on a
+ * child), the named-object directory (a FIFO's event), this thread's I/O and
+ * poll() events.
+ */
+static void warm_up(void)
+{
+  char path[256], c = 0;
+  struct pollfd q;
+  pid_t pid = -1;
+  int p[2], fd, status;
+
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0)
+    close(fd);
+  if (pipe(p) == 0) {
+    q.fd = p[0];
+    q.events = POLLIN;
+    if (poll(&q, 1, 1) == 0 && write(p[1], "w", 1) == 1 && poll(&q, 1, 1000) == 1)
+      (void)!read(p[0], &c, 1);
+    close(p[0]);
+    close(p[1]);
+  }
+  test_path(path, sizeof path, "warm-up");
+  if (mkfifo(path, 0600) == 0) {
+    fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd >= 0)
+      close(fd);
+    unlink(path);
+  }
+  if (posix_spawn(&pid, test_self, NULL, NULL,
+                  (char *[]){ (char *)test_self, "--helper", "exit_with", "0", NULL }, NULL) == 0)
+    waitpid(pid, &status, 0);
+}
+
+static Suite *counted_suite(Suite *s, const char *name, int count)
+{
+  TCase *tc;
+
+  if (count && ncounted < (int)(sizeof counted / sizeof counted[0])) {
+    counted[ncounted++] = name;
+    tc = test_tcase("handles");
+    tcase_add_test(tc, handles_left_open);
+    suite_add_tcase(s, tc);
+  }
+  return s;
+}
+
 int main(int argc, char **argv)
 {
-  SRunner *sr = NULL;
+  SRunner *sr;
   size_t i;
-  int j, failed;
+  int j, failed, forking, nwanted;
 
   test_self = argv[0];
   start_time = time(NULL);
@@ -127,20 +267,27 @@ int main(int argc, char **argv)
       printf("%s\n", suites[i].name);
     return 0;
   }
+  /* Check forks for each test natively unless CK_FORK=no; it cannot on Windows. */
+  sr = srunner_create(NULL);
+  forking = srunner_fork_status(sr) != CK_NOFORK;
+  nwanted = 0;
   for (i = 0; i < sizeof suites / sizeof suites[0]; i++) {
     int wanted = argc < 2;
     for (j = 1; j < argc; j++)
       wanted |= strcmp(argv[j], suites[i].name) == 0;
     if (!wanted)
       continue;
-    if (sr == NULL)
-      sr = srunner_create(suites[i].make());
-    else
-      srunner_add_suite(sr, suites[i].make());
+    srunner_add_suite(sr, counted_suite(suites[i].make(), suites[i].name, !forking));
+    nwanted++;
   }
-  if (sr == NULL) {
+  if (nwanted == 0) {
     fprintf(stderr, "no such suite\n");
+    srunner_free(sr);
     return 2;
+  }
+  if (!forking) {
+    warm_up();
+    suite_base = test_open_count();
   }
   srunner_run_all(sr, CK_NORMAL);
   failed = srunner_ntests_failed(sr);

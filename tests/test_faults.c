@@ -144,6 +144,12 @@ START_TEST(fault_full_pipe_reader_closes)
 }
 END_TEST
 
+/* exit_with CODE: exit at once with CODE. */
+IPCX_TEST_HELPER(exit_with)
+{
+  return argc > 0 ? atoi(argv[0]) : 0;
+}
+
 /* The same with the reader in a child process that is killed. */
 START_TEST(fault_full_pipe_reader_killed)
 {

@@ -6,80 +6,16 @@
  * shows as hundreds.
  */
 #include "ipcx_test.h"
-#include <stdint.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
-/* Growth allowed: lazily made per-process objects, a thread still exiting. */
-#define SLACK 8
-
-#ifdef _WIN32
-/* The one place the test needs Win32: the process's handle count.  Declared
- * here rather than with <windows.h>, which clashes with compat/'s renames. */
-__declspec(dllimport) void *__stdcall GetCurrentProcess(void);
-__declspec(dllimport) int __stdcall GetProcessHandleCount(void *process, unsigned long *count);
-__declspec(dllimport) int __stdcall GetHandleInformation(void *handle, unsigned long *flags);
-
-/*
- * GetProcessHandleCount(), or, where it answers 0 (Wine 8: a stub), the
- * handles counted one by one: handle values are multiples of 4, given out
- * lowest first, so the scan stops after a long run of invalid ones.
- */
-static long open_count(void)
-{
-  unsigned long n = 0, flags;
-  uintptr_t h;
-  long gap = 0;
-
-  ck_assert(GetProcessHandleCount(GetCurrentProcess(), &n));
-  if (n != 0)
-    return (long)n;
-  for (h = 4; gap < 4096; h += 4) {
-    if (GetHandleInformation((void *)h, &flags)) {
-      n++;
-      gap = 0;
-    } else {
-      gap++;
-    }
-  }
-  return (long)n;
-}
-#else
-# include <dirent.h>
-
-static long open_count(void)
-{
-  DIR *d = opendir("/proc/self/fd");
-  long n = 0;
-
-  ck_assert_ptr_nonnull(d);
-  while (readdir(d) != NULL)
-    n++;
-  closedir(d);
-  return n - 3;                 /* ".", ".." and the directory's own fd */
-}
-#endif
-
-/* Wait (up to 5 s) for the count to come back to base + SLACK; return it. */
-static long settle(long base)
-{
-  long now = open_count();
-  int i;
-
-  for (i = 0; i < 100 && now > base + SLACK; i++) {
-    test_sleep_ms(50);
-    now = open_count();
-  }
-  return now;
-}
-
 #define ASSERT_NO_GROWTH(base)                                                 \
   do {                                                                         \
-    long now_ = settle(base);                                                  \
-    ck_assert_msg(now_ <= (base) + SLACK, "%ld open before, %ld after",        \
+    long now_ = test_settle_count(base);                                       \
+    ck_assert_msg(now_ <= (base) + TEST_SLACK, "%ld open before, %ld after",   \
                   (long)(base), now_);                                         \
   } while (0)
 
@@ -103,7 +39,7 @@ START_TEST(leak_pipes)
   int i, p[2];
 
   pipe_round();                 /* warm up: the thread's event, the CRT's tables */
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 300; i++)
     pipe_round();
   for (i = 0; i < 200; i++) {   /* pipe2 with every flag, closed unused */
@@ -124,7 +60,7 @@ START_TEST(leak_dup_dup2_fcntl)
   ck_assert_int_eq(pipe(p), 0);
   target = dup(p[0]);           /* a number to dup2 onto */
   ck_assert_int_ge(target, 0);
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 300; i++) {
     d = dup(p[1]);
     ck_assert_int_ge(d, 0);
@@ -154,7 +90,7 @@ START_TEST(leak_failed_calls)
 
   test_path(path, sizeof path, "leak-none");
   pipe_round();
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 300; i++) {
     ck_assert_int_eq(open(path, O_RDONLY), -1);
     ck_assert_int_eq(pipe2(p, O_CREAT), -1);
@@ -195,7 +131,7 @@ START_TEST(leak_threads)
   long base;
 
   pipe_round();
-  base = open_count();
+  base = test_open_count();
   for (round = 0; round < 10; round++) {
     for (i = 0; i < 8; i++) {
       ck_assert_int_eq(pipe(p[i]), 0);
@@ -224,7 +160,7 @@ START_TEST(leak_pending_writes)
 
   memset(out, 'w', sizeof out);
   pipe_round();
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 50; i++) {
     ck_assert_int_eq(pipe2(p, O_NONBLOCK), 0);
     total = 0;
@@ -254,7 +190,7 @@ START_TEST(leak_poll)
   char c;
 
   pipe_round();
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 100; i++) {
     ck_assert_int_eq(pipe(p), 0);
     pf[0].fd = p[0];
@@ -299,7 +235,7 @@ START_TEST(leak_spawn)
   long base;
 
   pipe_round();
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 10; i++) {
     ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
     ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
@@ -339,7 +275,7 @@ START_TEST(leak_fifo)
 
   test_path(path, sizeof path, "leak-fifo");
   pipe_round();
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 50; i++) {
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     r = open(path, O_RDONLY | O_NONBLOCK);
@@ -367,7 +303,7 @@ START_TEST(leak_socketpairs)
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   close(sv[0]);
   close(sv[1]);
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 300; i++) {
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
     ck_assert_int_eq(write(sv[i & 1], "s", 1), 1);
@@ -397,7 +333,7 @@ START_TEST(leak_sockets)
   none = a;
   snprintf(none.sun_path, sizeof none.sun_path, "%s", nopath);
   pipe_round();
-  base = open_count();
+  base = test_open_count();
   lsn = socket(AF_UNIX, SOCK_STREAM, 0);
   ck_assert_int_ge(lsn, 0);
   ck_assert_int_eq(bind(lsn, (struct sockaddr *)&a, sizeof a), 0);
@@ -432,7 +368,7 @@ START_TEST(leak_stdio)
   long base;
 
   pipe_round();
-  base = open_count();
+  base = test_open_count();
   for (i = 0; i < 100; i++) {
     ck_assert_int_eq(i & 1 ? socketpair(AF_UNIX, SOCK_STREAM, 0, p) : pipe(p), 0);
     out = fdopen(p[1], "w");

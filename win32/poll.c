@@ -20,8 +20,11 @@
  *   stopped (a shared count; the last one sets the caller's idle event)
  *   before it drops its references (so no helper ever waits on a closed
  *   handle).  Cost of a blocking call past 63 handles: about 3 wineserver
- *   requests per helper (go, its wait, its next wait for go) plus 4.  Helpers are kept for later calls and exit after 30 s
- *   unused.  (An IOCP would not do: a handle joins one port for life, and
+ *   requests per helper (go, its wait, its next wait for go) plus 4.
+ *   Helpers are kept for later calls and exit after 2 s unused: an event
+ *   loop polling many fds keeps them, a program that did so once gets its
+ *   threads and handles back (a handle count settles, as the tests check).
+ *   (An IOCP would not do: a handle joins one port for life, and
  *   io.c waits on events.)  1024 pipe fds = 16 helpers.
  *
  *   No busy-waiting: every wait is on handles.  The one exception is a kind
@@ -52,7 +55,7 @@
 #define MAX_FDS 8192
 #define BATCH (MAXIMUM_WAIT_OBJECTS - 1)   /* handles per wait besides our own */
 #define TICK_MS 10                         /* re-check of kinds with no handle */
-#define HELPER_IDLE_MS 30000
+#define HELPER_IDLE_MS 2000
 
 #define IN_SET (IPCX_POLLIN | IPCX_POLLRDNORM | IPCX_POLLRDBAND | IPCX_POLLHUP | IPCX_POLLERR)
 #define OUT_SET (IPCX_POLLOUT | IPCX_POLLWRNORM | IPCX_POLLWRBAND | IPCX_POLLERR)
