@@ -4,10 +4,24 @@
  * synchronous bridge the CRT can use, with fclose() closing the ipcx fd,
  * fflush() pushing the bytes into the fd and fileno() naming it
  * (win32/stdio.c).
+ *
+ * Buffering as on Linux.  A stream to a pipe or file is fully buffered on
+ * Linux: a parent's printf() lines come out when it flushes or exits, after
+ * those of a child that exited first.  The C runtime buffers fwrite() and
+ * fputs() the same way, but under Wine its fputc() flushes at every '\n',
+ * and MinGW's printf() writes through it (measured), so every line went out
+ * at once.  Here the printf family formats with the program's own
+ * vsnprintf() (same engine, same output) and hands the text to fwrite(), and
+ * putc/putchar/fputc go through fwrite() too.  setvbuf(_IOLBF), which the
+ * CRT takes for full buffering, is made unbuffered: each printf() is one
+ * write, as a line-buffered stream gives for whole lines.  Function-like
+ * macros, so format(printf, ...) attributes and &printf still name the CRT's.
  */
 #include_next <stdio.h>
 #ifndef IPCX_COMPAT_STDIO_H
 #define IPCX_COMPAT_STDIO_H
+#include <stdarg.h>
+#include <stdlib.h>
 void ipcx_perror(const char *s);
 #define perror ipcx_perror
 FILE *ipcx_fdopen(int fd, const char *mode);
@@ -18,4 +32,87 @@ int ipcx_fileno(FILE *fp);
 #define fclose ipcx_fclose
 #define fflush ipcx_fflush
 #define fileno ipcx_fileno
+
+#ifndef __cplusplus
+__attribute__((__format__(__MINGW_PRINTF_FORMAT, 2, 0))) static __inline__ int
+ipcx__vfprintf(FILE *fp, const char *fmt, va_list ap)
+{
+  char small[512], *p = small;
+  va_list aq;
+  int n;
+
+  va_copy(aq, ap);
+  n = vsnprintf(small, sizeof small, fmt, ap);
+  if (n >= (int)sizeof small) {
+    p = (char *)malloc((size_t)n + 1);
+    if (p != NULL)
+      vsnprintf(p, (size_t)n + 1, fmt, aq);
+  }
+  va_end(aq);
+  if (n < 0 || p == NULL)
+    return -1;
+  if (fwrite(p, 1, (size_t)n, fp) != (size_t)n)
+    n = -1;
+  if (p != small)
+    free(p);
+  return n;
+}
+
+__attribute__((__format__(__MINGW_PRINTF_FORMAT, 2, 3))) static __inline__ int
+ipcx__fprintf(FILE *fp, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  va_start(ap, fmt);
+  n = ipcx__vfprintf(fp, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+__attribute__((__format__(__MINGW_PRINTF_FORMAT, 1, 2))) static __inline__ int
+ipcx__printf(const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  va_start(ap, fmt);
+  n = ipcx__vfprintf(stdout, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+static __inline__ int ipcx__putc(int c, FILE *fp)
+{
+  unsigned char ch = (unsigned char)c;
+
+  return fwrite(&ch, 1, 1, fp) == 1 ? ch : EOF;
+}
+
+static __inline__ int ipcx__setvbuf(FILE *fp, char *buf, int mode, size_t size)
+{
+  if (mode == _IOLBF)
+    return setvbuf(fp, NULL, _IONBF, 0);
+  if (mode == _IOFBF && buf == NULL && size < 2)
+    size = BUFSIZ;              /* Linux picks a size; the CRT wants one */
+  return setvbuf(fp, buf, mode, size);
+}
+
+#undef printf
+#undef fprintf
+#undef vprintf
+#undef vfprintf
+#undef putc
+#undef putchar
+#undef fputc
+#undef setvbuf
+#define printf(...) ipcx__printf(__VA_ARGS__)
+#define fprintf(...) ipcx__fprintf(__VA_ARGS__)
+#define vprintf(fmt, ap) ipcx__vfprintf(stdout, fmt, ap)
+#define vfprintf(fp, fmt, ap) ipcx__vfprintf(fp, fmt, ap)
+#define putc(c, fp) ipcx__putc(c, fp)
+#define putchar(c) ipcx__putc(c, stdout)
+#define fputc(c, fp) ipcx__putc(c, fp)
+#define setvbuf(fp, buf, mode, size) ipcx__setvbuf(fp, buf, mode, size)
+#endif
 #endif

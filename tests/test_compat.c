@@ -300,6 +300,76 @@ START_TEST(compat_cmsg_macros)
 }
 END_TEST
 
+/*
+ * stdout_order MODE: with stdout a pipe, print "a" with printf(), then write
+ * "b" with write(2), then "c" with putchar() and "d" with fprintf().  MODE
+ * "default" leaves stdout as the program got it, "line" asks for line
+ * buffering, "none" for none.
+ */
+IPCX_TEST_HELPER(stdout_order)
+{
+  if (argc < 1)
+    return 2;
+  if (strcmp(argv[0], "line") == 0)
+    setvbuf(stdout, NULL, _IOLBF, 0);
+  else if (strcmp(argv[0], "none") == 0)
+    setvbuf(stdout, NULL, _IONBF, 0);
+  printf("a\n");
+  if (write(1, "b\n", 2) != 2)
+    return 3;
+  putchar('c');
+  putchar('\n');
+  fprintf(stdout, "%s\n", "d");
+  return 0;
+}
+
+/* What a child run with stdout_order MODE prints, in the order it arrives. */
+static void stdout_order(const char *mode, const char *want)
+{
+  posix_spawn_file_actions_t fa;
+  char buf[64] = { 0 };
+  pid_t pid = -1;
+  int p[2], status = -1;
+  size_t got = 0, i, j;
+  ssize_t n;
+
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, p[1], 1), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, p[0]), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL,
+                               (char *[]){ (char *)test_self, "--helper", "stdout_order",
+                                           (char *)mode, NULL }, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(p[1]);
+  while (got < sizeof buf - 1 && (n = read(p[0], buf + got, sizeof buf - 1 - got)) > 0)
+    got += (size_t)n;
+  close(p[0]);
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  /* The C runtime's text mode writes "\r\n" for "\n"; what matters is the order. */
+  for (i = j = 0; i <= got; i++)
+    if (buf[i] != '\r')
+      buf[j++] = buf[i];
+  ck_assert_str_eq(buf, want);
+}
+
+/* stdout to a pipe is fully buffered: printf() output comes at exit, after
+ * the write() made later (a parent's lines come after its children's). */
+START_TEST(compat_stdout_to_a_pipe_is_fully_buffered)
+{
+  stdout_order("default", "b\na\nc\nd\n");
+}
+END_TEST
+
+/* ... unless the program asks for line buffering, or none. */
+START_TEST(compat_stdout_line_buffered_or_unbuffered)
+{
+  stdout_order("line", "a\nb\nc\nd\n");
+  stdout_order("none", "a\nb\nc\nd\n");
+}
+END_TEST
+
 Suite *suite_compat(void)
 {
   Suite *s = suite_create("compat");
@@ -320,6 +390,8 @@ Suite *suite_compat(void)
   tcase_add_test(tc, compat_stream_sendto_recvfrom);
   tcase_add_test(tc, compat_peercred_matches_getuid);
   tcase_add_test(tc, compat_cmsg_macros);
+  tcase_add_test(tc, compat_stdout_to_a_pipe_is_fully_buffered);
+  tcase_add_test(tc, compat_stdout_line_buffered_or_unbuffered);
   suite_add_tcase(s, tc);
   return s;
 }
