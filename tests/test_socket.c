@@ -673,6 +673,36 @@ START_TEST(sock_msg_peek_dontwait_waitall)
 }
 END_TEST
 
+/* Reads of nothing: read() is 0 at once; recv() is 0 once there is data or
+ * EOF, and until then EAGAIN when nonblocking. */
+START_TEST(sock_zero_length_reads)
+{
+  char buf[4];
+  int sv[2];
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  errno = 0;
+  ck_assert_int_eq(recv(sv[1], buf, 0, MSG_DONTWAIT), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  ck_assert_int_eq(read(sv[1], buf, 0), 0);
+  ck_assert_int_eq(fcntl(sv[1], F_SETFL, O_NONBLOCK), 0);
+  errno = 0;
+  ck_assert_int_eq(recv(sv[1], buf, 0, 0), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  ck_assert_int_eq(read(sv[1], buf, 0), 0);
+  ck_assert_int_eq(fcntl(sv[1], F_SETFL, 0), 0);
+  ck_assert_int_eq(write(sv[0], "x", 1), 1);
+  ck_assert_int_eq(recv(sv[1], buf, 0, 0), 0);         /* data: 0 at once, data kept */
+  ck_assert_int_eq(recv(sv[1], buf, 0, MSG_DONTWAIT), 0);
+  ck_assert_int_eq(recv(sv[1], buf, sizeof buf, 0), 1);
+  ck_assert_int_eq(buf[0], 'x');
+  close(sv[0]);
+  ck_assert_int_eq(recv(sv[1], buf, 0, MSG_DONTWAIT), 0);   /* EOF */
+  ck_assert_int_eq(recv(sv[1], buf, 0, 0), 0);
+  close(sv[1]);
+}
+END_TEST
+
 START_TEST(sock_nonblocking_socket)
 {
   char buf[8];
@@ -1761,6 +1791,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_many_acceptors);
   tcase_add_test(tc, sock_concurrent_read_write);
   tcase_add_test(tc, sock_msg_peek_dontwait_waitall);
+  tcase_add_test(tc, sock_zero_length_reads);
   tcase_add_test(tc, sock_nonblocking_socket);
   tcase_add_test(tc, sock_readv_writev_msg);
   tcase_add_test(tc, sock_recv_timeout);

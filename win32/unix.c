@@ -1126,8 +1126,12 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
     return ipcx__fail(EINVAL);
   if (flags & MSG_OOB)
     return ipcx__fail(EOPNOTSUPP);
-  if (n == 0)
-    return 0;
+  if (n == 0) {
+    /* Linux: 0 once there is data or EOF; until then EAGAIN, or wait. */
+    char c;
+    r = ipcx__unix_recv(f, &c, 1, flags | MSG_PEEK);
+    return r < 0 ? -1 : 0;
+  }
   if (buf == NULL)
     return ipcx__fail(EFAULT);
   if (nonblock) {
@@ -1191,6 +1195,8 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
 static ssize_t unix_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
 {
   (void)fd;
+  if (n == 0)
+    return 0;                   /* read() of nothing is 0 at once; recv() of nothing waits */
   return ipcx__unix_recv(f, buf, n, nonblock ? MSG_DONTWAIT : 0);
 }
 
