@@ -14,7 +14,8 @@
  * vsnprintf() (same engine, same output) and hands the text to fwrite(), and
  * putc/putchar/fputc go through fwrite() too.  setvbuf(_IOLBF), which the
  * CRT takes for full buffering, is made unbuffered: each printf() is one
- * write, as a line-buffered stream gives for whole lines.  Function-like
+ * write, as a line-buffered stream gives for whole lines.  stderr is
+ * unbuffered, as on Linux (win32/stdio.c).  Function-like
  * macros, so format(printf, ...) attributes and &printf still name the CRT's.
  */
 #include_next <stdio.h>
@@ -28,6 +29,8 @@ FILE *ipcx_fdopen(int fd, const char *mode);
 int ipcx_fclose(FILE *fp);
 int ipcx_fflush(FILE *fp);
 int ipcx_fileno(FILE *fp);
+/* Links win32/stdio.c, whose constructor makes stderr unbuffered (Linux). */
+__attribute__((__used__)) static int (*const ipcx__stdio_link)(FILE *) = ipcx_fflush;
 #define fdopen ipcx_fdopen
 #define fclose ipcx_fclose
 #define fflush ipcx_fflush

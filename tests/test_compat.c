@@ -304,12 +304,21 @@ END_TEST
  * stdout_order MODE: with stdout a pipe, print "a" with printf(), then write
  * "b" with write(2), then "c" with putchar() and "d" with fprintf().  MODE
  * "default" leaves stdout as the program got it, "line" asks for line
- * buffering, "none" for none.
+ * buffering, "none" for none; "stderr" writes a, b, c, d to stderr instead.
  */
 IPCX_TEST_HELPER(stdout_order)
 {
   if (argc < 1)
     return 2;
+  if (strcmp(argv[0], "stderr") == 0) {
+    /* stderr is unbuffered: each piece comes out in the order it is written. */
+    fprintf(stderr, "a\n");
+    if (write(2, "b\n", 2) != 2)
+      return 3;
+    fputs("c\n", stderr);
+    fwrite("d\n", 1, 2, stderr);
+    return 0;
+  }
   if (strcmp(argv[0], "line") == 0)
     setvbuf(stdout, NULL, _IOLBF, 0);
   else if (strcmp(argv[0], "none") == 0)
@@ -336,6 +345,7 @@ static void stdout_order(const char *mode, const char *want)
   ck_assert_int_eq(pipe(p), 0);
   ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
   ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, p[1], 1), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, p[1], 2), 0);
   ck_assert_int_eq(posix_spawn_file_actions_addclose(&fa, p[0]), 0);
   ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL,
                                (char *[]){ (char *)test_self, "--helper", "stdout_order",
@@ -362,11 +372,12 @@ START_TEST(compat_stdout_to_a_pipe_is_fully_buffered)
 }
 END_TEST
 
-/* ... unless the program asks for line buffering, or none. */
+/* ... unless the program asks for line buffering, or none; stderr is unbuffered. */
 START_TEST(compat_stdout_line_buffered_or_unbuffered)
 {
   stdout_order("line", "a\nb\nc\nd\n");
   stdout_order("none", "a\nb\nc\nd\n");
+  stdout_order("stderr", "a\nb\nc\nd\n");
 }
 END_TEST
 

@@ -40,6 +40,12 @@
  * "r+"/"w+" mode EOF from the peer ends the bridge in both directions (a
  * duplex pipe cannot be half-closed): write everything before reading to EOF.
  *
+ * stderr is unbuffered on Linux; the CRT buffers it once it is not a console
+ * (measured under Wine: fputs(stderr) came out after later write(2) calls),
+ * so a constructor here makes it unbuffered.  compat/stdio.h takes the
+ * address of ipcx_fflush, which links this file into every program built
+ * with it (the library is static, or the DLL that holds it all).
+ *
  * Not covered: a child built WITHOUT ipcx that reads an inherited ipcx pipe
  * with the CRT (_read, fgets on stdin) gets the same EINVAL
  * (ERROR_IO_PENDING) under Wine 8 once a third process holds that end too
@@ -71,6 +77,11 @@ struct bridge {
   volatile LONG eof;            /* duplex: the read relay saw EOF */
   char *wbuf;                   /* drain buffer (guarded by lock) */
 };
+
+__attribute__((constructor)) static void stderr_unbuffered(void)
+{
+  setvbuf(stderr, NULL, _IONBF, 0);
+}
 
 static SRWLOCK list_lock = SRWLOCK_INIT;
 static struct bridge *list;
