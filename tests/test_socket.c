@@ -861,6 +861,63 @@ START_TEST(sock_names)
 }
 END_TEST
 
+/* The options Linux keeps on a local stream though they change nothing
+ * there: set, they read back (booleans as 0/1); SO_SNDLOWAT is fixed. */
+START_TEST(sock_remembered_options)
+{
+  static const int flags[] = { SO_REUSEADDR, SO_KEEPALIVE, SO_DONTROUTE, SO_BROADCAST,
+                               SO_OOBINLINE };
+  struct linger lg = { 1, 5 }, got;
+  int sv[2], v, seven = 7, zero = 0;
+  socklen_t len;
+  size_t k;
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  for (k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+    len = sizeof v;
+    ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, flags[k], &v, &len), 0);
+    ck_assert_int_eq(v, 0);
+    ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, flags[k], &seven, sizeof seven), 0);
+    len = sizeof v;
+    ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, flags[k], &v, &len), 0);
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(len, sizeof v);
+  }
+  len = sizeof v;
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_RCVLOWAT, &v, &len), 0);
+  ck_assert_int_eq(v, 1);
+  ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_RCVLOWAT, &seven, sizeof seven), 0);
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_RCVLOWAT, &v, &len), 0);
+  ck_assert_int_eq(v, 7);
+  ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_RCVLOWAT, &zero, sizeof zero), 0);
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_RCVLOWAT, &v, &len), 0);
+  ck_assert_int_eq(v, 1);
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_SNDLOWAT, &v, &len), 0);
+  ck_assert_int_eq(v, 1);
+  errno = 0;
+  ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDLOWAT, &seven, sizeof seven), -1);
+  ck_assert_int_eq(errno, ENOPROTOOPT);
+  len = sizeof got;
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_LINGER, &got, &len), 0);
+  ck_assert_int_eq(got.l_onoff, 0);
+  ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
+  len = sizeof got;
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_LINGER, &got, &len), 0);
+  ck_assert_int_eq(len, sizeof got);
+  ck_assert_int_eq(got.l_onoff, 1);
+  ck_assert_int_eq(got.l_linger, 5);
+  errno = 0;
+  ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_LINGER, &lg, 1), -1);
+  ck_assert_int_eq(errno, EINVAL);
+  /* The other end has its own. */
+  len = sizeof v;
+  ck_assert_int_eq(getsockopt(sv[1], SOL_SOCKET, SO_KEEPALIVE, &v, &len), 0);
+  ck_assert_int_eq(v, 0);
+  close(sv[0]);
+  close(sv[1]);
+}
+END_TEST
+
 START_TEST(sock_options)
 {
   int sv[2], v, lfd;
@@ -1798,6 +1855,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_send_timeout);
   tcase_add_test(tc, sock_names);
   tcase_add_test(tc, sock_options);
+  tcase_add_test(tc, sock_remembered_options);
   tcase_add_test(tc, sock_peercred);
   tcase_add_test(tc, sock_bind_errors);
   tcase_add_test(tc, sock_stale_file_and_unlink);

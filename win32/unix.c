@@ -115,6 +115,8 @@ struct usock {
   /* options */
   DWORD rcvtimeo, sndtimeo;     /* ms, 0 = none */
   int rcvbuf, sndbuf;
+  int opts[7];                  /* remembered options (remembered()) */
+  struct linger linger;
 };
 
 static struct usock *us(struct ipcx__file *f)
@@ -183,6 +185,7 @@ static struct ipcx__file *new_file(HANDLE h, int nonblock)
   InitializeCriticalSection(&s->rd_lock);
   InitializeSRWLock(&s->llock);
   s->rcvbuf = s->sndbuf = 2 * PIPE_CAPACITY;
+  s->opts[5] = s->opts[6] = 1;  /* SO_RCVLOWAT, SO_SNDLOWAT */
   f->impl = s;
   return f;
 fail:
@@ -1396,6 +1399,22 @@ static int put_timeval(void *val, socklen_t *len, DWORD ms)
   return put_opt(val, len, &tv, sizeof tv);
 }
 
+/*
+ * Options Linux keeps on a local stream and reports back, though they change
+ * nothing there: the slot that remembers name, or NULL.
+ */
+static int *remembered(struct usock *s, int name)
+{
+  static const int names[] = { SO_REUSEADDR, SO_KEEPALIVE, SO_DONTROUTE, SO_BROADCAST,
+                               SO_OOBINLINE, SO_RCVLOWAT, SO_SNDLOWAT };
+  size_t k;
+
+  for (k = 0; k < sizeof names / sizeof names[0]; k++)
+    if (names[k] == name)
+      return &s->opts[k];
+  return NULL;
+}
+
 int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void *val, socklen_t *len)
 {
   struct usock *s = us(f);
@@ -1433,8 +1452,12 @@ int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void *val, 
     cred.uid = -1;              /* Windows has no uid/gid: (uid_t)-1, "unknown" */
     cred.gid = -1;
     return put_opt(val, len, &cred, sizeof cred);
+  case SO_LINGER:
+    return put_opt(val, len, &s->linger, sizeof s->linger);
   default:
-    return ipcx__fail(ENOPROTOOPT);
+    if (remembered(s, name) == NULL)
+      return ipcx__fail(ENOPROTOOPT);
+    return put_int(val, len, *remembered(s, name));
   }
 }
 
@@ -1491,19 +1514,26 @@ int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void 
   case SO_ACCEPTCONN:
   case SO_PEERCRED:
     return ipcx__fail(ENOPROTOOPT);
-  case SO_REUSEADDR:
-  case SO_KEEPALIVE:
-  case SO_DONTROUTE:
-  case SO_BROADCAST:
-  case SO_LINGER:
-  case SO_OOBINLINE:
-  case SO_RCVLOWAT:
   case SO_SNDLOWAT:
+    return ipcx__fail(ENOPROTOOPT);   /* Linux cannot change it either */
+  case SO_LINGER:
+    if (len < (socklen_t)sizeof s->linger)
+      return ipcx__fail(EINVAL);
+    memcpy(&s->linger, val, sizeof s->linger);
+    s->linger.l_onoff = s->linger.l_onoff != 0;
+    return 0;                   /* kept and reported; close() delivers everything anyway */
+  default:
+    if (remembered(s, name) == NULL)
+      return ipcx__fail(ENOPROTOOPT);
     if (len < (socklen_t)sizeof(int))
       return ipcx__fail(EINVAL);
-    return 0;                   /* accepted by Linux, meaningless for a local stream */
-  default:
-    return ipcx__fail(ENOPROTOOPT);
+    memcpy(&v, val, sizeof v);
+    if (name == SO_RCVLOWAT)
+      v = v > 0 ? v : 1;        /* Linux: 0 means 1; it is kept, reads wake at 1 here */
+    else
+      v = v != 0;
+    *remembered(s, name) = v;
+    return 0;
   }
 }
 
