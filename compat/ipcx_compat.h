@@ -117,6 +117,7 @@ static __inline int ipcx_compat_mkdir(const char *path, mode_t mode)
 #define POLLRDBAND IPCX_POLLRDBAND
 #define POLLWRNORM IPCX_POLLWRNORM
 #define POLLWRBAND IPCX_POLLWRBAND
+#define POLLRDHUP IPCX_POLLRDHUP
 #define pollfd ipcx_pollfd
 
 /* select() */
@@ -143,6 +144,9 @@ static __inline int ipcx_compat_mkdir(const char *path, mode_t mode)
 #define shutdown ipcx_shutdown
 #define getsockname ipcx_getsockname
 #define getpeername ipcx_getpeername
+#ifndef SO_PROTOCOL
+# define SO_PROTOCOL SO_PROTOCOL_IPCX
+#endif
 #define getsockopt ipcx_getsockopt
 #define setsockopt ipcx_setsockopt
 #define getpeereid ipcx_getpeereid
@@ -166,6 +170,10 @@ static __inline int ipcx_compat_mkdir(const char *path, mode_t mode)
 #define unlink ipcx_unlink
 #define stat(path, st) ipcx_stat(path, st)
 #define fstat(fd, st) ipcx_fstat(fd, st)
+#undef lseek
+#define lseek ipcx_lseek
+#define isatty ipcx_isatty
+#define getppid ipcx_getppid
 #define fcntl ipcx_fcntl
 #define ioctl ipcx_ioctl
 #define poll ipcx_poll

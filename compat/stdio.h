@@ -117,5 +117,12 @@ static __inline__ int ipcx__setvbuf(FILE *fp, char *buf, int mode, size_t size)
 #define putchar(c) ipcx__putc(c, stdout)
 #define fputc(c, fp) ipcx__putc(c, fp)
 #define setvbuf(fp, buf, mode, size) ipcx__setvbuf(fp, buf, mode, size)
+/* POSIX stream locks: the CRT's own; the _unlocked calls lock (same results). */
+#define flockfile(fp) _lock_file(fp)
+#define funlockfile(fp) _unlock_file(fp)
+#define getc_unlocked(fp) getc(fp)
+#define getchar_unlocked() getchar()
+#define putc_unlocked(c, fp) ipcx__putc(c, fp)
+#define putchar_unlocked(c) ipcx__putc(c, stdout)
 #endif
 #endif

@@ -77,6 +77,7 @@ typedef posix_spawnattr_t ipcx_posix_spawnattr_t;
 #define IPCX_POLLERR POLLERR
 #define IPCX_POLLHUP POLLHUP
 #define IPCX_POLLNVAL POLLNVAL
+#define IPCX_POLLRDHUP 0x2000   /* POLLRDHUP, which <poll.h> names only under _GNU_SOURCE */
 
 #define IPCX__PT static inline __attribute__((always_inline))
 
@@ -114,6 +115,9 @@ IPCX__PT int ipcx_mkfifo(const char *path, mode_t mode) { return mkfifo(path, mo
 IPCX__PT int ipcx_unlink(const char *path) { return unlink(path); }
 IPCX__PT int ipcx_stat(const char *path, struct stat *st) { return stat(path, st); }
 IPCX__PT int ipcx_fstat(int fd, struct stat *st) { return fstat(fd, st); }
+IPCX__PT off_t ipcx_lseek(int fd, off_t off, int whence) { return lseek(fd, off, whence); }
+IPCX__PT int ipcx_isatty(int fd) { return isatty(fd); }
+IPCX__PT pid_t ipcx_getppid(void) { return getppid(); }
 IPCX__PT int ipcx_poll(struct pollfd *fds, nfds_t n, int timeout) { return poll(fds, n, timeout); }
 IPCX__PT int ipcx_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv) { return select(n, r, w, e, tv); }
 IPCX__PT pid_t ipcx_waitpid(pid_t pid, int *status, int options) { return waitpid(pid, status, options); }
@@ -209,6 +213,7 @@ typedef unsigned long ipcx_nfds_t;
 #define IPCX_POLLRDBAND 0x080
 #define IPCX_POLLWRNORM 0x100
 #define IPCX_POLLWRBAND 0x200
+#define IPCX_POLLRDHUP 0x2000
 
 /* Sized for the CRT's fd numbers (8192 at most). */
 #define IPCX_FD_SETSIZE 8192
@@ -275,6 +280,12 @@ typedef struct {
 #ifndef MSG_NOSIGNAL
 # define MSG_NOSIGNAL 0x4000
 #endif
+#ifndef MSG_TRUNC
+# define MSG_TRUNC 0x0100        /* <mswsock.h>'s values */
+#endif
+#ifndef MSG_CTRUNC
+# define MSG_CTRUNC 0x0200
+#endif
 #ifndef MSG_CMSG_CLOEXEC
 # define MSG_CMSG_CLOEXEC 0x40000000
 #endif
@@ -298,6 +309,7 @@ struct ucred {
 #define WIFEXITED(s) (WTERMSIG(s) == 0)
 #define WIFSIGNALED(s) (((signed char)(((s) & 0x7f) + 1) >> 1) > 0)
 #define WIFSTOPPED(s) (((s) & 0xff) == 0x7f)
+#define WCOREDUMP(s) ((s) & 0x80)  /* never set: Windows writes no core */
 #define WSTOPSIG(s) WEXITSTATUS(s)
 #define WCONTINUED 8
 #define WIFCONTINUED(s) ((s) == 0xffff)
@@ -354,6 +366,14 @@ IPCX_EXTERN int ipcx_open(const char *path, int flags, ...);
 IPCX_EXTERN int ipcx_unlink(const char *path);
 IPCX_EXTERN int ipcx_stat(const char *path, struct stat *st);
 IPCX_EXTERN int ipcx_fstat(int fd, struct stat *st);
+/* lseek with a 64-bit offset whatever the caller's off_t; ipcx_lseek below. */
+IPCX_EXTERN long long ipcx_lseek64(int fd, long long off, int whence);
+static inline off_t ipcx_lseek(int fd, off_t off, int whence)
+{
+  return (off_t)ipcx_lseek64(fd, off, whence);
+}
+IPCX_EXTERN int ipcx_isatty(int fd);
+IPCX_EXTERN pid_t ipcx_getppid(void);
 IPCX_EXTERN int ipcx_fcntl(int fd, int cmd, ...);
 IPCX_EXTERN int ipcx_ioctl(int fd, unsigned long request, ...);
 IPCX_EXTERN int ipcx_poll(struct ipcx_pollfd *fds, ipcx_nfds_t n, int timeout);

@@ -300,6 +300,176 @@ START_TEST(compat_cmsg_macros)
 }
 END_TEST
 
+/* lseek() and isatty() on pipes, FIFOs and sockets: ESPIPE and 0/ENOTTY;
+ * a regular file seeks. */
+START_TEST(compat_lseek_isatty_on_streams)
+{
+  char path[256];
+  int p[2], sv[2], fds[5], k, f;
+
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  fds[0] = p[0];
+  fds[1] = p[1];
+  fds[2] = sv[0];
+  fds[3] = socket(AF_UNIX, SOCK_STREAM, 0);   /* unbound */
+  fds[4] = socket(AF_UNIX, SOCK_STREAM, 0);
+  ck_assert_int_ge(fds[3], 0);
+  ck_assert_int_ge(fds[4], 0);
+  {
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    test_path(path, sizeof path, "lseek-sock");
+    memcpy(a.sun_path, path, strlen(path));
+    ck_assert_int_eq(bind(fds[4], (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(fds[4], 1), 0);
+  }
+  for (k = 0; k < 5; k++) {
+    errno = 0;
+    ck_assert_int_eq(lseek(fds[k], 0, SEEK_CUR), -1);
+    ck_assert_int_eq(errno, ESPIPE);
+    errno = 0;
+    ck_assert_int_eq(isatty(fds[k]), 0);
+    ck_assert_int_eq(errno, ENOTTY);
+  }
+  errno = 0;
+  ck_assert_int_eq(lseek(-1, 0, SEEK_CUR), -1);
+  ck_assert_int_eq(errno, EBADF);
+  unlink(path);
+  f = open(test_path(path, sizeof path, "lseek.txt"), O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(f, 0);
+  ck_assert_int_eq(write(f, "0123456789", 10), 10);
+  ck_assert_int_eq(lseek(f, 0, SEEK_CUR), 10);
+  ck_assert_int_eq(lseek(f, 3, SEEK_SET), 3);
+  ck_assert_int_eq(lseek(f, -2, SEEK_END), 8);
+  errno = 0;
+  ck_assert_int_eq(lseek(f, 0, 99), -1);
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_int_eq(isatty(f), 0);
+  ck_assert_int_eq(errno, ENOTTY);
+  close(f);
+  unlink(path);
+  for (k = 0; k < 5; k++)
+    close(fds[k]);
+  close(sv[1]);
+}
+END_TEST
+
+/* ppid_is PID: exit 0 if getppid() is PID. */
+IPCX_TEST_HELPER(ppid_is)
+{
+  return argc > 0 && (long long)getppid() == atoll(argv[0]) ? 0 : 1;
+}
+
+START_TEST(compat_getppid)
+{
+  char me[32];
+  pid_t pid = -1;
+  int status = -1;
+
+  snprintf(me, sizeof me, "%lld", (long long)getpid());
+  ck_assert_int_eq(posix_spawn(&pid, test_self, NULL, NULL,
+                               (char *[]){ (char *)test_self, "--helper", "ppid_is", me, NULL },
+                               NULL), 0);
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+/* posix_spawnp() with PATH in Unix form, "dir:dir". */
+START_TEST(compat_spawnp_unix_path)
+{
+  char dir[512], path[1100], *old, *saved = NULL, *slash, *base;
+  pid_t pid = -1;
+  int status = -1, r;
+
+  snprintf(dir, sizeof dir, "%s", test_self);
+  slash = strrchr(dir, '/');
+#ifdef _WIN32
+  if (strrchr(dir, '\\') > slash)   /* Windows paths may use either separator */
+    slash = strrchr(dir, '\\');
+#endif
+  ck_assert_ptr_nonnull(slash);
+  *slash = 0;
+  base = slash + 1;
+  old = getenv("PATH");
+  if (old != NULL)
+    saved = strdup(old);
+  snprintf(path, sizeof path, "/ipcx-no-such-dir:%s", dir);
+  ck_assert_int_eq(setenv("PATH", path, 1), 0);
+  r = posix_spawnp(&pid, base, NULL, NULL,
+                   (char *[]){ base, "--helper", "exit_with", "7", NULL }, NULL);
+  if (saved != NULL)
+    setenv("PATH", saved, 1);
+  free(saved);
+  ck_assert_int_eq(r, 0);
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 7);
+}
+END_TEST
+
+/* POLLRDHUP: the peer's SHUT_WR, then its close. */
+START_TEST(compat_pollrdhup)
+{
+  struct pollfd p;
+  int sv[2];
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  p.fd = sv[0];
+  p.events = POLLIN | POLLRDHUP;
+  p.revents = 0;
+  ck_assert_int_eq(poll(&p, 1, 0), 0);
+  ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+  ck_assert_int_eq(poll(&p, 1, 1000), 1);
+  ck_assert_int_eq(p.revents & (POLLIN | POLLRDHUP), POLLIN | POLLRDHUP);
+  p.events = POLLRDHUP;
+  ck_assert_int_eq(poll(&p, 1, 0), 1);
+  ck_assert_int_eq(p.revents, POLLRDHUP);
+  close(sv[1]);
+  p.events = POLLIN | POLLRDHUP;
+  ck_assert_int_eq(poll(&p, 1, 1000), 1);
+  ck_assert_int_eq(p.revents & (POLLIN | POLLRDHUP | POLLHUP), POLLIN | POLLRDHUP | POLLHUP);
+  close(sv[0]);
+}
+END_TEST
+
+/* Names ported code uses that MinGW lacks: they compile and mean the same. */
+START_TEST(compat_more_names)
+{
+  int sv[2], v = -1, status;
+  socklen_t len = sizeof v;
+
+  ck_assert_int_ne(MSG_TRUNC, 0);
+  ck_assert_int_ne(MSG_CTRUNC, 0);
+  ck_assert_int_ne(MSG_TRUNC, MSG_CTRUNC);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_PROTOCOL, &v, &len), 0);
+  ck_assert_int_eq(v, 0);
+  close(sv[0]);
+  close(sv[1]);
+  status = 0x0700;              /* exit(7) */
+  ck_assert(!WCOREDUMP(status));
+  {
+    char path[256];
+    FILE *f = fopen(test_path(path, sizeof path, "locked.txt"), "w+");
+    ck_assert_ptr_nonnull(f);
+    flockfile(f);
+    ck_assert_int_eq(putc_unlocked('x', f), 'x');
+    funlockfile(f);
+    rewind(f);
+    flockfile(f);
+    ck_assert_int_eq(getc_unlocked(f), 'x');
+    funlockfile(f);
+    fclose(f);
+    unlink(path);
+  }
+}
+END_TEST
+
 /*
  * stdout_order MODE: with stdout a pipe, print "a" with printf(), then write
  * "b" with write(2), then "c" with putchar() and "d" with fprintf().  MODE
@@ -401,6 +571,11 @@ Suite *suite_compat(void)
   tcase_add_test(tc, compat_stream_sendto_recvfrom);
   tcase_add_test(tc, compat_peercred_matches_getuid);
   tcase_add_test(tc, compat_cmsg_macros);
+  tcase_add_test(tc, compat_lseek_isatty_on_streams);
+  tcase_add_test(tc, compat_getppid);
+  tcase_add_test(tc, compat_spawnp_unix_path);
+  tcase_add_test(tc, compat_pollrdhup);
+  tcase_add_test(tc, compat_more_names);
   tcase_add_test(tc, compat_stdout_to_a_pipe_is_fully_buffered);
   tcase_add_test(tc, compat_stdout_line_buffered_or_unbuffered);
   suite_add_tcase(s, tc);

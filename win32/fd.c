@@ -550,6 +550,34 @@ int ipcx_fstat(int fd, struct stat *st)
   return r;
 }
 
+/* lseek() and isatty() answer for pipes, FIFOs and sockets as Linux does (the
+ * CRT would see a socket's placeholder slot, the NUL device, as a terminal). */
+long long ipcx_lseek64(int fd, long long off, int whence)
+{
+  struct stat st;
+
+  if (ipcx_fstat(fd, &st) < 0)
+    return -1;
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+    return ipcx__fail(ESPIPE);
+  if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+    return ipcx__fail(EINVAL);
+  return _lseeki64(fd, off, whence);
+}
+
+int ipcx_isatty(int fd)
+{
+  struct stat st;
+
+  if (ipcx_fstat(fd, &st) < 0)
+    return 0;                   /* errno EBADF */
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || !_isatty(fd)) {
+    errno = ENOTTY;
+    return 0;
+  }
+  return 1;
+}
+
 int ipcx_ioctl(int fd, unsigned long request, ...)
 {
   struct ipcx__file *f;

@@ -1,5 +1,5 @@
 /*
- * process.c: waitpid() and kill() for children made by posix_spawn().
+ * process.c: waitpid() and kill() for children made by posix_spawn(); getppid().
  *
  * A child is its process handle, kept in a list from posix_spawn until
  * waitpid() reaps it (the handle keeps the exit code: a zombie).  The pid is
@@ -293,4 +293,34 @@ int ipcx_kill(pid_t pid, int sig)
   }
   ReleaseSRWLockExclusive(&lock);
   return kill_other(pid, sig);
+}
+
+/*
+ * getppid(): the id of the process that created this one, from
+ * NtQueryInformationProcess (ntdll, looked up once).  Windows keeps that id
+ * after the parent has gone, where Linux would name the reaper; 1 if the
+ * call is missing.
+ */
+typedef LONG(WINAPI *query_fn)(HANDLE, int, void *, ULONG, ULONG *);
+
+pid_t ipcx_getppid(void)
+{
+  static query_fn query;
+  struct {
+    LONG_PTR exit_status;
+    void *peb;
+    ULONG_PTR affinity;
+    LONG_PTR priority;
+    ULONG_PTR pid;
+    ULONG_PTR parent;
+  } info;
+  ULONG n;
+
+  if (query == NULL)
+    query = (query_fn)(void (*)(void))GetProcAddress(GetModuleHandleA("ntdll.dll"),
+                                                     "NtQueryInformationProcess");
+  if (query == NULL || query(GetCurrentProcess(), 0 /* ProcessBasicInformation */, &info,
+                             sizeof info, &n) != 0)
+    return 1;
+  return (pid_t)info.parent;
 }

@@ -50,8 +50,8 @@
  *
  * The program: the path as given, or with ".exe" added when the path does
  * not exist and does not end in .exe.  posix_spawnp searches PATH (';'
- * separated, from the parent's environment as glibc does) for names without
- * a slash.  Errors are returned by the call, as glibc does: ENOENT for no
+ * separated, or ':' as a Unix PATH has it, a drive letter's colon aside;
+ * from the parent's environment as glibc does) for names without a slash.  Errors are returned by the call, as glibc does: ENOENT for no
  * such program, EACCES for a directory, ENOEXEC for a file that is not a
  * Windows program, E2BIG for a command line over 32767 characters.
  *
@@ -62,6 +62,7 @@
  */
 #include "internal.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,6 +445,18 @@ static int probe(char *p)
  * The program's path in *out (malloc'd).  cwd: the child's working directory
  * when an addchdir action set one (relative paths start there).
  */
+
+/* The end of the PATH entry at p: the next ';', or a ':' as in a Unix PATH
+ * (a ported program that set PATH=/a:/b), but not a drive letter's "C:". */
+static const char *entry_end(const char *p)
+{
+  const char *q;
+
+  for (q = p; *q != 0 && *q != ';'; q++)
+    if (*q == ':' && !(q == p + 1 && isalpha((unsigned char)*p)))
+      break;
+  return q;
+}
 static int find_program(const char *file, int search, const char *cwd, char **out)
 {
   const char *path, *p, *end;
@@ -468,9 +481,7 @@ static int find_program(const char *file, int search, const char *cwd, char **ou
   if (path == NULL)
     path = "";
   for (p = path; ; p = end + 1) {
-    end = strchr(p, ';');
-    if (end == NULL)
-      end = p + strlen(p);
+    end = entry_end(p);
     dir = malloc((size_t)(end - p) + 1);
     if (dir == NULL)
       return ENOMEM;

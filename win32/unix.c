@@ -1296,7 +1296,7 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
         break;
       if (s->ra_len > s->ra_off || rd_closed(s))
         break;
-      if (s->ra_pending || !(events & IPCX_POLLIN))
+      if (s->ra_pending || !(events & (IPCX_POLLIN | IPCX_POLLRDHUP)))
         break;
       if (ra_post(f) < 0)
         break;
@@ -1319,9 +1319,11 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     rev |= IPCX_POLLOUT;
   if (hup)
     rev |= IPCX_POLLHUP;
+  if ((events & IPCX_POLLRDHUP) && (s->eof != EOF_NONE || s->shut_rd))
+    rev |= IPCX_POLLRDHUP;      /* the peer's SHUT_WR or close, or our SHUT_RD */
   if (rev != 0)
     return rev;
-  if (events & IPCX_POLLIN)
+  if (events & (IPCX_POLLIN | IPCX_POLLRDHUP))
     wait[(*nwait)++] = locked ? s->ra_ov.hEvent : s->rd_done;
   if ((events & IPCX_POLLOUT) && f->pw.active)
     wait[(*nwait)++] = f->pw.ov.hEvent;
