@@ -240,8 +240,9 @@ int ipcx__fifo_stat(const char *path, struct stat *st);
 /* --- sockets (socket.c: the calls and Winsock; unix.c: AF_UNIX) ------ */
 
 /* AF_UNIX SOCK_STREAM: a new fd (flags: SOCK_NONBLOCK | SOCK_CLOEXEC), or -1. */
-int ipcx__unix_socket(int flags);
-int ipcx__unix_socketpair(int flags, int sv[2]);
+/* type: SOCK_STREAM or SOCK_SEQPACKET; socketpair also SOCK_DGRAM. */
+int ipcx__unix_socket(int type, int flags);
+int ipcx__unix_socketpair(int type, int flags, int sv[2]);
 /* The calls on a description of kind IPCX__KIND_SOCKET. */
 int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
 int ipcx__unix_listen(struct ipcx__file *f, int backlog);

@@ -432,11 +432,11 @@ int ipcx_socket(int domain, int type, int protocol)
   if (base < 0 || base >= LINUX_SOCK_MAX)
     return ipcx__fail(EINVAL);
   if (domain == AF_UNIX) {
-    if (base != SOCK_STREAM)
-      return ipcx__fail(ESOCKTNOSUPPORT);   /* datagram kinds: a later issue */
+    if (base != SOCK_STREAM && base != SOCK_SEQPACKET)
+      return ipcx__fail(ESOCKTNOSUPPORT);   /* unconnected datagrams: not built */
     if (protocol != 0 && protocol != AF_UNIX)
       return ipcx__fail(EPROTONOSUPPORT);
-    return ipcx__unix_socket(flags);
+    return ipcx__unix_socket(base, flags);
   }
   if (domain == AF_INET || domain == AF_INET6)
     return ws_socket(domain, base, protocol, flags);
@@ -454,13 +454,13 @@ int ipcx_socketpair(int domain, int type, int protocol, int sv[2])
     return ipcx__fail(EOPNOTSUPP);
   if (domain != AF_UNIX)
     return ipcx__fail(EAFNOSUPPORT);
-  if (base != SOCK_STREAM)
+  if (base != SOCK_STREAM && base != SOCK_SEQPACKET && base != SOCK_DGRAM)
     return ipcx__fail(ESOCKTNOSUPPORT);
   if (protocol != 0 && protocol != AF_UNIX)
     return ipcx__fail(EPROTONOSUPPORT);
   if (sv == NULL)
     return ipcx__fail(EFAULT);
-  return ipcx__unix_socketpair(flags, sv);
+  return ipcx__unix_socketpair(base, flags, sv);
 }
 
 int ipcx_bind(int fd, const struct sockaddr *addr, socklen_t len)
@@ -741,15 +741,30 @@ ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags)
   return r;
 }
 
+/* 1 if fd is an AF_UNIX socket. */
+static int unix_fd(int fd)
+{
+  struct ipcx__file *f = ipcx__fd_peek(fd);
+  int yes = f != NULL && is_unix(f);
+
+  if (f != NULL)
+    ipcx__file_unref(f);
+  return yes;
+}
+
 ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
 {
   char stackbuf[4096], *buf;
   ssize_t total = msg_total(msg), r;
   struct iovec *one;
   size_t off, i;
+  int user_flags = flags;
 
   if (total < 0)
     return -1;
+  /* MSG_TRUNC asks a record socket for the record's real length (a stream
+   * socket ignores it): more than total means the record was cut. */
+  flags |= unix_fd(fd) ? MSG_TRUNC : 0;
   if (total == 0 || (one = single_piece(msg, (size_t)total)) != NULL) {
     char dummy;
     r = ipcx_recv(fd, total == 0 ? &dummy : one->iov_base, (size_t)total, flags);
@@ -758,7 +773,8 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
     if (buf == NULL)
       return ipcx__fail(ENOMEM);
     r = ipcx_recv(fd, buf, (size_t)total, flags);
-    for (i = 0, off = 0; r > 0 && i < msg->msg_iovlen && off < (size_t)r; i++) {
+    for (i = 0, off = 0; r > 0 && i < msg->msg_iovlen && off < (size_t)r && off < (size_t)total;
+         i++) {
       size_t k = msg->msg_iov[i].iov_len < (size_t)r - off ? msg->msg_iov[i].iov_len : (size_t)r - off;
       memcpy(msg->msg_iov[i].iov_base, buf + off, k);
       off += k;
@@ -769,7 +785,9 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
   if (r >= 0) {
     msg->msg_controllen = 0;
     msg->msg_namelen = 0;
-    msg->msg_flags = 0;
+    msg->msg_flags = r > total ? MSG_TRUNC : 0;
+    if (r > total && !(user_flags & MSG_TRUNC))
+      r = total;
   }
   return r;
 }

@@ -44,6 +44,13 @@
  *                connection to a child; the child adopts it as a socket again
  *                (pipe.c asks ipcx__unix_is_socket_handle: a message-type pipe
  *                named \ipcx-s-* or \ipcx-p-*).  Listeners are not inheritable.
+ *   records      SOCK_SEQPACKET (any socket) and SOCK_DGRAM (socketpair only)
+ *                use the same pipes: each send() is one pipe message, a tag
+ *                byte and the bytes (so an empty record is not the EOF mark),
+ *                and recv() takes one message from the read-ahead, whole
+ *                (recv_message, send_message).  The type travels in the pipe
+ *                name ("t"/"q"/"d" for "s"/"p"): connect() checks it
+ *                (EPROTOTYPE) and a child adopting the handle learns it.
  *   cost         one pipe message per write(): a reader behind many small
  *                writes needs one ReadFile per write (byte pipes coalesce).
  *
@@ -86,6 +93,7 @@ struct instance {
 };
 
 struct usock {
+  int type;                     /* SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM (pairs only) */
   int state;
   int bound;
   struct sockaddr_un local;
@@ -184,6 +192,7 @@ static struct ipcx__file *new_file(HANDLE h, int nonblock)
     goto fail;
   InitializeCriticalSection(&s->rd_lock);
   InitializeSRWLock(&s->llock);
+  s->type = SOCK_STREAM;
   s->rcvbuf = s->sndbuf = 2 * PIPE_CAPACITY;
   s->opts[5] = s->opts[6] = 1;  /* SO_RCVLOWAT, SO_SNDLOWAT */
   f->impl = s;
@@ -274,7 +283,30 @@ static int install(struct ipcx__file *f, int cloexec)
   return fd;
 }
 
-int ipcx__unix_socket(int flags)
+/*
+ * Pipe name tags: "s" a listener's connections, "p" a socketpair (stream);
+ * "t" and "q" the same for SOCK_SEQPACKET; "d" a SOCK_DGRAM socketpair.  The
+ * type of a name's socket, or 0.
+ */
+static int type_of_tag(const char *tag)
+{
+  if (tag[1] != '-')
+    return 0;
+  switch (tag[0]) {
+  case 's':
+  case 'p':
+    return SOCK_STREAM;
+  case 't':
+  case 'q':
+    return SOCK_SEQPACKET;
+  case 'd':
+    return SOCK_DGRAM;
+  default:
+    return 0;
+  }
+}
+
+int ipcx__unix_socket(int type, int flags)
 {
   struct ipcx__file *f;
   HANDLE h = placeholder();
@@ -286,6 +318,7 @@ int ipcx__unix_socket(int flags)
     CloseHandle(h);
     return ipcx__fail(ENOMEM);
   }
+  us(f)->type = type;
   return install(f, (flags & SOCK_CLOEXEC) != 0);
 }
 
@@ -308,14 +341,16 @@ static int set_message_mode(HANDLE h)
   return SetNamedPipeHandleState(h, &mode, NULL, NULL) ? 0 : -1;
 }
 
-int ipcx__unix_socketpair(int flags, int sv[2])
+int ipcx__unix_socketpair(int type, int flags, int sv[2])
 {
   struct ipcx__file *a, *b;
   HANDLE s, c;
   DWORD err;
   int nb = (flags & SOCK_NONBLOCK) != 0, cloexec = (flags & SOCK_CLOEXEC) != 0;
+  const char *tag = type == SOCK_STREAM ? "p" : type == SOCK_SEQPACKET ? "q" : "d";
 
-  err = ipcx__pipe_pair(&s, &c, PIPE_CAPACITY, PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE);
+  err = ipcx__pipe_pair_open(&s, &c, PIPE_CAPACITY, PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
+                             GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED, tag);
   if (err != ERROR_SUCCESS)
     return ipcx__fail_win32(err);
   if (set_message_mode(c) < 0) {
@@ -334,6 +369,7 @@ int ipcx__unix_socketpair(int flags, int sv[2])
     CloseHandle(c);
     return ipcx__fail(ENOMEM);
   }
+  us(a)->type = us(b)->type = type;
   us(a)->local.sun_family = us(b)->local.sun_family = AF_UNIX;
   us(a)->peer.sun_family = us(b)->peer.sun_family = AF_UNIX;
   us(a)->local_len = us(b)->local_len = sizeof(ADDRESS_FAMILY);
@@ -356,30 +392,38 @@ int ipcx__unix_socketpair(int flags, int sv[2])
  * 1 if h (a pipe handle from elsewhere, e.g. inherited through posix_spawn)
  * is an ipcx socket: a message-type pipe with one of our socket names.
  */
-int ipcx__unix_is_socket_handle(HANDLE h)
+static int handle_type(HANDLE h)
 {
-  char buf[sizeof(FILE_NAME_INFO) + 64 * sizeof(WCHAR)];
+  char buf[sizeof(FILE_NAME_INFO) + 64 * sizeof(WCHAR)], tag[2];
   FILE_NAME_INFO *fi = (FILE_NAME_INFO *)buf;
   DWORD flags = 0;
 
   if (!GetNamedPipeInfo(h, &flags, NULL, NULL, NULL) || !(flags & PIPE_TYPE_MESSAGE))
     return 0;
   if (!GetFileInformationByHandleEx(h, FileNameInfo, fi, sizeof buf) ||
-      fi->FileNameLength < 8 * sizeof(WCHAR))
+      fi->FileNameLength < 8 * sizeof(WCHAR) || wcsncmp(fi->FileName, L"\\ipcx-", 6) != 0)
     return 0;
-  return wcsncmp(fi->FileName, L"\\ipcx-s-", 8) == 0 ||     /* accepted or connected */
-         wcsncmp(fi->FileName, L"\\ipcx-p-", 8) == 0;       /* socketpair() */
+  tag[0] = (char)fi->FileName[6];
+  tag[1] = (char)fi->FileName[7];
+  return type_of_tag(tag);
+}
+
+int ipcx__unix_is_socket_handle(HANDLE h)
+{
+  return handle_type(h) != 0;
 }
 
 /* A connected socket for an inherited handle h (owned from now on). */
 struct ipcx__file *ipcx__unix_adopt(HANDLE h)
 {
   struct ipcx__file *f;
+  int type = handle_type(h);
 
   set_message_mode(h);
   f = connected_file(h, 0, 0);
   if (f == NULL)
     return NULL;
+  us(f)->type = type != 0 ? type : SOCK_STREAM;
   us(f)->hello_pending = 1;     /* taken only if the first message is one */
   us(f)->local.sun_family = us(f)->peer.sun_family = AF_UNIX;
   us(f)->local_len = us(f)->peer_len = sizeof(ADDRESS_FAMILY);
@@ -650,7 +694,7 @@ int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t
     }
     return ipcx__fail(EINVAL);
   }
-  ipcx__pipe_name(s->pipe_name, sizeof s->pipe_name, "s");
+  ipcx__pipe_name(s->pipe_name, sizeof s->pipe_name, s->type == SOCK_STREAM ? "s" : "t");
   if (kind == 3) {
     r = autobind(s);
   } else if (kind == 1) {
@@ -814,6 +858,7 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
     return ipcx__fail(ENOMEM);
   }
   us(c)->hello_pending = 1;
+  us(c)->type = s->type;
   us(c)->local = s->local;
   us(c)->local_len = s->local_len;
   us(c)->peer.sun_family = AF_UNIX;
@@ -848,6 +893,9 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
   } else if (read_record_abstract(&a, alen, name, sizeof name, &pid) < 0) {
     return -1;
   }
+  if (strncmp(name, "\\\\.\\pipe\\ipcx-", 14) == 0 && type_of_tag(name + 14) != 0 &&
+      type_of_tag(name + 14) != s->type)
+    return ipcx__fail(EPROTOTYPE);      /* a listener of another type, as Linux says */
   for (;;) {
     h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
                     FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
@@ -918,7 +966,8 @@ static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DW
 static void set_eof(struct usock *s, LONG how)
 {
   InterlockedCompareExchange(&s->eof, how, EOF_NONE);
-  SetEvent(s->rd_wake);
+  if (s->type != SOCK_DGRAM)
+    SetEvent(s->rd_wake);       /* a datagram reader waits on: nothing ends its reads */
 }
 
 /* One read of the pipe into buf; handles the EOF mark and the close. */
@@ -1118,6 +1167,115 @@ static ssize_t recv_once(struct ipcx__file *f, char *buf, size_t n, int peek, in
   }
 }
 
+/*
+ * SOCK_SEQPACKET and SOCK_DGRAM: each send() is one pipe message, a tag byte
+ * and the bytes (so an empty record is not the EOF mark), at most MSG_MAX
+ * bytes, which the read-ahead buffer always takes whole.  recv() gives one
+ * record: what fits in n, the rest dropped (with MSG_TRUNC, the record's real
+ * length is returned).  A datagram pair's reader never sees EOF: once the
+ * peer has gone, recv() waits (or EAGAIN) as on Linux, and send() is
+ * ECONNREFUSED.
+ */
+#define MSG_MAX (RA_SIZE - 1)
+
+static ssize_t recv_message(struct ipcx__file *f, void *buf, size_t n, int flags)
+{
+  struct usock *s = us(f);
+  int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+  DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
+  ssize_t r = -1;
+  size_t len;
+  int c;
+
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (nonblock) {
+    if (!TryEnterCriticalSection(&s->rd_lock))
+      return ipcx__fail(EAGAIN);
+  } else {
+    EnterCriticalSection(&s->rd_lock);
+  }
+  for (;;) {
+    if (s->ra_len > s->ra_off) {
+      len = s->ra_len - s->ra_off - 1;
+      if (n > 0)
+        memcpy(buf, s->ra_buf + s->ra_off + 1, n < len ? n : len);
+      if (!(flags & MSG_PEEK))
+        s->ra_off = s->ra_len;
+      r = (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
+      break;
+    }
+    if (s->shut_rd || (rd_closed(s) && s->type == SOCK_SEQPACKET && !s->ra_pending)) {
+      r = 0;
+      break;
+    }
+    if (rd_closed(s) && !s->ra_pending) {
+      /* A datagram pair whose peer has gone: nothing more will come. */
+      if (nonblock || WaitForSingleObject(s->rd_wake, timeout) != WAIT_OBJECT_0) {
+        r = ipcx__fail(EAGAIN);
+        break;
+      }
+      continue;                 /* our own shutdown(SHUT_RD) */
+    }
+    if (!s->ra_pending && ra_post(f) < 0)
+      break;
+    if (!s->ra_pending)
+      continue;                 /* it failed at once: EOF, look again */
+    c = ra_collect(f, timeout);
+    if (c < 0)
+      break;
+    if (c == 0 && !rd_closed(s)) {
+      r = ipcx__fail(EAGAIN);
+      break;
+    }
+  }
+  LeaveCriticalSection(&s->rd_lock);
+  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
+    SetEvent(s->rd_done);       /* a poll() found us reading: its turn now */
+  return r;
+}
+
+static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int flags)
+{
+  struct usock *s = us(f);
+  char stack[2048], *m;
+  DWORD put, err;
+  ssize_t r;
+
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (n > MSG_MAX)
+    return ipcx__fail(EMSGSIZE);
+  m = n < sizeof stack ? stack : malloc(n + 1);
+  if (m == NULL)
+    return ipcx__fail(ENOMEM);
+  m[0] = 'D';
+  if (n > 0)
+    memcpy(m + 1, buf, n);
+  if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT)) {
+    r = ipcx__io_write_nonblock(f, m, n + 1, PIPE_CAPACITY);
+    if (r > 0)
+      r -= 1;
+  } else {
+    err = ipcx__io_drain(f);    /* keep the order of earlier nonblocking writes */
+    if (err == ERROR_SUCCESS)
+      err = ipcx__io_write(f->h, m, (DWORD)(n + 1), &put, s->sndtimeo ? s->sndtimeo : INFINITE);
+    if (err == ERROR_SUCCESS) {
+      r = (ssize_t)n;
+    } else if (err == WAIT_TIMEOUT) {
+      r = ipcx__fail(EAGAIN);
+    } else {
+      SetLastError(err);
+      r = ipcx__fail(ipcx__errno_write(err));
+    }
+  }
+  if (m != stack)
+    free(m);
+  if (r < 0 && errno == EPIPE && s->type == SOCK_DGRAM && !s->shut_wr)
+    errno = ECONNREFUSED;       /* Linux: the datagram peer is not there */
+  return r;
+}
+
 ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
 {
   struct usock *s = us(f);
@@ -1129,6 +1287,8 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
     return ipcx__fail(EINVAL);
   if (flags & MSG_OOB)
     return ipcx__fail(EOPNOTSUPP);
+  if (s->type != SOCK_STREAM)
+    return recv_message(f, buf, n, flags);
   if (n == 0) {
     /* Linux: 0 once there is data or EOF; until then EAGAIN, or wait. */
     char c;
@@ -1172,6 +1332,8 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
     return ipcx__fail(EOPNOTSUPP);
   if (s->shut_wr)
     return ipcx__fail(EPIPE);
+  if (s->type != SOCK_STREAM)
+    return send_message(f, buf, n, flags);
   if (n == 0)
     return 0;                   /* never a zero-length message: that is the EOF mark */
   if (buf == NULL)
@@ -1218,7 +1380,7 @@ int ipcx__unix_shutdown(struct ipcx__file *f, int how)
     return ipcx__fail(EINVAL);
   /* Linux accepts shutdown() on any AF_UNIX socket, connected or not. */
   if ((how == SHUT_WR || how == SHUT_RDWR) && InterlockedExchange(&s->shut_wr, 1) == 0 &&
-      s->state == ST_CONNECTED) {
+      s->state == ST_CONNECTED && s->type != SOCK_DGRAM) {   /* a datagram peer is not told */
     ipcx__io_drain(f);
     err = ipcx__io_write(f->h, "", 0, &put, INFINITE);   /* the EOF mark */
     (void)err;                  /* a peer already gone needs no mark */
@@ -1245,8 +1407,17 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
   }
   EnterCriticalSection(&s->rd_lock);
   ra = s->ra_len - s->ra_off;
-  if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+  if (s->type != SOCK_STREAM) {
+    /* A record socket: the length of the next record (its tag byte aside). */
+    DWORD left = 0;
+    if (ra == 0 && !s->hello_pending && PeekNamedPipe(f->h, NULL, 0, NULL, &avail, &left) &&
+        avail > 0)
+      ra = left;
+    avail = 0;
+    ra = ra > 0 ? ra - 1 : 0;
+  } else if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL)) {
     avail = 0;                  /* the peer has gone: only what we hold */
+  }
   if (s->hello_pending && avail >= sizeof(struct hello))
     avail -= sizeof(struct hello);
   LeaveCriticalSection(&s->rd_lock);
@@ -1313,13 +1484,22 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
   }
   writable = !f->pw.active || HasOverlappedIoCompleted(&f->pw.ov);
   hup = s->eof == EOF_CLOSED || (s->eof != EOF_NONE && s->shut_wr) || (s->shut_rd && s->shut_wr);
+  if (s->type == SOCK_DGRAM && !s->shut_rd) {
+    /* A datagram pair: the peer's going is no EOF; POLLIN means a datagram. */
+    readable = s->ra_len > s->ra_off;
+    hup = s->shut_wr && s->shut_rd;
+    if (!readable && rd_closed(s) && (events & IPCX_POLLIN) && !(writable && (events & IPCX_POLLOUT))) {
+      wait[(*nwait)++] = s->rd_wake;  /* only our own shutdown(SHUT_RD) changes it now */
+      return 0;
+    }
+  }
   if (readable && (events & IPCX_POLLIN))
     rev |= IPCX_POLLIN;
   if (writable && (events & IPCX_POLLOUT))
     rev |= IPCX_POLLOUT;
   if (hup)
     rev |= IPCX_POLLHUP;
-  if ((events & IPCX_POLLRDHUP) && (s->eof != EOF_NONE || s->shut_rd))
+  if ((events & IPCX_POLLRDHUP) && ((s->eof != EOF_NONE && s->type != SOCK_DGRAM) || s->shut_rd))
     rev |= IPCX_POLLRDHUP;      /* the peer's SHUT_WR or close, or our SHUT_RD */
   if (rev != 0)
     return rev;
@@ -1430,7 +1610,7 @@ int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void *val, 
     return ipcx__fail(EOPNOTSUPP);
   switch (name) {
   case SO_TYPE:
-    return put_int(val, len, SOCK_STREAM);
+    return put_int(val, len, s->type);
   case SO_DOMAIN:
     return put_int(val, len, AF_UNIX);
   case SO_PROTOCOL_IPCX:
