@@ -1,5 +1,5 @@
 /*
- * unix.c: AF_UNIX stream sockets over message-type named pipes.
+ * unix.c: AF_UNIX stream (and record) sockets over message-type named pipes.
  *
  *   connection   one named-pipe instance and its client, both overlapped and
  *                duplex, PIPE_TYPE_MESSAGE read in PIPE_READMODE_MESSAGE.
