@@ -1,12 +1,13 @@
 /*
- * AF_UNIX record sockets: SOCK_SEQPACKET (pairs, listeners, connections) and
- * SOCK_DGRAM pairs.  Each send() is one record; recv() gives one record,
+ * AF_UNIX record sockets: SOCK_SEQPACKET (pairs, listeners, connections),
+ * SOCK_DGRAM pairs, and SOCK_DGRAM sockets with bind, sendto and recvfrom.  Each send() is one record; recv() gives one record,
  * cut to the buffer; the peer's going is EOF for SOCK_SEQPACKET and nothing
  * at all for SOCK_DGRAM, as on Linux.
  */
 #include "ipcx_test.h"
 #include <poll.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -268,18 +269,289 @@ START_TEST(seqpacket_large_record)
 }
 END_TEST
 
-/* An unconnected AF_UNIX datagram socket (bind + sendto) is not built on
- * Windows yet: README's feature table says so. */
-START_TEST(dgram_socket_unconnected)
+/* --- datagram sockets from socket(): bind, sendto, recvfrom ----------------- */
+
+static int dgram_at(char *path, size_t size, const char *tag)
 {
+  struct sockaddr_un a;
   int s = socket(AF_UNIX, SOCK_DGRAM, 0);
-#ifdef _WIN32
-  ck_assert_int_eq(s, -1);
-  ck_assert_int_eq(errno, ESOCKTNOSUPPORT);
-#else
+
   ck_assert_int_ge(s, 0);
+  test_path(path, size, tag);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, addr_of(&a, path)), 0);
+  return s;
+}
+
+/* Datagrams both ways, each sender named by recvfrom(); an unbound sender is
+ * unnamed (length 0); records whole, cut with MSG_TRUNC. */
+START_TEST(dgram_sendto_recvfrom)
+{
+  struct sockaddr_un a, from;
+  socklen_t flen;
+  char spath[256], cpath[256], b[64];
+  int s = dgram_at(spath, sizeof spath, "dg-server"), c = dgram_at(cpath, sizeof cpath, "dg-client");
+  int u = socket(AF_UNIX, SOCK_DGRAM, 0), v;
+  socklen_t len = sizeof v;
+
+  ck_assert_int_eq(getsockopt(s, SOL_SOCKET, SO_TYPE, &v, &len), 0);
+  ck_assert_int_eq(v, SOCK_DGRAM);
+  ck_assert_int_eq(sendto(c, "ping", 4, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 4);
+  ck_assert_int_eq(sendto(c, "", 0, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 0);
+  ck_assert_int_eq(sendto(c, "0123456789", 10, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 10);
+  flen = sizeof from;
+  memset(&from, 0, sizeof from);
+  ck_assert_int_eq(recvfrom(s, b, sizeof b, 0, (struct sockaddr *)&from, &flen), 4);
+  ck_assert_int_eq(memcmp(b, "ping", 4), 0);
+  ck_assert_int_eq(flen, offsetof(struct sockaddr_un, sun_path) + strlen(cpath) + 1);
+  ck_assert_str_eq(from.sun_path, cpath);
+  ck_assert_int_eq(recvfrom(s, b, sizeof b, 0, NULL, NULL), 0);      /* the empty one */
+  ck_assert_int_eq(recv(s, b, 3, MSG_TRUNC), 10);                   /* cut, real length */
+  ck_assert_int_eq(memcmp(b, "012", 3), 0);
+  /* The reply goes to the address recvfrom() gave. */
+  ck_assert_int_eq(sendto(s, "pong", 4, 0, (struct sockaddr *)&from, flen), 4);
+  flen = sizeof from;
+  ck_assert_int_eq(recvfrom(c, b, sizeof b, 0, (struct sockaddr *)&from, &flen), 4);
+  ck_assert_int_eq(memcmp(b, "pong", 4), 0);
+  ck_assert_str_eq(from.sun_path, spath);
+  /* An unbound sender has no name. */
+  ck_assert_int_ge(u, 0);
+  ck_assert_int_eq(sendto(u, "anon", 4, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 4);
+  flen = sizeof from;
+  ck_assert_int_eq(recvfrom(s, b, sizeof b, 0, (struct sockaddr *)&from, &flen), 4);
+  ck_assert_int_eq(flen, 0);
+  errno = 0;
+  ck_assert_int_eq(recv(s, b, sizeof b, MSG_DONTWAIT), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  close(u);
+  close(c);
   close(s);
-#endif
+  unlink(cpath);
+  unlink(spath);
+}
+END_TEST
+
+/* connect() sets the default destination; AF_UNSPEC takes it away. */
+START_TEST(dgram_connect_default)
+{
+  struct sockaddr_un a, peer;
+  socklen_t plen = sizeof peer;
+  char spath[256], b[16];
+  int s = dgram_at(spath, sizeof spath, "dg-conn"), c = socket(AF_UNIX, SOCK_DGRAM, 0);
+  struct sockaddr unspec;
+
+  errno = 0;
+  ck_assert_int_eq(send(c, "x", 1, 0), -1);
+  ck_assert_int_eq(errno, ENOTCONN);
+  errno = 0;
+  ck_assert_int_eq(getpeername(c, (struct sockaddr *)&peer, &plen), -1);
+  ck_assert_int_eq(errno, ENOTCONN);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, addr_of(&a, spath)), 0);
+  ck_assert_int_eq(send(c, "abc", 3, 0), 3);
+  ck_assert_int_eq(write(c, "w", 1), 1);
+  ck_assert_int_eq(recv(s, b, sizeof b, 0), 3);
+  ck_assert_int_eq(read(s, b, sizeof b), 1);
+  ck_assert_int_eq(b[0], 'w');
+  plen = sizeof peer;
+  ck_assert_int_eq(getpeername(c, (struct sockaddr *)&peer, &plen), 0);
+  ck_assert_str_eq(peer.sun_path, spath);
+  memset(&unspec, 0, sizeof unspec);
+  unspec.sa_family = AF_UNSPEC;
+  ck_assert_int_eq(connect(c, &unspec, sizeof unspec), 0);
+  errno = 0;
+  ck_assert_int_eq(send(c, "x", 1, 0), -1);
+  ck_assert_int_eq(errno, ENOTCONN);
+  close(c);
+  close(s);
+  unlink(spath);
+}
+END_TEST
+
+/* Errors as Linux gives them. */
+START_TEST(dgram_errors)
+{
+  struct sockaddr_un a;
+  char spath[256], lpath[256], none[256], b[4];
+  int s = dgram_at(spath, sizeof spath, "dg-err"), c = socket(AF_UNIX, SOCK_DGRAM, 0);
+  int l = listener(lpath, sizeof lpath, SOCK_STREAM);
+
+  test_path(none, sizeof none, "dg-none");
+  errno = 0;
+  ck_assert_int_eq(sendto(c, "x", 1, 0, (struct sockaddr *)&a, addr_of(&a, none)), -1);
+  ck_assert_int_eq(errno, ENOENT);
+  errno = 0;
+  ck_assert_int_eq(sendto(c, "x", 1, 0, (struct sockaddr *)&a, addr_of(&a, lpath)), -1);
+  ck_assert_int_eq(errno, EPROTOTYPE);
+  errno = 0;
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, addr_of(&a, lpath)), -1);
+  ck_assert_int_eq(errno, EPROTOTYPE);
+  errno = 0;
+  ck_assert_int_eq(recv(c, b, sizeof b, MSG_DONTWAIT), -1);   /* unbound: nothing comes */
+  ck_assert_int_eq(errno, EAGAIN);
+  errno = 0;
+  ck_assert_int_eq(listen(s, 1), -1);
+  ck_assert_int_eq(errno, EOPNOTSUPP);
+  /* The receiver goes: its file stays, nobody reads it. */
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, addr_of(&a, spath)), 0);
+  ck_assert_int_eq(send(c, "x", 1, 0), 1);
+  close(s);
+  errno = 0;
+  ck_assert_int_eq(send(c, "y", 1, 0), -1);
+  ck_assert_int_eq(errno, ECONNREFUSED);
+  errno = 0;
+  ck_assert_int_eq(sendto(c, "z", 1, 0, (struct sockaddr *)&a, addr_of(&a, spath)), -1);
+  ck_assert_int_eq(errno, ECONNREFUSED);
+  close(c);
+  close(l);
+  unlink(spath);
+  unlink(lpath);
+}
+END_TEST
+
+/* poll(): writable always; readable when a datagram waits. */
+START_TEST(dgram_poll)
+{
+  struct sockaddr_un a;
+  struct pollfd p[2];
+  char spath[256], b[8];
+  int s = dgram_at(spath, sizeof spath, "dg-poll"), c = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+  p[0].fd = s;
+  p[1].fd = c;
+  p[0].events = p[1].events = POLLIN | POLLOUT;
+  p[0].revents = p[1].revents = 0;
+  ck_assert_int_eq(poll(p, 2, 0), 2);
+  ck_assert_int_eq(p[0].revents, POLLOUT);
+  ck_assert_int_eq(p[1].revents, POLLOUT);
+  p[0].events = POLLIN;
+  ck_assert_int_eq(poll(p, 1, 50), 0);
+  ck_assert_int_eq(sendto(c, "hey", 3, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 3);
+  ck_assert_int_eq(poll(p, 1, 5000), 1);
+  ck_assert_int_eq(p[0].revents, POLLIN);
+  ck_assert_int_eq(recv(s, b, sizeof b, 0), 3);
+  close(c);
+  close(s);
+  unlink(spath);
+}
+END_TEST
+
+#define DG_SENDERS 6
+#define DG_EACH 100
+
+/* dgram_sender PATH ID: DG_EACH datagrams "ID seq" to PATH. */
+IPCX_TEST_HELPER(dgram_sender)
+{
+  struct sockaddr_un a;
+  char msg[32];
+  int c, k, n;
+
+  if (argc < 2)
+    return 2;
+  c = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (c < 0)
+    return 3;
+  for (k = 0; k < DG_EACH; k++) {
+    n = snprintf(msg, sizeof msg, "%s %d", argv[1], k);
+    if (sendto(c, msg, (size_t)n, 0, (struct sockaddr *)&a, addr_of(&a, argv[0])) != n)
+      return 4;
+  }
+  close(c);
+  return 0;
+}
+
+/* Several sender processes into one receiver: every datagram whole, each
+ * sender's in order. */
+START_TEST(dgram_many_senders)
+{
+  char spath[256], ids[DG_SENDERS][8], b[64];
+  int s = dgram_at(spath, sizeof spath, "dg-many"), next[DG_SENDERS] = { 0 }, k, id, seq;
+  pid_t pids[DG_SENDERS];
+
+  for (k = 0; k < DG_SENDERS; k++) {
+    snprintf(ids[k], sizeof ids[k], "%d", k);
+    ck_assert_int_eq(posix_spawn(&pids[k], test_self, NULL, NULL,
+                                 (char *[]){ (char *)test_self, "--helper", "dgram_sender", spath,
+                                             ids[k], NULL }, NULL), 0);
+  }
+  for (k = 0; k < DG_SENDERS * DG_EACH; k++) {
+    ssize_t n = recv(s, b, sizeof b - 1, 0);
+    ck_assert_int_gt(n, 0);
+    b[n] = 0;
+    ck_assert_int_eq(sscanf(b, "%d %d", &id, &seq), 2);
+    ck_assert(id >= 0 && id < DG_SENDERS);
+    ck_assert_int_eq(seq, next[id]);
+    next[id]++;
+  }
+  for (k = 0; k < DG_SENDERS; k++) {
+    int status = -1;
+    ck_assert_int_eq(waitpid(pids[k], &status, 0), pids[k]);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  close(s);
+  unlink(spath);
+}
+END_TEST
+
+struct blocked_sender {
+  const char *path;
+  int sent, err;
+};
+
+static void *send_until_refused(void *arg)
+{
+  struct blocked_sender *b = arg;
+  struct sockaddr_un a;
+  static char msg[1000];
+  int c = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+  for (b->sent = 0; b->sent < 100000; b->sent++)
+    if (sendto(c, msg, sizeof msg, 0, (struct sockaddr *)&a, addr_of(&a, b->path)) < 0) {
+      b->err = errno;
+      break;
+    }
+  close(c);
+  return NULL;
+}
+
+/* A receiver that never reads: the sender waits once the queue is full, and
+ * gets ECONNREFUSED when the receiver closes (no hang on either side). */
+START_TEST(dgram_full_queue_then_close)
+{
+  struct blocked_sender b;
+  char spath[256];
+  pthread_t t;
+  int s = dgram_at(spath, sizeof spath, "dg-full");
+
+  b.path = spath;
+  b.sent = b.err = 0;
+  ck_assert_int_eq(pthread_create(&t, NULL, send_until_refused, &b), 0);
+  test_sleep_ms(500);
+  ck_assert_int_lt(b.sent, 100000);     /* blocked: the queue is full */
+  close(s);
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
+  ck_assert_int_eq(b.err, ECONNREFUSED);
+  unlink(spath);
+}
+END_TEST
+
+/* Abstract names work for datagrams too. */
+START_TEST(dgram_abstract)
+{
+  struct sockaddr_un a;
+  socklen_t alen;
+  char b[8];
+  int s = socket(AF_UNIX, SOCK_DGRAM, 0), c = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+                     (size_t)snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "ipcx-dg-%d",
+                                      (int)getpid()));
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, alen), 0);
+  ck_assert_int_eq(sendto(c, "abs", 3, 0, (struct sockaddr *)&a, alen), 3);
+  ck_assert_int_eq(recv(s, b, sizeof b, 0), 3);
+  ck_assert_int_eq(memcmp(b, "abs", 3), 0);
+  close(c);
+  close(s);
 }
 END_TEST
 
@@ -295,7 +567,13 @@ Suite *suite_seqpacket(void)
   tcase_add_test(tc, seqpacket_listener_and_child);
   tcase_add_test(tc, seqpacket_type_mismatch);
   tcase_add_test(tc, seqpacket_large_record);
-  tcase_add_test(tc, dgram_socket_unconnected);
+  tcase_add_test(tc, dgram_sendto_recvfrom);
+  tcase_add_test(tc, dgram_connect_default);
+  tcase_add_test(tc, dgram_errors);
+  tcase_add_test(tc, dgram_poll);
+  tcase_add_test(tc, dgram_many_senders);
+  tcase_add_test(tc, dgram_full_queue_then_close);
+  tcase_add_test(tc, dgram_abstract);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -259,6 +259,11 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags);
 /* After a successful stat(path): report a socket's rendezvous file as S_IFSOCK. */
 int ipcx__unix_stat(const char *path, struct stat *st);
 int ipcx__unix_is_socket(const char *path);
+/* AF_UNIX datagram sockets from socket() (unix.c, "datagrams"). */
+int ipcx__unix_is_dgram(struct ipcx__file *f);
+ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
+                              const struct sockaddr *addr, socklen_t len);
+int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len);
 /* ioctl(FIONREAD) on a socket of either kind: bytes waiting to be read. */
 int ipcx__socket_nread(struct ipcx__file *f, int *n);
 int ipcx__unix_nread(struct ipcx__file *f, int *n);

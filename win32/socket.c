@@ -432,8 +432,8 @@ int ipcx_socket(int domain, int type, int protocol)
   if (base < 0 || base >= LINUX_SOCK_MAX)
     return ipcx__fail(EINVAL);
   if (domain == AF_UNIX) {
-    if (base != SOCK_STREAM && base != SOCK_SEQPACKET)
-      return ipcx__fail(ESOCKTNOSUPPORT);   /* unconnected datagrams: not built */
+    if (base != SOCK_STREAM && base != SOCK_SEQPACKET && base != SOCK_DGRAM)
+      return ipcx__fail(ESOCKTNOSUPPORT);
     if (protocol != 0 && protocol != AF_UNIX)
       return ipcx__fail(EPROTONOSUPPORT);
     return ipcx__unix_socket(base, flags);
@@ -726,7 +726,9 @@ ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags)
   if (msg->msg_controllen > 0 && msg->msg_control != NULL)
     return ipcx__fail(EOPNOTSUPP);   /* ancillary data: a later issue */
   if (total == 0 || (one = single_piece(msg, (size_t)total)) != NULL)
-    return ipcx_send(fd, total == 0 ? "" : one->iov_base, (size_t)total, flags);
+    return ipcx_sendto(fd, total == 0 ? "" : one->iov_base, (size_t)total, flags,
+                       msg->msg_namelen ? (const struct sockaddr *)msg->msg_name : NULL,
+                       msg->msg_namelen);
   buf = (size_t)total <= sizeof stackbuf ? stackbuf : malloc((size_t)total);
   if (buf == NULL)
     return ipcx__fail(ENOMEM);
@@ -735,7 +737,8 @@ ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags)
       memcpy(buf + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
     off += msg->msg_iov[i].iov_len;
   }
-  r = ipcx_send(fd, buf, (size_t)total, flags);
+  r = ipcx_sendto(fd, buf, (size_t)total, flags,
+                  msg->msg_namelen ? (const struct sockaddr *)msg->msg_name : NULL, msg->msg_namelen);
   if (buf != stackbuf)
     free(buf);
   return r;
@@ -783,8 +786,15 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
       free(buf);
   }
   if (r >= 0) {
+    struct ipcx__file *f = ipcx__fd_peek(fd);
+    socklen_t namelen = msg->msg_namelen;
     msg->msg_controllen = 0;
     msg->msg_namelen = 0;
+    if (f != NULL && msg->msg_name != NULL && is_unix(f) && ipcx__unix_is_dgram(f) &&
+        ipcx__unix_dgram_from(f, (struct sockaddr *)msg->msg_name, &namelen) == 0)
+      msg->msg_namelen = namelen;  /* the datagram's sender */
+    if (f != NULL)
+      ipcx__file_unref(f);
     msg->msg_flags = r > total ? MSG_TRUNC : 0;
     if (r > total && !(user_flags & MSG_TRUNC))
       r = total;
@@ -808,7 +818,9 @@ ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags,
 
   if (f == NULL)
     return -1;
-  if (addr == NULL) {
+  if (is_unix(f) && ipcx__unix_is_dgram(f)) {
+    r = ipcx__unix_dgram_send(f, buf, n, flags, addr, alen);
+  } else if (addr == NULL) {
     r = is_unix(f) ? ipcx__unix_send(f, buf, n, flags) : ws_send(f, buf, n, flags);
   } else if (is_unix(f)) {
     struct sockaddr_un peer;
@@ -850,6 +862,10 @@ ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags,
     return -1;
   if (addr != NULL && alen == NULL) {
     r = ipcx__fail(EFAULT);
+  } else if (is_unix(f) && ipcx__unix_is_dgram(f)) {
+    r = ipcx__unix_recv(f, buf, n, flags);
+    if (r >= 0 && addr != NULL)
+      ipcx__unix_dgram_from(f, addr, alen);   /* the datagram's sender */
   } else if (is_unix(f) || addr == NULL) {
     r = is_unix(f) ? ipcx__unix_recv(f, buf, n, flags) : ws_recv(f, buf, n, flags);
     /* Linux names the sender only when it is bound: an unnamed peer is length 0. */

@@ -51,6 +51,8 @@
  *                (recv_message, send_message).  The type travels in the pipe
  *                name ("t"/"q"/"d" for "s"/"p"): connect() checks it
  *                (EPROTOTYPE) and a child adopting the handle learns it.
+ *   datagrams    SOCK_DGRAM from socket(): a bound socket is a mailbox with a
+ *                relay thread (see "datagrams" below).
  *   cost         one pipe message per write(): a reader behind many small
  *                writes needs one ReadFile per write (byte pipes coalesce).
  *
@@ -125,7 +127,24 @@ struct usock {
   int rcvbuf, sndbuf;
   int opts[7];                  /* remembered options (remembered()) */
   struct linger linger;
+  /* datagram sockets from socket() (see "datagrams") */
+  struct mailbox *mb;           /* bound: the mailbox */
+  int dconnected;               /* connect()ed: peer and peer_pipe hold the default */
+  char peer_pipe[128];
+  HANDLE dest;                  /* the last destination's pipe, kept open */
+  char dest_name[128];
+  struct sockaddr_un from;      /* the sender of the last datagram received */
+  socklen_t from_len;
 };
+
+struct mailbox;
+static int mailbox_start(struct ipcx__file *f);
+static void mailbox_stop(struct mailbox *m);
+static int dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
+static int dgram(const struct usock *s)
+{
+  return s->type == SOCK_DGRAM && s->state != ST_CONNECTED;   /* not a socketpair() end */
+}
 
 static struct usock *us(struct ipcx__file *f)
 {
@@ -239,6 +258,10 @@ static void unix_destroy(struct ipcx__file *f)
 
   if (s->ra_pending && CancelIoEx(f->h, &s->ra_ov))
     GetOverlappedResult(f->h, &s->ra_ov, &n, TRUE);
+  if (s->mb != NULL)
+    mailbox_stop(s->mb);
+  if (s->dest != NULL)
+    CloseHandle(s->dest);
   close_listener(s);
   if (s->accept_ev != NULL)
     CloseHandle(s->accept_ev);
@@ -285,8 +308,8 @@ static int install(struct ipcx__file *f, int cloexec)
 
 /*
  * Pipe name tags: "s" a listener's connections, "p" a socketpair (stream);
- * "t" and "q" the same for SOCK_SEQPACKET; "d" a SOCK_DGRAM socketpair.  The
- * type of a name's socket, or 0.
+ * "t" and "q" the same for SOCK_SEQPACKET; "d" a SOCK_DGRAM socketpair, "g"
+ * a bound datagram socket's mailbox.  The type of a name's socket, or 0.
  */
 static int type_of_tag(const char *tag)
 {
@@ -300,6 +323,7 @@ static int type_of_tag(const char *tag)
   case 'q':
     return SOCK_SEQPACKET;
   case 'd':
+  case 'g':
     return SOCK_DGRAM;
   default:
     return 0;
@@ -694,7 +718,8 @@ int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t
     }
     return ipcx__fail(EINVAL);
   }
-  ipcx__pipe_name(s->pipe_name, sizeof s->pipe_name, s->type == SOCK_STREAM ? "s" : "t");
+  ipcx__pipe_name(s->pipe_name, sizeof s->pipe_name,
+                  s->type == SOCK_STREAM ? "s" : s->type == SOCK_SEQPACKET ? "t" : "g");
   if (kind == 3) {
     r = autobind(s);
   } else if (kind == 1) {
@@ -706,6 +731,16 @@ int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t
   if (r == 0 && kind != 3) {
     s->local = a;
     s->local_len = alen;
+  }
+  if (r == 0 && dgram(s) && mailbox_start(f) < 0) {
+    int e = errno;
+    if (s->guard != NULL) {
+      CloseHandle(s->guard);    /* the name goes again */
+      s->guard = NULL;
+    } else if (kind == 1) {
+      DeleteFileA(path);
+    }
+    r = ipcx__fail(e);
   }
   if (r == 0) {
     s->bound = 1;
@@ -759,6 +794,8 @@ int ipcx__unix_listen(struct ipcx__file *f, int backlog)
   DWORD err = ERROR_SUCCESS;
   int n, i;
 
+  if (s->type == SOCK_DGRAM)
+    return ipcx__fail(EOPNOTSUPP);
   n = backlog < 1 ? 1 : backlog > MAX_BACKLOG ? MAX_BACKLOG : backlog;
   AcquireSRWLockExclusive(&s->llock);
   if (s->state == ST_LISTEN) {
@@ -827,6 +864,8 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
   HANDLE h;
   DWORD w;
 
+  if (s->type == SOCK_DGRAM)
+    return ipcx__fail(EOPNOTSUPP);
   if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
     return ipcx__fail(EINVAL);
   if (addr != NULL && len == NULL)
@@ -879,6 +918,8 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
   HANDLE h, old;
   int kind;
 
+  if (dgram(s))
+    return dgram_connect(f, addr, len);
   kind = parse_addr(addr, len, &a, &alen);
   if (kind < 0)
     return -1;
@@ -1197,9 +1238,21 @@ static ssize_t recv_message(struct ipcx__file *f, void *buf, size_t n, int flags
   }
   for (;;) {
     if (s->ra_len > s->ra_off) {
-      len = s->ra_len - s->ra_off - 1;
+      size_t head = 1;
+      s->from_len = 0;
+      if (s->ra_buf[s->ra_off] == 'G' && s->ra_len - s->ra_off >= 2) {
+        /* From a datagram socket: the sender's address comes first. */
+        size_t alen = (unsigned char)s->ra_buf[s->ra_off + 1];
+        head = 2 + alen;
+        if (head > s->ra_len - s->ra_off || alen > sizeof s->from)
+          head = s->ra_len - s->ra_off;
+        else if (alen > 0)
+          memcpy(&s->from, s->ra_buf + s->ra_off + 2, alen);
+        s->from_len = (socklen_t)(head == 2 + alen ? alen : 0);
+      }
+      len = s->ra_len - s->ra_off - head;
       if (n > 0)
-        memcpy(buf, s->ra_buf + s->ra_off + 1, n < len ? n : len);
+        memcpy(buf, s->ra_buf + s->ra_off + head, n < len ? n : len);
       if (!(flags & MSG_PEEK))
         s->ra_off = s->ra_len;
       r = (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
@@ -1283,6 +1336,15 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   size_t done = 0;
   ssize_t r;
 
+  if (dgram(s) && s->mb != NULL)
+    return recv_message(f, buf, n, flags);
+  if (dgram(s)) {
+    /* Unbound: nobody can send to it.  Linux waits on (or EAGAIN). */
+    int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+    if (!nonblock && !s->shut_rd)
+      WaitForSingleObject(s->rd_wake, s->rcvtimeo ? s->rcvtimeo : INFINITE);
+    return s->shut_rd ? 0 : ipcx__fail(EAGAIN);
+  }
   if (s->state != ST_CONNECTED)
     return ipcx__fail(EINVAL);
   if (flags & MSG_OOB)
@@ -1326,6 +1388,8 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
   size_t done = 0;
   DWORD put, err = ERROR_SUCCESS;
 
+  if (dgram(s))
+    return ipcx__unix_dgram_send(f, buf, n, flags, NULL, 0);
   if (s->state != ST_CONNECTED)
     return ipcx__fail(ENOTCONN);
   if (flags & MSG_OOB)
@@ -1401,7 +1465,7 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
 
   if (s->state == ST_LISTEN)
     return ipcx__fail(EINVAL);
-  if (s->state != ST_CONNECTED) {
+  if (s->state != ST_CONNECTED && !(dgram(s) && s->mb != NULL)) {
     *n = 0;
     return 0;
   }
@@ -1450,7 +1514,15 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     wait[(*nwait)++] = s->accept_ev;
     return 0;
   }
-  if (s->state != ST_CONNECTED) {
+  if (dgram(s) && s->mb == NULL) {
+    /* An unbound datagram socket: writable, never readable. */
+    if (events & IPCX_POLLOUT)
+      return IPCX_POLLOUT;
+    if (events & IPCX_POLLIN)
+      wait[(*nwait)++] = s->rd_wake;
+    return 0;
+  }
+  if (s->state != ST_CONNECTED && !dgram(s)) {
     /* Linux: an unconnected stream socket reports POLLOUT | POLLHUP. */
     return (short)((events & IPCX_POLLOUT) | IPCX_POLLHUP);
   }
@@ -1528,7 +1600,7 @@ int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len,
   struct sockaddr_un a;
 
   if (peer) {
-    if (s->state != ST_CONNECTED)
+    if (s->state != ST_CONNECTED && !(dgram(s) && s->dconnected))
       return ipcx__fail(ENOTCONN);
     return copy_addr(&s->peer, s->peer_len, addr, len);
   }
@@ -1717,6 +1789,375 @@ int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void 
     *remembered(s, name) = v;
     return 0;
   }
+}
+
+/* --- datagrams: SOCK_DGRAM from socket() ---------------------------------- */
+
+/*
+ * A bound datagram socket is a mailbox: its pipe (tag "g", the name in the
+ * socket file as for a listener) takes any number of senders, one instance
+ * each.  A relay thread adopts each sender as it connects (and arms the next
+ * instance at once) and moves every datagram, whole, into a private message
+ * pipe whose read end becomes the socket's f->h, so recv() and poll() are
+ * the record socket's (recv_message).  On the wire a datagram is "G", the
+ * sender's address length (one byte, 0: unnamed) and address, then the
+ * bytes.  sendto() opens the destination's pipe, keeps it open for the next
+ * datagram to the same name, and writes one message; a send waits while the
+ * receiver's queue is full, nonblocking or not (a pending pipe write cannot
+ * be taken back).  A full relay waits too, so senders feel the receiver's
+ * pace, as on Linux.
+ */
+#define DGRAM_MAX (RA_SIZE - 2 - (int)sizeof(struct sockaddr_un))
+
+struct sender {
+  HANDLE h;
+  OVERLAPPED ov;                /* its read; ov.hEvent is the mailbox's ev */
+  int pending;
+  char buf[RA_SIZE];
+};
+
+struct mailbox {
+  char name[128];
+  HANDLE out;                   /* the private pipe's write end (the relay's) */
+  HANDLE thread, stop, ev;      /* ev: manual-reset, every sender's reads */
+  HANDLE listener;
+  OVERLAPPED lov;
+  struct sender **snd;
+  int n, cap;
+};
+
+/* A listening instance with ConnectNamedPipe pending; 0 or a Win32 error. */
+static DWORD mailbox_arm(struct mailbox *m, int first)
+{
+  HANDLE h = CreateNamedPipeA(m->name,
+                              PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
+                                (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
+                              PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
+                                PIPE_REJECT_REMOTE_CLIENTS,
+                              PIPE_UNLIMITED_INSTANCES, PIPE_CAPACITY, PIPE_CAPACITY, 0,
+                              owner_only());
+  DWORD err;
+
+  if (h == INVALID_HANDLE_VALUE)
+    return GetLastError();
+  m->listener = h;
+  m->lov.Internal = m->lov.InternalHigh = 0;
+  if (!ConnectNamedPipe(h, &m->lov)) {
+    err = GetLastError();
+    if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA) {
+      SetEvent(m->lov.hEvent);  /* a sender was quicker */
+    } else if (err != ERROR_IO_PENDING) {
+      CloseHandle(h);
+      m->listener = NULL;
+      return err;
+    }
+  }
+  return ERROR_SUCCESS;
+}
+
+/* The listener has a sender (relay thread): make it a sender, arm the next. */
+static void mailbox_adopt(struct mailbox *m)
+{
+  struct sender *x = calloc(1, sizeof *x), **t;
+
+  if (x != NULL && m->n == m->cap) {
+    t = realloc(m->snd, (size_t)(m->cap ? 2 * m->cap : 8) * sizeof *t);
+    if (t == NULL) {
+      free(x);
+      x = NULL;
+    } else {
+      m->snd = t;
+      m->cap = m->cap ? 2 * m->cap : 8;
+    }
+  }
+  if (x == NULL) {
+    CloseHandle(m->listener);   /* out of memory: that sender sees ECONNREFUSED */
+  } else {
+    x->h = m->listener;
+    x->ov.hEvent = m->ev;
+    m->snd[m->n++] = x;
+  }
+  m->listener = NULL;
+  ResetEvent(m->lov.hEvent);
+  mailbox_arm(m, 0);
+}
+
+/* Read every sender's datagrams and pass them on (relay thread). */
+static void mailbox_pump(struct mailbox *m)
+{
+  DWORD got, put, err;
+  int k;
+
+  for (k = 0; k < m->n; k++) {
+    struct sender *x = m->snd[k];
+    for (;;) {
+      if (!x->pending) {
+        x->ov.Internal = x->ov.InternalHigh = 0;
+        if (!ReadFile(x->h, x->buf, sizeof x->buf, NULL, &x->ov) &&
+            GetLastError() != ERROR_IO_PENDING) {
+          err = GetLastError();
+          if (err != ERROR_MORE_DATA)
+            goto gone;
+        }
+        x->pending = 1;
+      }
+      if (!HasOverlappedIoCompleted(&x->ov))
+        break;
+      x->pending = 0;
+      if (!GetOverlappedResult(x->h, &x->ov, &got, FALSE))
+        goto gone;              /* the sender closed: ERROR_BROKEN_PIPE */
+      if (got >= 2 && WaitForSingleObject(m->stop, 0) != WAIT_OBJECT_0)
+        ipcx__io_write(m->out, x->buf, got, &put, INFINITE);
+    }
+    continue;
+  gone:
+    CloseHandle(x->h);
+    free(x);
+    m->snd[k--] = m->snd[--m->n];
+  }
+}
+
+static DWORD WINAPI mailbox_thread(void *arg)
+{
+  struct mailbox *m = arg;
+  HANDLE hs[3];
+  DWORD w;
+
+  for (;;) {
+    if (m->listener != NULL && HasOverlappedIoCompleted(&m->lov))
+      mailbox_adopt(m);
+    ResetEvent(m->ev);
+    mailbox_pump(m);
+    hs[0] = m->stop;
+    hs[1] = m->ev;
+    hs[2] = m->lov.hEvent;
+    w = WaitForMultipleObjects(m->listener != NULL ? 3 : 2, hs, FALSE, INFINITE);
+    if (w == WAIT_OBJECT_0 || w == WAIT_FAILED)
+      break;
+  }
+  return 0;
+}
+
+static void mailbox_stop(struct mailbox *m)
+{
+  DWORD n;
+  int k;
+
+  if (m == NULL)
+    return;
+  if (m->thread != NULL) {
+    SetEvent(m->stop);
+    /* A relay waiting on a full queue: cancel its write (again, should it
+     * have been about to start one). */
+    do
+      CancelIoEx(m->out, NULL);
+    while (WaitForSingleObject(m->thread, 100) == WAIT_TIMEOUT);
+    CloseHandle(m->thread);
+  }
+  if (m->listener != NULL) {
+    CancelIoEx(m->listener, &m->lov);
+    GetOverlappedResult(m->listener, &m->lov, &n, TRUE);
+    CloseHandle(m->listener);
+  }
+  for (k = 0; k < m->n; k++) {
+    if (m->snd[k]->pending && CancelIoEx(m->snd[k]->h, &m->snd[k]->ov))
+      GetOverlappedResult(m->snd[k]->h, &m->snd[k]->ov, &n, TRUE);
+    CloseHandle(m->snd[k]->h);
+    free(m->snd[k]);
+  }
+  free(m->snd);
+  if (m->out != NULL)
+    CloseHandle(m->out);
+  if (m->stop != NULL)
+    CloseHandle(m->stop);
+  if (m->ev != NULL)
+    CloseHandle(m->ev);
+  if (m->lov.hEvent != NULL)
+    CloseHandle(m->lov.hEvent);
+  free(m);
+}
+
+/* Open s's mailbox under s->pipe_name (bind(), llock held); 0 or -1/errno. */
+static int mailbox_start(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+  struct mailbox *m = calloc(1, sizeof *m);
+  HANDLE rd = NULL, old;
+  DWORD err;
+
+  if (m == NULL)
+    return ipcx__fail(ENOMEM);
+  snprintf(m->name, sizeof m->name, "%s", s->pipe_name);
+  m->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+  m->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  m->lov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+  err = m->stop == NULL || m->ev == NULL || m->lov.hEvent == NULL ? GetLastError()
+        : ipcx__pipe_pair_open(&rd, &m->out, PIPE_CAPACITY,
+                               PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
+                               GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED, "x");
+  if (err == ERROR_SUCCESS)
+    err = mailbox_arm(m, 1);
+  if (err == ERROR_SUCCESS) {
+    m->thread = CreateThread(NULL, 64 * 1024, mailbox_thread, m,
+                             STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    if (m->thread == NULL)
+      err = GetLastError();
+  }
+  if (err != ERROR_SUCCESS) {
+    if (rd != NULL)
+      CloseHandle(rd);
+    mailbox_stop(m);
+    if (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY)
+      return ipcx__fail(EADDRINUSE);
+    return ipcx__fail_win32(err);
+  }
+  s->mb = m;
+  old = f->h;
+  f->h = rd;                    /* recv() and poll() read the private pipe */
+  CloseHandle(old);
+  return 0;
+}
+
+/* The pipe behind a datagram address: 0, or -1/errno as Linux's sendto(). */
+static int dgram_resolve(const struct sockaddr *addr, socklen_t len, char *name, size_t size,
+                         struct sockaddr_un *a, socklen_t *alen)
+{
+  char path[sizeof a->sun_path + 1];
+  DWORD pid;
+  int kind = parse_addr(addr, len, a, alen);
+
+  if (kind < 0)
+    return -1;
+  if (kind == 1) {
+    addr_path(a, path);
+    if (read_record_file(path, name, size, &pid) < 0)
+      return -1;
+  } else if (read_record_abstract(a, *alen, name, size, &pid) < 0) {
+    return -1;
+  }
+  if (strncmp(name, "\\\\.\\pipe\\ipcx-", 14) != 0 || type_of_tag(name + 14) != SOCK_DGRAM)
+    return ipcx__fail(EPROTOTYPE);     /* a stream or seqpacket socket lives there */
+  return 0;
+}
+
+/* Send one datagram to the mailbox called name (llock held). */
+static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, size_t n)
+{
+  char stack[2048], *m;
+  size_t total;
+  DWORD err = ERROR_SUCCESS, put;
+  int tries;
+
+  if (s->dest != NULL && strcmp(s->dest_name, name) != 0) {
+    CloseHandle(s->dest);
+    s->dest = NULL;
+  }
+  for (tries = 0; s->dest == NULL; tries++) {
+    s->dest = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                          FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
+                          NULL);
+    if (s->dest != INVALID_HANDLE_VALUE) {
+      snprintf(s->dest_name, sizeof s->dest_name, "%s", name);
+      break;
+    }
+    s->dest = NULL;
+    err = GetLastError();
+    if (err != ERROR_PIPE_BUSY || tries >= 100)
+      return ipcx__fail(err == ERROR_PIPE_BUSY ? EAGAIN : ECONNREFUSED);
+    WaitNamedPipeA(name, 100);   /* the relay arms the next instance at once */
+  }
+  total = 2 + (size_t)(s->local_len > (socklen_t)sizeof(ADDRESS_FAMILY) ? s->local_len : 0) + n;
+  m = total <= sizeof stack ? stack : malloc(total);
+  if (m == NULL)
+    return ipcx__fail(ENOMEM);
+  m[0] = 'G';
+  m[1] = (char)(total - 2 - n);
+  memcpy(m + 2, &s->local, (size_t)(unsigned char)m[1]);
+  if (n > 0)
+    memcpy(m + total - n, buf, n);
+  err = ipcx__io_write(s->dest, m, (DWORD)total, &put, s->sndtimeo ? s->sndtimeo : INFINITE);
+  if (m != stack)
+    free(m);
+  if (err == ERROR_SUCCESS)
+    return (ssize_t)n;
+  if (err == WAIT_TIMEOUT)
+    return ipcx__fail(EAGAIN);
+  CloseHandle(s->dest);         /* the receiver has gone */
+  s->dest = NULL;
+  return ipcx__fail(ECONNREFUSED);
+}
+
+/* sendto() and send() on a datagram socket from socket(). */
+ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
+                              const struct sockaddr *addr, socklen_t len)
+{
+  struct usock *s = us(f);
+  struct sockaddr_un a;
+  socklen_t alen;
+  char name[256];
+  ssize_t r;
+
+  (void)flags;
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (s->shut_wr)
+    return ipcx__fail(EPIPE);
+  if (n > (size_t)DGRAM_MAX)
+    return ipcx__fail(EMSGSIZE);
+  AcquireSRWLockExclusive(&s->llock);
+  if (addr == NULL) {
+    if (!s->dconnected) {
+      ReleaseSRWLockExclusive(&s->llock);
+      return ipcx__fail(ENOTCONN);
+    }
+    snprintf(name, sizeof name, "%s", s->peer_pipe);
+  } else if (dgram_resolve(addr, len, name, sizeof name, &a, &alen) < 0) {
+    ReleaseSRWLockExclusive(&s->llock);
+    return -1;
+  }
+  r = dgram_write(s, name, buf, n);
+  ReleaseSRWLockExclusive(&s->llock);
+  return r;
+}
+
+/* connect() on a datagram socket: the default destination. */
+static int dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+{
+  struct usock *s = us(f);
+  struct sockaddr_un a;
+  socklen_t alen;
+  char name[256];
+
+  if (addr != NULL && len >= (socklen_t)sizeof(ADDRESS_FAMILY) && addr->sa_family == AF_UNSPEC) {
+    s->dconnected = 0;          /* Linux: AF_UNSPEC dissolves the association */
+    return 0;
+  }
+  if (dgram_resolve(addr, len, name, sizeof name, &a, &alen) < 0)
+    return -1;
+  AcquireSRWLockExclusive(&s->llock);
+  snprintf(s->peer_pipe, sizeof s->peer_pipe, "%s", name);
+  s->peer = a;
+  s->peer_len = alen;
+  s->dconnected = 1;
+  ReleaseSRWLockExclusive(&s->llock);
+  return 0;
+}
+
+/* The sender of the last datagram recv() took, for recvfrom(). */
+int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len)
+{
+  struct usock *s = us(f);
+
+  if (s->from_len == 0) {
+    *len = 0;                   /* an unnamed sender: Linux gives length 0 */
+    return 0;
+  }
+  return copy_addr(&s->from, s->from_len, addr, len);
+}
+
+int ipcx__unix_is_dgram(struct ipcx__file *f)
+{
+  return dgram(us(f));
 }
 
 /* --- stat() on a socket file ---------------------------------------------- */
