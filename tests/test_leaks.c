@@ -317,6 +317,41 @@ START_TEST(leak_socketpairs)
 }
 END_TEST
 
+/* Record pairs, and datagram sockets bound, sent to and closed (each bound
+ * one is a mailbox with a relay thread on Windows). */
+START_TEST(leak_records)
+{
+  struct sockaddr_un a;
+  char path[256], c[4];
+  int sv[2], i, s, u;
+  long base;
+
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  test_path(path, sizeof path, "leak-dg");
+  memcpy(a.sun_path, path, strlen(path));
+  base = test_open_count();
+  for (i = 0; i < 200; i++) {
+    ck_assert_int_eq(socketpair(AF_UNIX, (i & 1) ? SOCK_DGRAM : SOCK_SEQPACKET, 0, sv), 0);
+    ck_assert_int_eq(send(sv[0], "r", 1, 0), 1);
+    ck_assert_int_eq(recv(sv[1], c, sizeof c, 0), 1);
+    ck_assert_int_eq(close(sv[0]), 0);
+    ck_assert_int_eq(close(sv[1]), 0);
+    s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    u = socket(AF_UNIX, SOCK_DGRAM, 0);
+    ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(sendto(u, "d", 1, 0, (struct sockaddr *)&a, sizeof a), 1);
+    ck_assert_int_eq(recv(s, c, sizeof c, 0), 1);
+    if (i & 1)
+      ck_assert_int_eq(sendto(u, "left", 4, 0, (struct sockaddr *)&a, sizeof a), 4);  /* unread */
+    ck_assert_int_eq(close(s), 0);
+    ck_assert_int_eq(close(u), 0);
+    ck_assert_int_eq(unlink(path), 0);
+  }
+  ASSERT_NO_GROWTH(base);
+}
+END_TEST
+
 /* A listener, clients that connect, talk and go, and connects that fail. */
 START_TEST(leak_sockets)
 {
@@ -400,6 +435,7 @@ Suite *suite_leaks(void)
   tcase_add_test(tc, leak_spawn);
   tcase_add_test(tc, leak_fifo);
   tcase_add_test(tc, leak_socketpairs);
+  tcase_add_test(tc, leak_records);
   tcase_add_test(tc, leak_sockets);
   tcase_add_test(tc, leak_stdio);
   suite_add_tcase(s, tc);
