@@ -1822,6 +1822,7 @@ struct mailbox {
   HANDLE thread, stop, ev;      /* ev: manual-reset, every sender's reads */
   HANDLE listener;
   OVERLAPPED lov;
+  int lconnected;               /* a sender came before ConnectNamedPipe (lov unused) */
   struct sender **snd;
   int n, cap;
 };
@@ -1841,11 +1842,13 @@ static DWORD mailbox_arm(struct mailbox *m, int first)
   if (h == INVALID_HANDLE_VALUE)
     return GetLastError();
   m->listener = h;
+  m->lconnected = 0;
   m->lov.Internal = m->lov.InternalHigh = 0;
   if (!ConnectNamedPipe(h, &m->lov)) {
     err = GetLastError();
     if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA) {
-      SetEvent(m->lov.hEvent);  /* a sender was quicker */
+      m->lconnected = 1;        /* a sender was quicker: lov says nothing */
+      SetEvent(m->lov.hEvent);
     } else if (err != ERROR_IO_PENDING) {
       CloseHandle(h);
       m->listener = NULL;
@@ -1882,15 +1885,25 @@ static void mailbox_adopt(struct mailbox *m)
   mailbox_arm(m, 0);
 }
 
-/* Read every sender's datagrams and pass them on (relay thread). */
+/*
+ * Read the senders' datagrams and pass them on (relay thread): at most 64
+ * from each per pass, so that a busy sender starves nobody (ev is set again
+ * to come back), and none once stop is set.
+ */
 static void mailbox_pump(struct mailbox *m)
 {
   DWORD got, put, err;
-  int k;
+  int k, taken;
 
   for (k = 0; k < m->n; k++) {
     struct sender *x = m->snd[k];
-    for (;;) {
+    for (taken = 0;; taken++) {
+      if (WaitForSingleObject(m->stop, 0) == WAIT_OBJECT_0)
+        return;
+      if (taken == 64) {
+        SetEvent(m->ev);        /* more may wait: another pass */
+        break;
+      }
       if (!x->pending) {
         x->ov.Internal = x->ov.InternalHigh = 0;
         if (!ReadFile(x->h, x->buf, sizeof x->buf, NULL, &x->ov) &&
@@ -1906,7 +1919,7 @@ static void mailbox_pump(struct mailbox *m)
       x->pending = 0;
       if (!GetOverlappedResult(x->h, &x->ov, &got, FALSE))
         goto gone;              /* the sender closed: ERROR_BROKEN_PIPE */
-      if (got >= 2 && WaitForSingleObject(m->stop, 0) != WAIT_OBJECT_0)
+      if (got >= 2)
         ipcx__io_write(m->out, x->buf, got, &put, INFINITE);
     }
     continue;
@@ -1924,7 +1937,7 @@ static DWORD WINAPI mailbox_thread(void *arg)
   DWORD w;
 
   for (;;) {
-    if (m->listener != NULL && HasOverlappedIoCompleted(&m->lov))
+    if (m->listener != NULL && (m->lconnected || HasOverlappedIoCompleted(&m->lov)))
       mailbox_adopt(m);
     ResetEvent(m->ev);
     mailbox_pump(m);
