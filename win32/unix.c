@@ -194,6 +194,12 @@ static SECURITY_ATTRIBUTES *owner_only(void)
 
 static const struct ipcx__ops unix_ops;
 
+static void close_handle(HANDLE h)
+{
+  if (h != NULL)
+    CloseHandle(h);
+}
+
 static struct ipcx__file *new_file(HANDLE h, int nonblock)
 {
   struct ipcx__file *f;
@@ -217,12 +223,9 @@ static struct ipcx__file *new_file(HANDLE h, int nonblock)
   f->impl = s;
   return f;
 fail:
-  if (s->rd_wake != NULL)
-    CloseHandle(s->rd_wake);
-  if (s->rd_done != NULL)
-    CloseHandle(s->rd_done);
-  if (s->ra_ov.hEvent != NULL)
-    CloseHandle(s->ra_ov.hEvent);
+  close_handle(s->rd_wake);
+  close_handle(s->rd_done);
+  close_handle(s->ra_ov.hEvent);
   free(s);
   return NULL;
 }
@@ -1979,14 +1982,10 @@ static void mailbox_stop(struct mailbox *m)
     free(m->snd[k]);
   }
   free(m->snd);
-  if (m->out != NULL)
-    CloseHandle(m->out);
-  if (m->stop != NULL)
-    CloseHandle(m->stop);
-  if (m->ev != NULL)
-    CloseHandle(m->ev);
-  if (m->lov.hEvent != NULL)
-    CloseHandle(m->lov.hEvent);
+  close_handle(m->out);
+  close_handle(m->stop);
+  close_handle(m->ev);
+  close_handle(m->lov.hEvent);
   free(m);
 }
 
