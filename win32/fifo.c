@@ -557,31 +557,11 @@ static void relay(struct fifo *p, int relay_thread)
 /* Arm a new listening instance (f->lock held, or before the thread runs). */
 static DWORD arm_listener(struct fifo *p)
 {
-  HANDLE h;
   DWORD err;
 
-  h = CreateNamedPipeA(p->name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
-                         PIPE_REJECT_REMOTE_CLIENTS,
-                       PIPE_UNLIMITED_INSTANCES, 4096, FIFO_CAPACITY, 0, NULL);
-  if (h == INVALID_HANDLE_VALUE)
-    return GetLastError();
-  p->listener = h;
-  p->lconnected = 0;
-  p->lov.Internal = p->lov.InternalHigh = 0;
-  p->lov.Offset = p->lov.OffsetHigh = 0;
-  if (!ConnectNamedPipe(h, &p->lov)) {
-    err = GetLastError();
-    if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA) {
-      p->lconnected = 1;        /* a writer was quicker: the event is not set */
-      SetEvent(p->lov.hEvent);
-    } else if (err != ERROR_IO_PENDING) {
-      CloseHandle(h);
-      p->listener = NULL;
-      return err;
-    }
-  }
-  return ERROR_SUCCESS;
+  p->listener = ipcx__pipe_listen(p->name, 0, 4096, FIFO_CAPACITY, NULL, &p->lov, &p->lconnected,
+                                  &err);
+  return err;
 }
 
 /* A writer has connected to the listening instance (f->lock held). */

@@ -195,6 +195,9 @@ DWORD ipcx__pipe_pair_open(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD 
                            DWORD client_access, DWORD client_flags, const char *tag);
 /* A fresh unguessable pipe name: \\.\pipe\ipcx-<pid>-<random>. */
 void ipcx__pipe_name(char *name, size_t size, const char *tag);
+/* A message-mode listening instance with ConnectNamedPipe pending (pipe.c). */
+HANDLE ipcx__pipe_listen(const char *name, int first, DWORD outbuf, DWORD inbuf,
+                         SECURITY_ATTRIBUTES *sa, OVERLAPPED *ov, int *connected, DWORD *err);
 
 /* A file description for a pipe handle ipcx did not make (duplicated). */
 struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle);

@@ -42,6 +42,47 @@ void ipcx__pipe_name(char *name, size_t size, const char *tag)
            (unsigned long)GetCurrentProcessId(), r[0], r[1], r[2], r[3]);
 }
 
+/*
+ * A listening message-mode instance of name, with ConnectNamedPipe pending on
+ * ov (the caller's hEvent is kept; the rest is reset).  *connected is 1 when
+ * a client came before the call: ov then says nothing (Wine leaves it
+ * pending), so the caller must go by the flag; ov's event is set for it.
+ * Returns the handle, or NULL with the Win32 error in *err.
+ */
+HANDLE ipcx__pipe_listen(const char *name, int first, DWORD outbuf, DWORD inbuf,
+                         SECURITY_ATTRIBUTES *sa, OVERLAPPED *ov, int *connected, DWORD *err)
+{
+  HANDLE h = CreateNamedPipeA(name,
+                              PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
+                                (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
+                              PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
+                                PIPE_REJECT_REMOTE_CLIENTS,
+                              PIPE_UNLIMITED_INSTANCES, outbuf, inbuf, 0, sa);
+
+  *connected = 0;
+  if (h == INVALID_HANDLE_VALUE) {
+    *err = GetLastError();
+    return NULL;
+  }
+  ov->Internal = ov->InternalHigh = 0;
+  ov->Offset = ov->OffsetHigh = 0;
+  if (ConnectNamedPipe(h, ov)) {
+    *connected = 1;
+  } else {
+    *err = GetLastError();
+    if (*err == ERROR_PIPE_CONNECTED || *err == ERROR_NO_DATA) {
+      *connected = 1;           /* came before we asked (and maybe went: data stays) */
+    } else if (*err != ERROR_IO_PENDING) {
+      CloseHandle(h);
+      return NULL;
+    }
+  }
+  if (*connected)
+    SetEvent(ov->hEvent);
+  *err = ERROR_SUCCESS;
+  return h;
+}
+
 DWORD ipcx__pipe_pair(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type)
 {
   return ipcx__pipe_pair_open(server, client, bufsize, type, GENERIC_READ | GENERIC_WRITE,

@@ -48,7 +48,7 @@
  *                use the same pipes: each send() is one pipe message, a tag
  *                byte and the bytes (so an empty record is not the EOF mark),
  *                and recv() takes one message from the read-ahead, whole
- *                (recv_message, send_message).  The type travels in the pipe
+ *                (recv_record, send_message).  The type travels in the pipe
  *                name ("t"/"q"/"d" for "s"/"p"): connect() checks it
  *                (EPROTOTYPE) and a child adopting the handle learns it.
  *   datagrams    SOCK_DGRAM from socket(): a bound socket is a mailbox with a
@@ -760,31 +760,11 @@ static DWORD make_instance(struct usock *s, int i, int first)
   struct instance *in = &s->inst[i];
   DWORD err;
 
-  in->h = CreateNamedPipeA(s->pipe_name,
-                           PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
-                             (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
-                           PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
-                             PIPE_REJECT_REMOTE_CLIENTS,
-                           PIPE_UNLIMITED_INSTANCES, PIPE_CAPACITY, PIPE_CAPACITY, 0, owner_only());
-  if (in->h == INVALID_HANDLE_VALUE) {
-    in->h = NULL;
-    return GetLastError();
-  }
-  memset(&in->ov, 0, sizeof in->ov);
   in->ov.hEvent = s->accept_ev;
-  in->ready = 0;
-  if (ConnectNamedPipe(in->h, &in->ov)) {
-    in->ready = 1;
-  } else {
-    err = GetLastError();
-    if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA) {
-      in->ready = 1;            /* came before we asked (and maybe went: data stays) */
-    } else if (err != ERROR_IO_PENDING) {
-      CloseHandle(in->h);
-      in->h = NULL;
-      return err;
-    }
-  }
+  in->h = ipcx__pipe_listen(s->pipe_name, first, PIPE_CAPACITY, PIPE_CAPACITY, owner_only(),
+                            &in->ov, &in->ready, &err);
+  if (in->h == NULL)
+    return err;
   /* Starting an overlapped call resets the shared event: announce again. */
   SetEvent(s->accept_ev);
   return ERROR_SUCCESS;
@@ -1222,73 +1202,44 @@ static ssize_t recv_once(struct ipcx__file *f, char *buf, size_t n, int peek, in
  */
 #define MSG_MAX (RA_SIZE - 1)
 
-static ssize_t recv_message(struct ipcx__file *f, void *buf, size_t n, int flags)
+/* A datagram socket nothing can reach (unbound, or a pair whose peer has
+ * gone): Linux waits on; 0 after our own shutdown(SHUT_RD), else EAGAIN. */
+static ssize_t dgram_nothing(struct usock *s, int nonblock)
+{
+  if (!nonblock && !s->shut_rd)
+    WaitForSingleObject(s->rd_wake, s->rcvtimeo ? s->rcvtimeo : INFINITE);
+  return s->shut_rd ? 0 : ipcx__fail(EAGAIN);
+}
+
+/* recv() on a record socket (rd_lock held): one record, cut to n. */
+static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags, int nonblock)
 {
   struct usock *s = us(f);
-  int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
-  DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
-  ssize_t r = -1;
-  size_t len;
-  int c;
+  size_t head = 1, len;
+  ssize_t r;
+  char c;
 
-  if (n > 0 && buf == NULL)
-    return ipcx__fail(EFAULT);
-  if (nonblock) {
-    if (!TryEnterCriticalSection(&s->rd_lock))
-      return ipcx__fail(EAGAIN);
-  } else {
-    EnterCriticalSection(&s->rd_lock);
-  }
-  for (;;) {
-    if (s->ra_len > s->ra_off) {
-      size_t head = 1;
-      s->from_len = 0;
-      if (s->ra_buf[s->ra_off] == 'G' && s->ra_len - s->ra_off >= 2) {
-        /* From a datagram socket: the sender's address comes first. */
-        size_t alen = (unsigned char)s->ra_buf[s->ra_off + 1];
-        head = 2 + alen;
-        if (head > s->ra_len - s->ra_off || alen > sizeof s->from)
-          head = s->ra_len - s->ra_off;
-        else if (alen > 0)
-          memcpy(&s->from, s->ra_buf + s->ra_off + 2, alen);
-        s->from_len = (socklen_t)(head == 2 + alen ? alen : 0);
-      }
-      len = s->ra_len - s->ra_off - head;
-      if (n > 0)
-        memcpy(buf, s->ra_buf + s->ra_off + head, n < len ? n : len);
-      if (!(flags & MSG_PEEK))
-        s->ra_off = s->ra_len;
-      r = (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
-      break;
-    }
-    if (s->shut_rd || (rd_closed(s) && s->type == SOCK_SEQPACKET && !s->ra_pending)) {
-      r = 0;
-      break;
-    }
-    if (rd_closed(s) && !s->ra_pending) {
-      /* A datagram pair whose peer has gone: nothing more will come. */
-      if (nonblock || WaitForSingleObject(s->rd_wake, timeout) != WAIT_OBJECT_0) {
-        r = ipcx__fail(EAGAIN);
-        break;
-      }
-      continue;                 /* our own shutdown(SHUT_RD) */
-    }
-    if (!s->ra_pending && ra_post(f) < 0)
-      break;
-    if (!s->ra_pending)
-      continue;                 /* it failed at once: EOF, look again */
-    c = ra_collect(f, timeout);
-    if (c < 0)
-      break;
-    if (c == 0 && !rd_closed(s)) {
-      r = ipcx__fail(EAGAIN);
-      break;
+  r = recv_once(f, &c, 1, 1, nonblock);   /* a whole record into the read-ahead, or EOF */
+  if (r == 0 && s->type == SOCK_DGRAM)
+    return dgram_nothing(s, nonblock);     /* a datagram pair's peer going is no EOF */
+  if (r <= 0)
+    return r;
+  s->from_len = 0;
+  if (s->ra_buf[s->ra_off] == 'G' && s->ra_len - s->ra_off >= 2) {
+    /* From a datagram socket: the sender's address comes first. */
+    size_t alen = (unsigned char)s->ra_buf[s->ra_off + 1];
+    if (2 + alen <= s->ra_len - s->ra_off && alen <= sizeof s->from) {
+      head = 2 + alen;
+      memcpy(&s->from, s->ra_buf + s->ra_off + 2, alen);
+      s->from_len = (socklen_t)alen;
     }
   }
-  LeaveCriticalSection(&s->rd_lock);
-  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
-    SetEvent(s->rd_done);       /* a poll() found us reading: its turn now */
-  return r;
+  len = s->ra_len - s->ra_off - head;
+  if (n > 0)
+    memcpy(buf, s->ra_buf + s->ra_off + head, n < len ? n : len);
+  if (!(flags & MSG_PEEK))
+    s->ra_off = s->ra_len;
+  return (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
 }
 
 static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int flags)
@@ -1339,28 +1290,19 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   size_t done = 0;
   ssize_t r;
 
-  if (dgram(s) && s->mb != NULL)
-    return recv_message(f, buf, n, flags);
-  if (dgram(s)) {
-    /* Unbound: nobody can send to it.  Linux waits on (or EAGAIN). */
-    int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
-    if (!nonblock && !s->shut_rd)
-      WaitForSingleObject(s->rd_wake, s->rcvtimeo ? s->rcvtimeo : INFINITE);
-    return s->shut_rd ? 0 : ipcx__fail(EAGAIN);
-  }
-  if (s->state != ST_CONNECTED)
+  if (dgram(s) && s->mb == NULL)
+    return dgram_nothing(s, nonblock);     /* unbound: nobody can send to it */
+  if (s->state != ST_CONNECTED && !dgram(s))
     return ipcx__fail(EINVAL);
   if (flags & MSG_OOB)
     return ipcx__fail(EOPNOTSUPP);
-  if (s->type != SOCK_STREAM)
-    return recv_message(f, buf, n, flags);
-  if (n == 0) {
+  if (n == 0 && s->type == SOCK_STREAM) {
     /* Linux: 0 once there is data or EOF; until then EAGAIN, or wait. */
     char c;
     r = ipcx__unix_recv(f, &c, 1, flags | MSG_PEEK);
     return r < 0 ? -1 : 0;
   }
-  if (buf == NULL)
+  if (n > 0 && buf == NULL)
     return ipcx__fail(EFAULT);
   if (nonblock) {
     if (!TryEnterCriticalSection(&s->rd_lock))
@@ -1368,12 +1310,16 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   } else {
     EnterCriticalSection(&s->rd_lock);
   }
-  do {
-    r = recv_once(f, (char *)buf + done, n - done, (flags & MSG_PEEK) != 0, nonblock);
-    if (r <= 0)
-      break;
-    done += (size_t)r;
-  } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n);
+  if (s->type != SOCK_STREAM) {
+    r = recv_record(f, buf, n, flags, nonblock);
+  } else {
+    do {
+      r = recv_once(f, (char *)buf + done, n - done, (flags & MSG_PEEK) != 0, nonblock);
+      if (r <= 0)
+        break;
+      done += (size_t)r;
+    } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n);
+  }
   LeaveCriticalSection(&s->rd_lock);
   if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
     SetEvent(s->rd_done);       /* a poll() found us reading: its turn now */
@@ -1802,7 +1748,7 @@ int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void 
  * each.  A relay thread adopts each sender as it connects (and arms the next
  * instance at once) and moves every datagram, whole, into a private message
  * pipe whose read end becomes the socket's f->h, so recv() and poll() are
- * the record socket's (recv_message).  On the wire a datagram is "G", the
+ * the record socket's (recv_record).  On the wire a datagram is "G", the
  * sender's address length (one byte, 0: unnamed) and address, then the
  * bytes.  sendto() opens the destination's pipe, keeps it open for the next
  * datagram to the same name, and writes one message; a send waits while the
@@ -1833,32 +1779,11 @@ struct mailbox {
 /* A listening instance with ConnectNamedPipe pending; 0 or a Win32 error. */
 static DWORD mailbox_arm(struct mailbox *m, int first)
 {
-  HANDLE h = CreateNamedPipeA(m->name,
-                              PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
-                                (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
-                              PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
-                                PIPE_REJECT_REMOTE_CLIENTS,
-                              PIPE_UNLIMITED_INSTANCES, PIPE_CAPACITY, PIPE_CAPACITY, 0,
-                              owner_only());
   DWORD err;
 
-  if (h == INVALID_HANDLE_VALUE)
-    return GetLastError();
-  m->listener = h;
-  m->lconnected = 0;
-  m->lov.Internal = m->lov.InternalHigh = 0;
-  if (!ConnectNamedPipe(h, &m->lov)) {
-    err = GetLastError();
-    if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA) {
-      m->lconnected = 1;        /* a sender was quicker: lov says nothing */
-      SetEvent(m->lov.hEvent);
-    } else if (err != ERROR_IO_PENDING) {
-      CloseHandle(h);
-      m->listener = NULL;
-      return err;
-    }
-  }
-  return ERROR_SUCCESS;
+  m->listener = ipcx__pipe_listen(m->name, first, PIPE_CAPACITY, PIPE_CAPACITY, owner_only(),
+                                  &m->lov, &m->lconnected, &err);
+  return err;
 }
 
 /* The listener has a sender (relay thread): make it a sender, arm the next. */
