@@ -121,6 +121,21 @@ static int ws_nonblock(struct ipcx__file *f, int flags)
   return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 }
 
+/*
+ * A Winsock call has failed: 1 to try again once the socket is ready for
+ * `what` (it said WSAEWOULDBLOCK and the caller blocks), else -1/errno
+ * (EAGAIN when nonblocking or after the timeout).
+ */
+static int ws_again(struct ipcx__file *f, int flags, short what, DWORD timeout_ms)
+{
+  int r;
+
+  if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags))
+    return ws_fail();
+  r = ws_wait(f, what, timeout_ms);
+  return r > 0 ? 1 : r < 0 ? -1 : ipcx__fail(EAGAIN);
+}
+
 static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
 {
   int wflags = flags & (MSG_PEEK | MSG_OOB);
@@ -141,13 +156,8 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
     }
     if (r == 0)
       return (ssize_t)done;
-    if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags))
-      return done > 0 ? (ssize_t)done : ws_fail();
-    r = ws_wait(f, POLLRDNORM, ws(f)->rcvtimeo);
-    if (r < 0)
+    if (ws_again(f, flags, POLLRDNORM, ws(f)->rcvtimeo) < 0)
       return done > 0 ? (ssize_t)done : -1;
-    if (r == 0)
-      return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
   }
 }
 
@@ -168,17 +178,10 @@ static ssize_t ws_send(struct ipcx__file *f, const void *buf, size_t n, int flag
         return (ssize_t)done;
       continue;
     }
-    if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags)) {
-      if (done > 0)
-        return (ssize_t)done;
-      return WSAGetLastError() == WSAESHUTDOWN || WSAGetLastError() == WSAECONNABORTED
-               ? ipcx__fail(EPIPE) : ws_fail();
-    }
-    r = ws_wait(f, POLLWRNORM, ws(f)->sndtimeo);
-    if (r < 0)
+    if (WSAGetLastError() == WSAESHUTDOWN || WSAGetLastError() == WSAECONNABORTED)
+      return done > 0 ? (ssize_t)done : ipcx__fail(EPIPE);
+    if (ws_again(f, flags, POLLWRNORM, ws(f)->sndtimeo) < 0)
       return done > 0 ? (ssize_t)done : -1;
-    if (r == 0)
-      return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
   }
 }
 
@@ -832,20 +835,9 @@ ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags,
     r = ipcx__fail(EFAULT);
   } else {
     for (;;) {
-      int k = sendto(sock_of(f), buf, (int)n, flags & MSG_OOB, addr, alen);
-      if (k >= 0) {
-        r = k;
+      r = sendto(sock_of(f), buf, (int)n, flags & MSG_OOB, addr, alen);
+      if (r >= 0 || ws_again(f, flags, POLLWRNORM, ws(f)->sndtimeo) < 0)
         break;
-      }
-      if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags)) {
-        r = ws_fail();
-        break;
-      }
-      k = ws_wait(f, POLLWRNORM, ws(f)->sndtimeo);
-      if (k <= 0) {
-        r = k < 0 ? -1 : ipcx__fail(EAGAIN);
-        break;
-      }
     }
   }
   ipcx__file_unref(f);
@@ -884,13 +876,8 @@ ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags,
         r = got >= 0 ? got : k;     /* Linux: a datagram too big is cut to fit */
         break;
       }
-      if (WSAGetLastError() != WSAEWOULDBLOCK || ws_nonblock(f, flags)) {
-        r = ws_fail();
-        break;
-      }
-      got = ws_wait(f, POLLRDNORM, ws(f)->rcvtimeo);
-      if (got <= 0) {
-        r = got < 0 ? -1 : ipcx__fail(EAGAIN);
+      if (ws_again(f, flags, POLLRDNORM, ws(f)->rcvtimeo) < 0) {
+        r = -1;
         break;
       }
     }
