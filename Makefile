@@ -23,6 +23,9 @@ endif
 
 BUILD    ?= build
 B        := $(BUILD)/$(TRIPLET)
+# The Windows build folder, for the targets that run both builds.  Expanded
+# when used: on a fresh machine the cross compiler comes with `make deps`.
+WB        = $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine 2>/dev/null)
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
 CPPFLAGS += -Iinclude
@@ -207,7 +210,7 @@ bench-bin: $(B)/bench/ipcx-bench$(EXE) $(BENCH_EXTRA)
 bench: deps
 	$(MAKE) lib bench-bin
 	$(MAKE) CROSS=$(WINCROSS) lib bench-bin
-	sh bench/run.sh $(B) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine)
+	sh bench/run.sh $(B) $(WB)
 
 .PHONY: bench bench-bin
 
@@ -222,7 +225,7 @@ deps:
 check: deps
 	$(MAKE) lib tests examples
 	$(MAKE) win
-	sh wine-tests/check.sh $(B) build/$(shell $(WINCROSS)gcc -dumpmachine)
+	sh wine-tests/check.sh $(B) $(WB)
 
 check-native: lib tests
 	$(TEST_BIN)
@@ -230,10 +233,10 @@ check-native: lib tests
 demo: deps
 	$(MAKE) lib examples
 	$(MAKE) CROSS=$(WINCROSS) lib examples
-	sh wine-tests/demo.sh $(B) build/$(shell $(WINCROSS)gcc -dumpmachine)
+	sh wine-tests/demo.sh $(B) $(WB)
 
 clean:
-	rm -rf $(BUILD)/$(TRIPLET) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine 2>/dev/null)
+	rm -rf $(BUILD)/$(TRIPLET) $(WB)
 
 # --- reliability: sanitizers, valgrind, stress, fuzzing ----------------------
 #   make check-sanitize   native suites built with ASan + UBSan (make check runs it)
@@ -254,11 +257,11 @@ check-valgrind: lib tests
 stress: deps
 	$(MAKE) lib tests
 	$(MAKE) CROSS=$(WINCROSS) lib tests
-	sh wine-tests/stress.sh $(STRESS) $(B) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine)
+	sh wine-tests/stress.sh $(STRESS) $(B) $(WB)
 
 fuzz: deps
 	$(MAKE) CROSS=$(WINCROSS) lib
-	sh wine-tests/fuzz.sh $(FUZZ_SECONDS) $(BUILD)/$(shell $(WINCROSS)gcc -dumpmachine)
+	sh wine-tests/fuzz.sh $(FUZZ_SECONDS) $(WB)
 
 .PHONY: check-sanitize check-valgrind stress fuzz
 

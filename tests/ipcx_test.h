@@ -21,6 +21,8 @@
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <pthread.h>
 #include <check.h>
 
@@ -39,6 +41,9 @@ char *test_path(char *buf, size_t size, const char *tag);
 /* Write all / read exactly n bytes, looping over short transfers; -1 on error or EOF. */
 ssize_t test_write_all(int fd, const void *buf, size_t n);
 ssize_t test_read_all(int fd, void *buf, size_t n);
+
+/* An AF_UNIX address for path (cut to fit sun_path); its size. */
+socklen_t test_addr(struct sockaddr_un *a, const char *path);
 
 /* Sleep for ms milliseconds. */
 void test_sleep_ms(int ms);

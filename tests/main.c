@@ -104,6 +104,16 @@ ssize_t test_read_all(int fd, void *buf, size_t n)
   return (ssize_t)done;
 }
 
+socklen_t test_addr(struct sockaddr_un *a, const char *path)
+{
+  size_t n = strlen(path);
+
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  memcpy(a->sun_path, path, n < sizeof a->sun_path ? n : sizeof a->sun_path - 1);
+  return (socklen_t)sizeof *a;
+}
+
 void test_sleep_ms(int ms)
 {
   usleep((useconds_t)ms * 1000);

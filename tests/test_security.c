@@ -207,17 +207,6 @@ static int become_other_user(void)
 
 /* --- helpers ----------------------------------------------------------------- */
 
-static socklen_t make_addr(struct sockaddr_un *a, const char *path)
-{
-  size_t n = strlen(path);
-
-  memset(a, 0, sizeof *a);
-  a->sun_family = AF_UNIX;
-  if (n < sizeof a->sun_path)
-    memcpy(a->sun_path, path, n);
-  return (socklen_t)sizeof *a;
-}
-
 
 /*
  * as_other ACTION ARG: become another user, then try ACTION on ARG.  Exit 0
@@ -234,7 +223,7 @@ IPCX_TEST_HELPER(as_other)
     return 2;
   if (become_other_user() != 0)
     return NOT_OTHER;
-  make_addr(&a, argv[1]);
+  test_addr(&a, argv[1]);
   errno = 0;
   if (strcmp(argv[0], "connect") == 0 || strcmp(argv[0], "bind") == 0) {
     fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -277,7 +266,7 @@ static int listener(char *path, size_t size, const char *tag, int mode)
 
   ck_assert_int_ge(s, 0);
   test_path(path, size, tag);
-  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, make_addr(&a, path)), 0);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, test_addr(&a, path)), 0);
   ck_assert_int_eq(chmod(path, mode), 0);
   ck_assert_int_eq(listen(s, 8), 0);
   return s;
@@ -289,7 +278,7 @@ static int connect_to(const char *path)
   int c = socket(AF_UNIX, SOCK_STREAM, 0);
 
   ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, make_addr(&a, path)), 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, test_addr(&a, path)), 0);
   return c;
 }
 
@@ -348,7 +337,7 @@ START_TEST(security_other_user_cannot_connect)
         struct sockaddr_un a;
         int c = socket(AF_UNIX, SOCK_STREAM, 0);
         errno = 0;
-        ck_assert_int_eq(connect(c, (struct sockaddr *)&a, make_addr(&a, path)), -1);
+        ck_assert_int_eq(connect(c, (struct sockaddr *)&a, test_addr(&a, path)), -1);
         code = errno;
         close(c);
       }
@@ -396,7 +385,7 @@ START_TEST(security_live_listener_name_cannot_be_taken)
   /* The same user, another socket: the path is in use (the abstract name too). */
   t = socket(AF_UNIX, SOCK_STREAM, 0);
   errno = 0;
-  ck_assert_int_eq(bind(t, (struct sockaddr *)&a, make_addr(&a, path)), -1);
+  ck_assert_int_eq(bind(t, (struct sockaddr *)&a, test_addr(&a, path)), -1);
   ck_assert_int_eq(errno, EADDRINUSE);
   close(t);
   {
@@ -470,7 +459,7 @@ IPCX_TEST_HELPER(client_hello)
   if (argc < 1)
     return 2;
   c = socket(AF_UNIX, SOCK_STREAM, 0);
-  if (c < 0 || connect(c, (struct sockaddr *)&a, make_addr(&a, argv[0])) != 0)
+  if (c < 0 || connect(c, (struct sockaddr *)&a, test_addr(&a, argv[0])) != 0)
     return 3;
   if (write(c, "h", 1) != 1 || read(c, &b, 1) != 1)
     return 4;

@@ -143,14 +143,6 @@ START_TEST(dgram_peer_close)
 }
 END_TEST
 
-static socklen_t addr_of(struct sockaddr_un *a, const char *path)
-{
-  memset(a, 0, sizeof *a);
-  a->sun_family = AF_UNIX;
-  memcpy(a->sun_path, path, strlen(path) < sizeof a->sun_path ? strlen(path) : 0);
-  return (socklen_t)sizeof *a;
-}
-
 static int listener(char *path, size_t size, int type)
 {
   struct sockaddr_un a;
@@ -158,7 +150,7 @@ static int listener(char *path, size_t size, int type)
 
   ck_assert_int_ge(s, 0);
   test_path(path, size, "seqpacket");
-  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, addr_of(&a, path)), 0);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, test_addr(&a, path)), 0);
   ck_assert_int_eq(listen(s, 4), 0);
   return s;
 }
@@ -192,7 +184,7 @@ START_TEST(seqpacket_listener_and_child)
 
   c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
   ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, addr_of(&a, path)), 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, test_addr(&a, path)), 0);
   acc = accept(s, NULL, NULL);
   ck_assert_int_ge(acc, 0);
   ck_assert_int_eq(getsockopt(acc, SOL_SOCKET, SO_TYPE, &v, &len), 0);
@@ -230,7 +222,7 @@ static void mismatch(int listener_type, int client_type)
   int s = listener(path, sizeof path, listener_type), c = socket(AF_UNIX, client_type, 0);
 
   errno = 0;
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, addr_of(&a, path)), -1);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, test_addr(&a, path)), -1);
   ck_assert_int_eq(errno, EPROTOTYPE);
   close(c);
   close(s);
@@ -275,7 +267,7 @@ static int dgram_at(char *path, size_t size, const char *tag)
 
   ck_assert_int_ge(s, 0);
   test_path(path, size, tag);
-  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, addr_of(&a, path)), 0);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, test_addr(&a, path)), 0);
   return s;
 }
 
@@ -292,9 +284,9 @@ START_TEST(dgram_sendto_recvfrom)
 
   ck_assert_int_eq(getsockopt(s, SOL_SOCKET, SO_TYPE, &v, &len), 0);
   ck_assert_int_eq(v, SOCK_DGRAM);
-  ck_assert_int_eq(sendto(c, "ping", 4, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 4);
-  ck_assert_int_eq(sendto(c, "", 0, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 0);
-  ck_assert_int_eq(sendto(c, "0123456789", 10, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 10);
+  ck_assert_int_eq(sendto(c, "ping", 4, 0, (struct sockaddr *)&a, test_addr(&a, spath)), 4);
+  ck_assert_int_eq(sendto(c, "", 0, 0, (struct sockaddr *)&a, test_addr(&a, spath)), 0);
+  ck_assert_int_eq(sendto(c, "0123456789", 10, 0, (struct sockaddr *)&a, test_addr(&a, spath)), 10);
   flen = sizeof from;
   memset(&from, 0, sizeof from);
   ck_assert_int_eq(recvfrom(s, b, sizeof b, 0, (struct sockaddr *)&from, &flen), 4);
@@ -312,7 +304,7 @@ START_TEST(dgram_sendto_recvfrom)
   ck_assert_str_eq(from.sun_path, spath);
   /* An unbound sender has no name. */
   ck_assert_int_ge(u, 0);
-  ck_assert_int_eq(sendto(u, "anon", 4, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 4);
+  ck_assert_int_eq(sendto(u, "anon", 4, 0, (struct sockaddr *)&a, test_addr(&a, spath)), 4);
   flen = sizeof from;
   ck_assert_int_eq(recvfrom(s, b, sizeof b, 0, (struct sockaddr *)&from, &flen), 4);
   ck_assert_int_eq(flen, 0);
@@ -342,7 +334,7 @@ START_TEST(dgram_connect_default)
   errno = 0;
   ck_assert_int_eq(getpeername(c, (struct sockaddr *)&peer, &plen), -1);
   ck_assert_int_eq(errno, ENOTCONN);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, addr_of(&a, spath)), 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, test_addr(&a, spath)), 0);
   ck_assert_int_eq(send(c, "abc", 3, 0), 3);
   ck_assert_int_eq(write(c, "w", 1), 1);
   ck_assert_int_eq(recv(s, b, sizeof b, 0), 3);
@@ -373,13 +365,13 @@ START_TEST(dgram_errors)
 
   test_path(none, sizeof none, "dg-none");
   errno = 0;
-  ck_assert_int_eq(sendto(c, "x", 1, 0, (struct sockaddr *)&a, addr_of(&a, none)), -1);
+  ck_assert_int_eq(sendto(c, "x", 1, 0, (struct sockaddr *)&a, test_addr(&a, none)), -1);
   ck_assert_int_eq(errno, ENOENT);
   errno = 0;
-  ck_assert_int_eq(sendto(c, "x", 1, 0, (struct sockaddr *)&a, addr_of(&a, lpath)), -1);
+  ck_assert_int_eq(sendto(c, "x", 1, 0, (struct sockaddr *)&a, test_addr(&a, lpath)), -1);
   ck_assert_int_eq(errno, EPROTOTYPE);
   errno = 0;
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, addr_of(&a, lpath)), -1);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, test_addr(&a, lpath)), -1);
   ck_assert_int_eq(errno, EPROTOTYPE);
   errno = 0;
   ck_assert_int_eq(recv(c, b, sizeof b, MSG_DONTWAIT), -1);   /* unbound: nothing comes */
@@ -388,14 +380,14 @@ START_TEST(dgram_errors)
   ck_assert_int_eq(listen(s, 1), -1);
   ck_assert_int_eq(errno, EOPNOTSUPP);
   /* The receiver goes: its file stays, nobody reads it. */
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, addr_of(&a, spath)), 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, test_addr(&a, spath)), 0);
   ck_assert_int_eq(send(c, "x", 1, 0), 1);
   close(s);
   errno = 0;
   ck_assert_int_eq(send(c, "y", 1, 0), -1);
   ck_assert_int_eq(errno, ECONNREFUSED);
   errno = 0;
-  ck_assert_int_eq(sendto(c, "z", 1, 0, (struct sockaddr *)&a, addr_of(&a, spath)), -1);
+  ck_assert_int_eq(sendto(c, "z", 1, 0, (struct sockaddr *)&a, test_addr(&a, spath)), -1);
   ck_assert_int_eq(errno, ECONNREFUSED);
   close(c);
   close(l);
@@ -421,7 +413,7 @@ START_TEST(dgram_poll)
   ck_assert_int_eq(p[1].revents, POLLOUT);
   p[0].events = POLLIN;
   ck_assert_int_eq(poll(p, 1, 50), 0);
-  ck_assert_int_eq(sendto(c, "hey", 3, 0, (struct sockaddr *)&a, addr_of(&a, spath)), 3);
+  ck_assert_int_eq(sendto(c, "hey", 3, 0, (struct sockaddr *)&a, test_addr(&a, spath)), 3);
   ck_assert_int_eq(poll(p, 1, 5000), 1);
   ck_assert_int_eq(p[0].revents, POLLIN);
   ck_assert_int_eq(recv(s, b, sizeof b, 0), 3);
@@ -448,7 +440,7 @@ IPCX_TEST_HELPER(dgram_sender)
     return 3;
   for (k = 0; k < DG_EACH; k++) {
     n = snprintf(msg, sizeof msg, "%s %d", argv[1], k);
-    if (sendto(c, msg, (size_t)n, 0, (struct sockaddr *)&a, addr_of(&a, argv[0])) != n)
+    if (sendto(c, msg, (size_t)n, 0, (struct sockaddr *)&a, test_addr(&a, argv[0])) != n)
       return 4;
   }
   close(c);
@@ -501,7 +493,7 @@ static void *send_until_refused(void *arg)
   int c = socket(AF_UNIX, SOCK_DGRAM, 0);
 
   for (b->sent = 0; b->sent < 100000; b->sent++)
-    if (sendto(c, msg, sizeof msg, 0, (struct sockaddr *)&a, addr_of(&a, b->path)) < 0) {
+    if (sendto(c, msg, sizeof msg, 0, (struct sockaddr *)&a, test_addr(&a, b->path)) < 0) {
       b->err = errno;
       break;
     }

@@ -57,6 +57,7 @@
   X(WAIT_TIMEOUT, ETIMEDOUT)                                \
   X(ERROR_BAD_EXE_FORMAT, ENOEXEC)                          \
   X(ERROR_EXE_MACHINE_TYPE_MISMATCH, ENOEXEC)               \
+  X(ERROR_BAD_FORMAT, ENOEXEC)                              \
   X(ERROR_WAIT_NO_CHILDREN, ECHILD)                         \
   X(ERROR_CHILD_NOT_COMPLETE, ECHILD)                       \
   X(ERROR_NOT_SUPPORTED, EOPNOTSUPP)                        \

@@ -811,9 +811,7 @@ static int spawn(pid_t *pid, const char *file, int search,
   }
   if (!CreateProcessA(prog, cmd.p, NULL, NULL, nlist > 0, EXTENDED_STARTUPINFO_PRESENT,
                       envp != NULL ? env.p : NULL, cwd, &si.StartupInfo, &pi)) {
-    DWORD e = GetLastError();
-    err = e == ERROR_BAD_EXE_FORMAT || e == ERROR_EXE_MACHINE_TYPE_MISMATCH ||
-          e == ERROR_BAD_FORMAT ? ENOEXEC : ipcx__errno_from_win32(e);
+    err = ipcx__errno_from_win32(GetLastError());
     goto out;
   }
   CloseHandle(pi.hThread);

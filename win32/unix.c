@@ -2102,11 +2102,18 @@ int ipcx__unix_is_dgram(struct ipcx__file *f)
 /* 1 if path is a socket's rendezvous file (one this user may read). */
 int ipcx__unix_is_socket(const char *path)
 {
+  WIN32_FILE_ATTRIBUTE_DATA a;
   char buf[sizeof RECORD_MAGIC];
   DWORD n = 0;
   HANDLE h;
   int yes;
 
+  /* Only a small regular file can be one: open() asks of every path, and
+   * opening anything else (a device, a pipe) to look inside would cost or block. */
+  if (!GetFileAttributesExA(path, GetFileExInfoStandard, &a) ||
+      (a.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_DEVICE)) ||
+      a.nFileSizeHigh != 0 || a.nFileSizeLow > 512 || a.nFileSizeLow < strlen(RECORD_MAGIC))
+    return 0;
   h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                   NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE)
@@ -2119,9 +2126,7 @@ int ipcx__unix_is_socket(const char *path)
 
 int ipcx__unix_stat(const char *path, struct stat *st)
 {
-  if (!S_ISREG(st->st_mode) || st->st_size > 512 || st->st_size < (off_t)strlen(RECORD_MAGIC))
-    return 0;
-  if (ipcx__unix_is_socket(path)) {
+  if (S_ISREG(st->st_mode) && ipcx__unix_is_socket(path)) {
     st->st_mode = (unsigned short)((st->st_mode & ~S_IFMT) | S_IFSOCK);
     st->st_size = 0;
   }

@@ -1,7 +1,9 @@
 #!/bin/sh
 # stress.sh STRESS NATIVE_BUILD WINDOWS_BUILD: the stress, faults and leaks
-# suites natively and under Wine with the STRESS multiplier (make stress:
-# 100, minutes; make check runs them at 1).  Prints how long each side took.
+# suites natively and under Wine, the stress suite's loads multiplied by
+# STRESS (make stress: 100, minutes; make check runs them at 1; faults and
+# leaks run as they are, with room for the slower machine).  Prints how long
+# each side took.
 set -u
 k=$1 nb=$2 wb=$3
 out=build/stress
