@@ -377,11 +377,8 @@ static struct inst *deliverable(struct fifo *p)
 
 static void free_inst(struct inst *i)
 {
-  DWORD n;
-
   if (i->zpending) {
-    CancelIoEx(i->h, &i->ov);
-    GetOverlappedResult(i->h, &i->ov, &n, TRUE);
+    ipcx__io_cancel(i->h, &i->ov);
   }
   CloseHandle(i->h);
   free(i);
@@ -449,14 +446,11 @@ static void ensure_epoch(struct fifo *p)
 /* The reader's epoch has ended (f->lock held): move on to the next, if any. */
 static int next_epoch(struct fifo *p)
 {
-  DWORD n;
-
   ensure_epoch(p);
   if (p->neps == 0)
     return 0;
   if (p->zactive) {
-    CancelIoEx(p->rh, &p->zov);
-    GetOverlappedResult(p->rh, &p->zov, &n, TRUE);
+    ipcx__io_cancel(p->rh, &p->zov);
     p->zactive = 0;
   }
   if (p->rh != p->first) {
@@ -681,7 +675,6 @@ static DWORD start_reader(struct ipcx__file *f)
 static void stop_reader(struct ipcx__file *f)
 {
   struct fifo *p = f->impl;
-  DWORD n;
   int k;
 
   if (p->thread != NULL) {
@@ -690,22 +683,19 @@ static void stop_reader(struct ipcx__file *f)
     CloseHandle(p->thread);
   }
   if (p->listener != NULL) {
-    CancelIoEx(p->listener, &p->lov);
-    GetOverlappedResult(p->listener, &p->lov, &n, TRUE);
+    ipcx__io_cancel(p->listener, &p->lov);
     CloseHandle(p->listener);
   }
   for (k = 0; k < p->ninst; k++)
     free_inst(p->inst[k]);
   free(p->inst);
   if (p->writing != NULL) {
-    CancelIoEx(p->out, &p->wov);
-    GetOverlappedResult(p->out, &p->wov, &n, TRUE);
+    ipcx__io_cancel(p->out, &p->wov);
   }
   if (p->out != NULL)
     CloseHandle(p->out);
   if (p->zactive) {
-    CancelIoEx(p->rh, &p->zov);
-    GetOverlappedResult(p->rh, &p->zov, &n, TRUE);
+    ipcx__io_cancel(p->rh, &p->zov);
   }
   if (p->rh != NULL && p->rh != p->first)
     CloseHandle(p->rh);
@@ -958,13 +948,11 @@ static short fifo_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
 static void fifo_destroy(struct ipcx__file *f)
 {
   struct fifo *p = f->impl;
-  DWORD n;
 
   if (p->reader)
     stop_reader(f);
   if (p->watching) {
-    CancelIoEx(f->h, &p->gov);
-    GetOverlappedResult(f->h, &p->gov, &n, TRUE);
+    ipcx__io_cancel(f->h, &p->gov);
   }
   if (p->gov.hEvent != NULL)
     CloseHandle(p->gov.hEvent);

@@ -161,6 +161,9 @@ HANDLE ipcx__thread_event(void);
  * (ERROR_OPERATION_ABORTED when a nonblocking read found nothing,
  * WAIT_TIMEOUT when the limit passed).
  */
+/* Cancel the overlapped call ov on h and wait until it has ended (its
+ * buffer and OVERLAPPED are free again). */
+void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov);
 DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms);
 /* Blocking overlapped write of all n bytes; ERROR_SUCCESS or the Win32 error. */
 DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeout_ms);

@@ -77,6 +77,14 @@ static DWORD finish(HANDLE h, OVERLAPPED *ov, DWORD *n, DWORD timeout_ms)
   return GetLastError();
 }
 
+void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov)
+{
+  DWORD n;
+
+  CancelIoEx(h, ov);
+  GetOverlappedResult(h, ov, &n, TRUE);
+}
+
 DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms)
 {
   OVERLAPPED ov;

@@ -383,13 +383,10 @@ int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
 
 void ipcx__zero_read_release(struct ipcx__file *f)
 {
-  DWORD n;
-
   if (f->zr.active) {
     /* The read must be over before f (which holds the OVERLAPPED) is freed;
      * closing f->h alone would not end it while a dup of the handle lives. */
-    CancelIoEx(f->h, &f->zr.ov);
-    GetOverlappedResult(f->h, &f->zr.ov, &n, TRUE);
+    ipcx__io_cancel(f->h, &f->zr.ov);
     f->zr.active = 0;
   }
   if (f->zr.ov.hEvent != NULL)

@@ -239,14 +239,13 @@ static HANDLE placeholder(void)
 
 static void close_listener(struct usock *s)
 {
-  DWORD n;
   int i;
 
   for (i = 0; i < s->ninst; i++) {
     if (s->inst[i].h == NULL)
       continue;
-    if (!s->inst[i].ready && CancelIoEx(s->inst[i].h, &s->inst[i].ov))
-      GetOverlappedResult(s->inst[i].h, &s->inst[i].ov, &n, TRUE);
+    if (!s->inst[i].ready)
+      ipcx__io_cancel(s->inst[i].h, &s->inst[i].ov);
     CloseHandle(s->inst[i].h);
   }
   free(s->inst);
@@ -257,10 +256,9 @@ static void close_listener(struct usock *s)
 static void unix_destroy(struct ipcx__file *f)
 {
   struct usock *s = us(f);
-  DWORD n;
 
-  if (s->ra_pending && CancelIoEx(f->h, &s->ra_ov))
-    GetOverlappedResult(f->h, &s->ra_ov, &n, TRUE);
+  if (s->ra_pending)
+    ipcx__io_cancel(f->h, &s->ra_ov);
   if (s->mb != NULL)
     mailbox_stop(s->mb);
   if (s->dest != NULL)
@@ -1125,13 +1123,11 @@ static int ra_collect(struct ipcx__file *f, DWORD timeout_ms)
 void ipcx__unix_before_spawn(struct ipcx__file *f)
 {
   struct usock *s = us(f);
-  DWORD got;
 
   if (s == NULL || !s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
     return;                     /* nothing pending, or a reader is blocked in it */
   if (s->ra_pending) {
-    CancelIoEx(f->h, &s->ra_ov);
-    GetOverlappedResult(f->h, &s->ra_ov, &got, TRUE);
+    ipcx__io_cancel(f->h, &s->ra_ov);
     ra_collect(f, 0);
   }
   LeaveCriticalSection(&s->rd_lock);
@@ -1881,7 +1877,6 @@ static DWORD WINAPI mailbox_thread(void *arg)
 
 static void mailbox_stop(struct mailbox *m)
 {
-  DWORD n;
   int k;
 
   if (m == NULL)
@@ -1896,13 +1891,12 @@ static void mailbox_stop(struct mailbox *m)
     CloseHandle(m->thread);
   }
   if (m->listener != NULL) {
-    CancelIoEx(m->listener, &m->lov);
-    GetOverlappedResult(m->listener, &m->lov, &n, TRUE);
+    ipcx__io_cancel(m->listener, &m->lov);
     CloseHandle(m->listener);
   }
   for (k = 0; k < m->n; k++) {
-    if (m->snd[k]->pending && CancelIoEx(m->snd[k]->h, &m->snd[k]->ov))
-      GetOverlappedResult(m->snd[k]->h, &m->snd[k]->ov, &n, TRUE);
+    if (m->snd[k]->pending)
+      ipcx__io_cancel(m->snd[k]->h, &m->snd[k]->ov);
     CloseHandle(m->snd[k]->h);
     free(m->snd[k]);
   }
