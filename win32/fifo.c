@@ -82,7 +82,6 @@
  * FIFO).  A writer fd inherited by a child works fully (it is a plain client
  * end).  Each message costs the relay one copy and one write into the stream.
  */
-#define _CRT_RAND_S
 #include "internal.h"
 
 #include <stdio.h>
@@ -204,19 +203,6 @@ int ipcx__fifo_stat(const char *path, struct stat *st)
   return 0;
 }
 
-static void random_hex(char *hex)
-{
-  unsigned int r;
-  int i;
-
-  for (i = 0; i < HEX_LEN / 8; i++) {
-    if (rand_s(&r) != 0)
-      r = (unsigned int)GetTickCount() * 2654435761u ^ (unsigned int)GetCurrentProcessId() ^
-          (unsigned int)i;
-    snprintf(hex + 8 * i, 9, "%08x", r);
-  }
-}
-
 int ipcx_mkfifo(const char *path, mode_t mode)
 {
   char content[MARKER_SIZE + 1], hex[HEX_LEN + 1], tmp[MAX_PATH + 64];
@@ -238,7 +224,7 @@ int ipcx_mkfifo(const char *path, mode_t mode)
   dirlen = slash != NULL ? (size_t)(slash - path) + 1 : 0;
   if (dirlen + 40 >= sizeof tmp || strlen(path) >= MAX_PATH)
     return ipcx__fail(ENAMETOOLONG);
-  random_hex(hex);
+  ipcx__random_hex(hex);
   memcpy(tmp, path, dirlen);
   snprintf(tmp + dirlen, sizeof tmp - dirlen, ".ipcx-fifo-%.16s.tmp", hex);
   n = snprintf(content, sizeof content, "%s%s %04o", MAGIC, hex, (unsigned int)(mode & 0777));

@@ -197,6 +197,8 @@ DWORD ipcx__pipe_pair(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type)
 DWORD ipcx__pipe_pair_open(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD type,
                            DWORD client_access, DWORD client_flags, const char *tag);
 /* A fresh unguessable pipe name: \\.\pipe\ipcx-<pid>-<random>. */
+/* 32 random hex digits (rand_s) and a NUL. */
+void ipcx__random_hex(char hex[33]);
 void ipcx__pipe_name(char *name, size_t size, const char *tag);
 /* A message-mode listening instance with ConnectNamedPipe pending (pipe.c). */
 HANDLE ipcx__pipe_listen(const char *name, int first, DWORD outbuf, DWORD inbuf,

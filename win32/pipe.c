@@ -30,16 +30,26 @@
 
 #define PIPE_CAPACITY 65536
 
-void ipcx__pipe_name(char *name, size_t size, const char *tag)
+void ipcx__random_hex(char hex[33])
 {
-  unsigned int r[4];
+  unsigned int r;
   int i;
 
-  for (i = 0; i < 4; i++)
-    if (rand_s(&r[i]) != 0)
-      r[i] = (unsigned int)GetTickCount() * 2654435761u + (unsigned int)i;
-  snprintf(name, size, "\\\\.\\pipe\\ipcx-%s-%lu-%08x%08x%08x%08x", tag,
-           (unsigned long)GetCurrentProcessId(), r[0], r[1], r[2], r[3]);
+  for (i = 0; i < 4; i++) {
+    if (rand_s(&r) != 0)
+      r = (unsigned int)GetTickCount() * 2654435761u ^ (unsigned int)GetCurrentProcessId() ^
+          (unsigned int)i;
+    snprintf(hex + 8 * i, 9, "%08x", r);
+  }
+}
+
+void ipcx__pipe_name(char *name, size_t size, const char *tag)
+{
+  char hex[33];
+
+  ipcx__random_hex(hex);
+  snprintf(name, size, "\\\\.\\pipe\\ipcx-%s-%lu-%s", tag, (unsigned long)GetCurrentProcessId(),
+           hex);
 }
 
 /*
