@@ -546,18 +546,11 @@ static int dup2_source(const ipcx_posix_spawn_file_actions_t *fa, int fd)
  * child (which learns an fd's direction from its handle's access, pipe.c)
  * sees O_RDONLY and O_WRONLY as a Linux child would.
  */
-static int restrict_access(struct slot *s, int fd)
+static int restrict_access(struct slot *s, struct ipcx__file *f)
 {
-  struct ipcx__file *f = ipcx__fd_peek(fd);
   DWORD access;
   HANDLE h;
 
-  if (f == NULL)
-    return 0;
-  if (f->ops->kind != IPCX__KIND_PIPE && f->ops->kind != IPCX__KIND_FIFO) {
-    ipcx__file_unref(f);
-    return 0;
-  }
   switch (f->flags & O_ACCMODE) {
   case O_RDONLY:
     access = FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES;
@@ -569,7 +562,6 @@ static int restrict_access(struct slot *s, int fd)
     access = 0;
     break;
   }
-  ipcx__file_unref(f);
   if (access == 0)
     return 0;
   if (!DuplicateHandle(GetCurrentProcess(), s->h, GetCurrentProcess(), &h, access, TRUE, 0))
@@ -600,9 +592,18 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
     t[fd].flags = type_flags(h);
   }
   ipcx__fd_unlock_shared();
-  for (fd = 0; fd < CHILD_FDS && err == 0; fd++)
-    if (t[fd].h != NULL && (t[fd].flags & FPIPE))
-      err = restrict_access(&t[fd], fd);
+  /* What the child gets of our own kinds: a socket's read-ahead is cancelled
+   * (the child must get the next bytes, not us), a pipe end's access narrowed. */
+  for (fd = 0; fd < CHILD_FDS && err == 0; fd++) {
+    struct ipcx__file *f;
+    if (t[fd].h == NULL || (f = ipcx__fd_peek(fd)) == NULL)
+      continue;
+    if (f->ops->kind == IPCX__KIND_SOCKET)
+      ipcx__unix_before_spawn(f);
+    else if (f->ops->kind == IPCX__KIND_PIPE || f->ops->kind == IPCX__KIND_FIFO)
+      err = restrict_access(&t[fd], f);
+    ipcx__file_unref(f);
+  }
   return err;
 }
 
@@ -745,13 +746,6 @@ static int spawn(pid_t *pid, const char *file, int search,
   t = calloc(CHILD_FDS, sizeof *t);
   if (t == NULL)
     return ENOMEM;
-  for (i = 0; i < CHILD_FDS; i++) {
-    struct ipcx__file *f = ipcx__fd_peek(i);
-    if (f != NULL && f->ops->kind == IPCX__KIND_SOCKET)
-      ipcx__unix_before_spawn(f);   /* the child must get the next bytes, not us */
-    if (f != NULL)
-      ipcx__file_unref(f);
-  }
   err = snapshot(t, fa);
   if (err == 0 && fa != NULL)
     err = apply(t, fa, &cwd);
