@@ -42,6 +42,11 @@ char *test_path(char *buf, size_t size, const char *tag);
 ssize_t test_write_all(int fd, const void *buf, size_t n);
 ssize_t test_read_all(int fd, void *buf, size_t n);
 
+/* Start this binary with argv (argv[0] test_self, then --helper NAME ...);
+ * wait for a child and require exit status 0. */
+pid_t test_spawn_helper(char **argv);
+void test_wait_ok(pid_t pid);
+
 /* An AF_UNIX address for path (cut to fit sun_path); its size. */
 socklen_t test_addr(struct sockaddr_un *a, const char *path);
 

@@ -104,6 +104,23 @@ ssize_t test_read_all(int fd, void *buf, size_t n)
   return (ssize_t)done;
 }
 
+pid_t test_spawn_helper(char **argv)
+{
+  pid_t pid = -1;
+
+  ck_assert_int_eq(posix_spawn(&pid, test_self, NULL, NULL, argv, NULL), 0);
+  return pid;
+}
+
+void test_wait_ok(pid_t pid)
+{
+  int status = -1;
+
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+
 socklen_t test_addr(struct sockaddr_un *a, const char *path)
 {
   size_t n = strlen(path);

@@ -582,23 +582,6 @@ END_TEST
 
 /* --- processes ------------------------------------------------------------------ */
 
-static pid_t spawn_helper(char **argv)
-{
-  pid_t pid = -1;
-
-  ck_assert_int_eq(posix_spawn(&pid, test_self, NULL, NULL, argv, NULL), 0);
-  return pid;
-}
-
-static void wait_ok(pid_t pid)
-{
-  int status = -1;
-
-  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  ck_assert(WIFEXITED(status));
-  ck_assert_int_eq(WEXITSTATUS(status), 0);
-}
-
 /* fifo_writer PATH ID COUNT: COUNT PIPE_BUF messages into the FIFO. */
 IPCX_TEST_HELPER(fifo_writer)
 {
@@ -624,14 +607,14 @@ START_TEST(fifo_writer_processes_atomic)
   snprintf(count, sizeof count, "%d", MESSAGES);
   for (k = 0; k < WRITERS; k++) {
     snprintf(ids[k], sizeof ids[k], "%d", k);
-    pids[k] = spawn_helper((char *[]){ (char *)test_self, "--helper", "fifo_writer", path, ids[k],
+    pids[k] = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "fifo_writer", path, ids[k],
                                        count, NULL });
   }
   r = open(path, O_RDONLY);
   ck_assert_msg(r >= 0, "open: %s", strerror(errno));
   read_messages(r, WRITERS, MESSAGES);
   for (k = 0; k < WRITERS; k++)
-    wait_ok(pids[k]);
+    test_wait_ok(pids[k]);
   close(r);
   unlink(path);
 }
@@ -673,7 +656,7 @@ START_TEST(fifo_inherited_writer)
   ck_assert_int_eq(test_read_all(r, buf, 18), 18);
   ck_assert_str_eq(buf, "hello from a child");
   ck_assert_int_eq(read(r, buf, sizeof buf), 0);
-  wait_ok(pid);
+  test_wait_ok(pid);
   close(r);
   unlink(path);
 }
@@ -715,7 +698,7 @@ START_TEST(fifo_inherited_reader)
   ck_assert_int_eq(write(w, "ping", 4), 4);
   /* Windows: the parent keeps its read end open while the child reads (the
    * FIFO's relay lives in the process that opened it; README differences). */
-  wait_ok(pid);
+  test_wait_ok(pid);
   close(r);
   close(w);
   unlink(path);
@@ -769,7 +752,7 @@ START_TEST(fifo_server_and_clients)
   ck_assert_int_ge(s, 0);
   for (k = 0; k < CLIENTS; k++) {
     snprintf(ids[k], sizeof ids[k], "%d", k);
-    pids[k] = spawn_helper((char *[]){ (char *)test_self, "--helper", "fifo_client", path, ids[k],
+    pids[k] = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "fifo_client", path, ids[k],
                                        NULL });
   }
   for (k = 0; k < CLIENTS; k++) {
@@ -790,7 +773,7 @@ START_TEST(fifo_server_and_clients)
     close(c);
   }
   for (k = 0; k < CLIENTS; k++)
-    wait_ok(pids[k]);
+    test_wait_ok(pids[k]);
   close(s);
   unlink(path);
 }

@@ -472,12 +472,10 @@ START_TEST(security_server_identifies_but_cannot_impersonate)
   char path[256], b = 0;
   struct ucred cred;
   socklen_t len = sizeof cred;
-  pid_t pid = -1;
-  int s = listener(path, sizeof path, "sec-ident", 0600), a, status = -1;
+  pid_t pid;
+  int s = listener(path, sizeof path, "sec-ident", 0600), a;
 
-  ck_assert_int_eq(posix_spawn(&pid, test_self, NULL, NULL,
-                               (char *[]){ (char *)test_self, "--helper", "client_hello", path,
-                                           NULL }, NULL), 0);
+  pid = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "client_hello", path, NULL });
   a = accept(s, NULL, NULL);
   ck_assert_int_ge(a, 0);
   ck_assert_int_eq(read(a, &b, 1), 1);
@@ -501,9 +499,7 @@ START_TEST(security_server_identifies_but_cannot_impersonate)
   }
 #endif
   ck_assert_int_eq(write(a, "b", 1), 1);
-  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  ck_assert(WIFEXITED(status));
-  ck_assert_int_eq(WEXITSTATUS(status), 0);
+  test_wait_ok(pid);
   close(a);
   close(s);
   unlink(path);

@@ -179,7 +179,7 @@ START_TEST(seqpacket_listener_and_child)
   struct sockaddr_un a;
   char path[256], b[64];
   pid_t pid = -1;
-  int s = listener(path, sizeof path, SOCK_SEQPACKET), c, acc, v, status = -1;
+  int s = listener(path, sizeof path, SOCK_SEQPACKET), c, acc, v;
   socklen_t len = sizeof v;
 
   c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
@@ -204,9 +204,7 @@ START_TEST(seqpacket_listener_and_child)
   ck_assert_int_eq(recv(c, b, sizeof b, 0), 5);
   ck_assert_int_eq(memcmp(b, "three", 5), 0);
   ck_assert_int_eq(shutdown(c, SHUT_WR), 0);     /* the child sees EOF and exits */
-  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  ck_assert(WIFEXITED(status));
-  ck_assert_int_eq(WEXITSTATUS(status), 0);
+  test_wait_ok(pid);
   ck_assert_int_eq(recv(c, b, sizeof b, 0), 0);
   close(c);
   close(s);
@@ -457,9 +455,8 @@ START_TEST(dgram_many_senders)
 
   for (k = 0; k < DG_SENDERS; k++) {
     snprintf(ids[k], sizeof ids[k], "%d", k);
-    ck_assert_int_eq(posix_spawn(&pids[k], test_self, NULL, NULL,
-                                 (char *[]){ (char *)test_self, "--helper", "dgram_sender", spath,
-                                             ids[k], NULL }, NULL), 0);
+    pids[k] = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "dgram_sender", spath,
+                                            ids[k], NULL });
   }
   for (k = 0; k < DG_SENDERS * DG_EACH; k++) {
     ssize_t n = recv(s, b, sizeof b - 1, 0);
@@ -470,11 +467,8 @@ START_TEST(dgram_many_senders)
     ck_assert_int_eq(seq, next[id]);
     next[id]++;
   }
-  for (k = 0; k < DG_SENDERS; k++) {
-    int status = -1;
-    ck_assert_int_eq(waitpid(pids[k], &status, 0), pids[k]);
-    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  }
+  for (k = 0; k < DG_SENDERS; k++)
+    test_wait_ok(pids[k]);
   close(s);
   unlink(spath);
 }

@@ -7,23 +7,6 @@
 #include <arpa/inet.h>
 #include <sys/wait.h>
 
-static pid_t spawn_helper(char **argv)
-{
-  pid_t pid = -1;
-
-  ck_assert_int_eq(posix_spawn(&pid, test_self, NULL, NULL, argv, NULL), 0);
-  return pid;
-}
-
-static void wait_ok(pid_t pid)
-{
-  int status = -1;
-
-  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  ck_assert(WIFEXITED(status));
-  ck_assert_int_eq(WEXITSTATUS(status), 0);
-}
-
 /* Sleep, then write argv[1] to the inherited fd argv[0]. */
 IPCX_TEST_HELPER(stdio_late_writer)
 {
@@ -47,7 +30,7 @@ START_TEST(stdio_pipe_fgets_while_child_holds_end)
   ck_assert_int_eq(pipe(p), 0);
   snprintf(rd, sizeof rd, "%d", p[0]);
   snprintf(wr, sizeof wr, "%d", p[1]);
-  pid = spawn_helper((char *[]){ (char *)test_self, "--helper", "stdio_late_writer", wr,
+  pid = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "stdio_late_writer", wr,
                                  "hello from the child\n", NULL });
   ck_assert_int_eq(close(p[1]), 0);
   in = fdopen(p[0], "r");
@@ -57,7 +40,7 @@ START_TEST(stdio_pipe_fgets_while_child_holds_end)
   ck_assert_ptr_null(fgets(line, sizeof line, in));     /* the child exited: EOF */
   ck_assert(feof(in));
   ck_assert(!ferror(in));
-  wait_ok(pid);
+  test_wait_ok(pid);
   ck_assert_int_eq(fclose(in), 0);
 }
 END_TEST
@@ -236,12 +219,12 @@ START_TEST(stdio_exit_flushes)
 
   ck_assert_int_eq(pipe(p), 0);
   snprintf(wr, sizeof wr, "%d", p[1]);
-  pid = spawn_helper((char *[]){ (char *)test_self, "--helper", "stdio_exit_unflushed", wr, NULL });
+  pid = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "stdio_exit_unflushed", wr, NULL });
   ck_assert_int_eq(close(p[1]), 0);
   ck_assert_int_eq(test_read_all(p[0], buf, 16), 16);
   ck_assert_str_eq(buf, "flushed by exit\n");
   ck_assert_int_eq(read(p[0], buf, sizeof buf), 0);
-  wait_ok(pid);
+  test_wait_ok(pid);
   ck_assert_int_eq(close(p[0]), 0);
 }
 END_TEST
@@ -280,7 +263,7 @@ START_TEST(stdio_fifo_reader_spawned_writers)
   ck_assert_int_eq(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK), 0);
   for (k = 0; k < 3; k++) {
     snprintf(ids[k], sizeof ids[k], "%d", k);
-    pids[k] = spawn_helper((char *[]){ (char *)test_self, "--helper", "stdio_fifo_client", path,
+    pids[k] = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "stdio_fifo_client", path,
                                        ids[k], NULL });
   }
   in = fdopen(fd, "r");
@@ -293,7 +276,7 @@ START_TEST(stdio_fifo_reader_spawned_writers)
   }
   ck_assert_int_eq(seen, 7);
   for (k = 0; k < 3; k++)
-    wait_ok(pids[k]);
+    test_wait_ok(pids[k]);
   ck_assert_int_eq(close(keep), 0);
   ck_assert_ptr_null(fgets(line, sizeof line, in));     /* no writer left: EOF */
   ck_assert(feof(in));
