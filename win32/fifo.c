@@ -618,7 +618,7 @@ static DWORD WINAPI relay_thread(void *arg)
     LeaveCriticalSection(&f->lock);
     if (adopted)
       SetEvent(p->arrived);     /* writers waiting for a free instance */
-    w = WaitForMultipleObjects((DWORD)nh, hs, FALSE, INFINITE);
+    w = ipcx__wait((DWORD)nh, hs, INFINITE, 0);
     if (w == WAIT_OBJECT_0 || w == WAIT_FAILED)
       break;
   }
@@ -665,7 +665,7 @@ static void stop_reader(struct ipcx__file *f)
 
   if (p->thread != NULL) {
     SetEvent(p->stop);
-    WaitForSingleObject(p->thread, INFINITE);
+    ipcx__wait1(p->thread, INFINITE, 0);
     CloseHandle(p->thread);
   }
   if (p->listener != NULL) {
@@ -832,11 +832,11 @@ static HANDLE open_writer(struct fifo *p, int nonblock, DWORD *errp)
         *errp = ERROR_FILE_NOT_FOUND;
         return NULL;
       }
-      WaitForSingleObject(p->arrived, INFINITE);
+      ipcx__wait1(p->arrived, INFINITE, 0);
     } else if (err == ERROR_PIPE_BUSY) {
       /* A reader is re-arming its listener: it sets the event when done.
        * The limit only matters if that reader closes meanwhile. */
-      WaitForSingleObject(p->arrived, nonblock ? 1000 : INFINITE);
+      ipcx__wait1(p->arrived, nonblock ? 1000 : INFINITE, 0);
     } else {
       *errp = err;
       return NULL;
@@ -1024,7 +1024,7 @@ int ipcx__fifo_open(const char *path, int flags)
     return ipcx__fail_win32(err);
   }
   if (acc == O_RDONLY && !nb)
-    WaitForSingleObject(p->joined, INFINITE);  /* Linux: a reader waits for a writer */
+    ipcx__wait1(p->joined, INFINITE, 0);  /* Linux: a reader waits for a writer */
   fd = ipcx__fd_install(f, (flags & O_CLOEXEC) != 0);
   if (fd < 0) {
     err = (DWORD)errno;

@@ -139,6 +139,20 @@ struct ipcx__file *ipcx__fd_peek(int fd);
 void ipcx__fd_lock_shared(void);
 void ipcx__fd_unlock_shared(void);
 
+/* --- the one wait (wait.c) -------------------------------------------- */
+
+/* Also wake when a signal is to be handled on this thread (EINTR). */
+#define IPCX__WAIT_INTR 1u
+/* What ipcx__wait returns when IPCX__WAIT_INTR woke it (not a WAIT_* value). */
+#define IPCX__WAIT_INTERRUPTED ((DWORD)0x1000)
+/*
+ * Wait for any of h[0..n-1] (n <= 64, 63 with IPCX__WAIT_INTR) for at most ms (INFINITE: no limit).
+ * Returns WAIT_OBJECT_0 + i, WAIT_ABANDONED_0 + i, WAIT_TIMEOUT, WAIT_FAILED,
+ * or IPCX__WAIT_INTERRUPTED.  Every blocking wait of win32/ goes through it.
+ */
+DWORD ipcx__wait(DWORD n, const HANDLE *h, DWORD ms, unsigned flags);
+DWORD ipcx__wait1(HANDLE h, DWORD ms, unsigned flags);
+
 /* --- errors (error.c) ------------------------------------------------- */
 
 /* The errno for a Win32 or Winsock error code (the one table). */

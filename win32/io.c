@@ -66,7 +66,7 @@ static DWORD finish(HANDLE h, OVERLAPPED *ov, DWORD *n, DWORD timeout_ms)
   int cancelled = 0;
 
   if (timeout_ms != INFINITE &&
-      WaitForSingleObject(ov->hEvent, timeout_ms) == WAIT_TIMEOUT) {
+      ipcx__wait1(ov->hEvent, timeout_ms, 0) == WAIT_TIMEOUT) {
     CancelIoEx(h, ov);
     cancelled = 1;
   }

@@ -229,13 +229,13 @@ static DWORD WINAPI helper_main(void *arg)
   DWORD r;
 
   for (;;) {
-    if (WaitForSingleObject(hp->go, HELPER_IDLE_MS) == WAIT_TIMEOUT) {
+    if (ipcx__wait1(hp->go, HELPER_IDLE_MS, 0) == WAIT_TIMEOUT) {
       if (retire(hp))
         break;
       continue;                 /* taken just now: its job is being posted */
     }
     HANDLE idle = hp->idle;
-    r = WaitForMultipleObjects(hp->n, hp->h, FALSE, INFINITE);
+    r = ipcx__wait(hp->n, hp->h, INFINITE, 0);
     if (r != WAIT_OBJECT_0)
       SetEvent(hp->done);
     if (InterlockedDecrement(hp->busy) == 0)
@@ -321,13 +321,13 @@ static int wait_any(struct tstate *ts, const HANDLE *hs, int nh, DWORD ms, int *
       SetEvent(hp->go);
     }
   }
-  r = err ? WAIT_OBJECT_0 : WaitForMultipleObjects((DWORD)nmine + 1, mine, FALSE, ms);
+  r = err ? WAIT_OBJECT_0 : ipcx__wait((DWORD)nmine + 1, mine, ms, 0);
   if (r == WAIT_FAILED)
     err = ipcx__errno_from_win32(GetLastError());
   if (nhelp > 0) {
     SetEvent(ts->cancel);
     if (InterlockedDecrement(&busy) != 0)
-      WaitForSingleObject(ts->idle, INFINITE);
+      ipcx__wait1(ts->idle, INFINITE, 0);
     for (i = 0; i < nhelp; i++)
       helper_put(helpers[i]);
     *woken = 1;                 /* a helper may have set ts->wake */

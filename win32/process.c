@@ -174,7 +174,7 @@ pid_t ipcx_waitpid(pid_t pid, int *status, int options)
       if (!matches(c, pid))
         continue;
       n++;
-      if (WaitForSingleObject(c->h, 0) == WAIT_OBJECT_0) {
+      if (ipcx__wait1(c->h, 0, 0) == WAIT_OBJECT_0) {
         found = c;
         break;
       }
@@ -188,7 +188,7 @@ pid_t ipcx_waitpid(pid_t pid, int *status, int options)
         c = c->next;
       c->refs++;
       ReleaseSRWLockExclusive(&lock);
-      WaitForSingleObject(c->h, INFINITE);
+      ipcx__wait1(c->h, INFINITE, 0);
       AcquireSRWLockExclusive(&lock);
       gone = unref(c);
       if (gone != NULL)
@@ -225,7 +225,7 @@ static int end_process(HANDLE h, int sig)
   if (TerminateProcess(h, 128u + (unsigned)sig))
     return 1;
   /* Already gone (a zombie still "exists" for kill()). */
-  if (WaitForSingleObject(h, 0) == WAIT_OBJECT_0)
+  if (ipcx__wait1(h, 0, 0) == WAIT_OBJECT_0)
     return 0;
   return -1;
 }
@@ -254,7 +254,7 @@ static int kill_other(pid_t pid, int sig)
 
   if (h == NULL)
     return ipcx__fail(GetLastError() == ERROR_ACCESS_DENIED ? EPERM : ESRCH);
-  if (WaitForSingleObject(h, 0) == WAIT_OBJECT_0)
+  if (ipcx__wait1(h, 0, 0) == WAIT_OBJECT_0)
     r = ipcx__fail(ESRCH);     /* not our child: no zombie to see */
   else if (sig != 0 && end_process(h, sig) < 0)
     r = ipcx__fail(EPERM);

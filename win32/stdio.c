@@ -162,7 +162,7 @@ static DWORD WINAPI write_relay(void *arg)
       if (err == ERROR_IO_PENDING) {
         w[0] = ev;
         w[1] = b->stop;
-        if (WaitForMultipleObjects(2, w, FALSE, INFINITE) != WAIT_OBJECT_0) {
+        if (ipcx__wait(2, w, INFINITE, 0) != WAIT_OBJECT_0) {
           CancelIoEx(b->h, &ov);
           stop = 1;
         }
@@ -371,7 +371,7 @@ FILE *ipcx_fdopen(int fd, const char *mode)
     fclose(b->fp);              /* the CRT side: relays already started end */
     SetEvent(b->stop);
     if (b->twr != NULL) {
-      WaitForSingleObject(b->twr, INFINITE);
+      ipcx__wait1(b->twr, INFINITE, 0);
       CloseHandle(b->twr);
     }
     bridge_free(b);
@@ -401,11 +401,11 @@ int ipcx_fclose(FILE *fp)
   if (b->stopfd[1] >= 0)
     ipcx_write(b->stopfd[1], "x", 1);
   if (b->twr != NULL) {
-    WaitForSingleObject(b->twr, INFINITE);
+    ipcx__wait1(b->twr, INFINITE, 0);
     CloseHandle(b->twr);
   }
   if (b->trd != NULL) {
-    WaitForSingleObject(b->trd, INFINITE);
+    ipcx__wait1(b->trd, INFINITE, 0);
     CloseHandle(b->trd);
   }
   if (err == 0)

@@ -866,7 +866,7 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
       break;
     if (f->flags & O_NONBLOCK)
       return ipcx__fail(EAGAIN);
-    w = WaitForSingleObject(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE);
+    w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, 0);
     if (w == WAIT_TIMEOUT)
       return ipcx__fail(EAGAIN);
     if (w != WAIT_OBJECT_0)
@@ -972,7 +972,7 @@ static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DW
   HANDLE hs[2] = { ov->hEvent, wake };
   DWORD w, cause = 0;
 
-  w = WaitForMultipleObjects(wake != NULL ? 2 : 1, hs, FALSE, timeout_ms);
+  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, 0);
   if (w != WAIT_OBJECT_0) {
     cause = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
     CancelIoEx(h, ov);
@@ -1203,7 +1203,7 @@ static ssize_t recv_once(struct ipcx__file *f, char *buf, size_t n, int peek, in
 static ssize_t dgram_nothing(struct usock *s, int nonblock)
 {
   if (!nonblock && !s->shut_rd)
-    WaitForSingleObject(s->rd_wake, s->rcvtimeo ? s->rcvtimeo : INFINITE);
+    ipcx__wait1(s->rd_wake, s->rcvtimeo ? s->rcvtimeo : INFINITE, 0);
   return s->shut_rd ? 0 : ipcx__fail(EAGAIN);
 }
 
@@ -1822,7 +1822,7 @@ static void mailbox_pump(struct mailbox *m)
   for (k = 0; k < m->n; k++) {
     struct sender *x = m->snd[k];
     for (taken = 0;; taken++) {
-      if (WaitForSingleObject(m->stop, 0) == WAIT_OBJECT_0)
+      if (ipcx__wait1(m->stop, 0, 0) == WAIT_OBJECT_0)
         return;
       if (taken == 64) {
         SetEvent(m->ev);        /* more may wait: another pass */
@@ -1868,7 +1868,7 @@ static DWORD WINAPI mailbox_thread(void *arg)
     hs[0] = m->stop;
     hs[1] = m->ev;
     hs[2] = m->lov.hEvent;
-    w = WaitForMultipleObjects(m->listener != NULL ? 3 : 2, hs, FALSE, INFINITE);
+    w = ipcx__wait(m->listener != NULL ? 3 : 2, hs, INFINITE, 0);
     if (w == WAIT_OBJECT_0 || w == WAIT_FAILED)
       break;
   }
@@ -1887,7 +1887,7 @@ static void mailbox_stop(struct mailbox *m)
      * have been about to start one). */
     do
       CancelIoEx(m->out, NULL);
-    while (WaitForSingleObject(m->thread, 100) == WAIT_TIMEOUT);
+    while (ipcx__wait1(m->thread, 100, 0) == WAIT_TIMEOUT);
     CloseHandle(m->thread);
   }
   if (m->listener != NULL) {
