@@ -152,6 +152,12 @@ void ipcx__fd_unlock_shared(void);
  */
 DWORD ipcx__wait(DWORD n, const HANDLE *h, DWORD ms, unsigned flags);
 DWORD ipcx__wait1(HANDLE h, DWORD ms, unsigned flags);
+/*
+ * After IPCX__WAIT_INTERRUPTED: the caller has cancelled what it was doing.
+ * Returns 1 if the call should wait again (the handler had SA_RESTART and the
+ * call is one Linux restarts), 0 if it should fail with EINTR.
+ */
+int ipcx__wait_restart(void);
 
 /* --- errors (error.c) ------------------------------------------------- */
 
