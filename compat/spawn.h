@@ -77,6 +77,7 @@ static __inline int ipcx_compat_spawnattr_getschedparam(const posix_spawnattr_t 
   p->sched_priority = a->reserved[IPCX__SA_PRIO];
   return 0;
 }
+#define posix_spawn_file_actions_addchdir ipcx_posix_spawn_file_actions_addchdir
 #define posix_spawnattr_setsigmask ipcx_compat_spawnattr_setsigmask
 #define posix_spawnattr_getsigmask ipcx_compat_spawnattr_getsigmask
 #define posix_spawnattr_setsigdefault ipcx_compat_spawnattr_setsigdefault

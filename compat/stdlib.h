@@ -31,6 +31,11 @@ static __inline int ipcx_unsetenv(const char *name)
   }
   return _putenv_s(name, "") == 0 ? 0 : (errno = EINVAL, -1);
 }
+/* random() and srandom() with glibc's generator (win32/random.c). */
+long ipcx_random(void);
+void ipcx_srandom(unsigned int seed);
+#define random ipcx_random
+#define srandom ipcx_srandom
 #define setenv ipcx_setenv
 #define unsetenv ipcx_unsetenv
 #endif

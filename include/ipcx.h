@@ -149,6 +149,56 @@ IPCX__PT int ipcx_posix_spawnattr_getpgroup(const posix_spawnattr_t *a, pid_t *p
 IPCX__PT int ipcx_posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
 #endif
 
+/* The POSIX pieces ports need beyond IPC (resource.c, random.c, fd.c on Windows). */
+#include <stdlib.h>
+#include <sys/resource.h>
+#define ipcx_rlimit rlimit
+typedef rlim_t ipcx_rlim_t;
+#define IPCX_RLIMIT_NOFILE RLIMIT_NOFILE
+#define IPCX_RLIM_INFINITY RLIM_INFINITY
+#define IPCX_SC_OPEN_MAX _SC_OPEN_MAX
+#define IPCX_SC_PAGESIZE _SC_PAGESIZE
+#define IPCX_SC_NPROCESSORS_CONF _SC_NPROCESSORS_CONF
+#define IPCX_SC_NPROCESSORS_ONLN _SC_NPROCESSORS_ONLN
+#define IPCX_SC_CLK_TCK _SC_CLK_TCK
+#define IPCX_SC_IOV_MAX _SC_IOV_MAX
+#define IPCX_SC_ARG_MAX _SC_ARG_MAX
+#define IPCX_SC_CHILD_MAX _SC_CHILD_MAX
+#if defined(__GLIBC__)
+/* Declared by glibc's headers only under some feature macros. */
+# if !defined(__USE_GNU)
+extern int dup3(int fd, int fd2, int flags);
+extern int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
+# endif
+# if !defined(__USE_XOPEN2K)
+extern int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *ts, const sigset_t *mask);
+# endif
+# if !defined(__USE_UNIX98) && !defined(__USE_XOPEN2K8)
+extern ssize_t pread(int fd, void *buf, size_t n, off_t off);
+extern ssize_t pwrite(int fd, const void *buf, size_t n, off_t off);
+# endif
+# if !defined(__USE_MISC) && !defined(__USE_XOPEN_EXTENDED)
+extern long random(void);
+extern void srandom(unsigned int seed);
+# endif
+#endif
+IPCX__PT int ipcx_dup3(int fd, int fd2, int flags) { return dup3(fd, fd2, flags); }
+IPCX__PT int ipcx_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask) { return ppoll(fds, n, ts, mask); }
+IPCX__PT int ipcx_pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *ts, const sigset_t *mask) { return pselect(n, r, w, e, ts, mask); }
+IPCX__PT ssize_t ipcx_pread(int fd, void *buf, size_t n, off_t off) { return pread(fd, buf, n, off); }
+IPCX__PT ssize_t ipcx_pwrite(int fd, const void *buf, size_t n, off_t off) { return pwrite(fd, buf, n, off); }
+IPCX__PT int ipcx_getrlimit(int resource, struct rlimit *rl) { return getrlimit((__rlimit_resource_t)resource, rl); }
+IPCX__PT int ipcx_setrlimit(int resource, const struct rlimit *rl) { return setrlimit((__rlimit_resource_t)resource, rl); }
+IPCX__PT long ipcx_sysconf(int name) { return sysconf(name); }
+IPCX__PT int ipcx_getdtablesize(void) { return (int)sysconf(_SC_OPEN_MAX); }
+IPCX__PT int ipcx_getpagesize(void) { return (int)sysconf(_SC_PAGESIZE); }
+IPCX__PT long ipcx_random(void) { return random(); }
+IPCX__PT void ipcx_srandom(unsigned int seed) { srandom(seed); }
+#if defined(__USE_GNU) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
+/* POSIX 2024's name; glibc before 2.41 has only the _np one, which is the same call. */
+IPCX__PT int ipcx_posix_spawn_file_actions_addchdir(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
+#endif
+
 #if defined(__linux__)
 # if !defined(__USE_GNU) && !defined(_GNU_SOURCE)
 /* Declared by <sys/socket.h> and <unistd.h> only under _GNU_SOURCE. */
@@ -404,6 +454,49 @@ IPCX_EXTERN int ipcx_posix_spawnattr_getflags(const ipcx_posix_spawnattr_t *a, s
 IPCX_EXTERN int ipcx_posix_spawnattr_setpgroup(ipcx_posix_spawnattr_t *a, pid_t pg);
 IPCX_EXTERN int ipcx_posix_spawnattr_getpgroup(const ipcx_posix_spawnattr_t *a, pid_t *pg);
 IPCX_EXTERN int ipcx_posix_spawn_file_actions_addchdir_np(ipcx_posix_spawn_file_actions_t *fa, const char *path);
+/* POSIX 2024's name for the same call. */
+IPCX_EXTERN int ipcx_posix_spawn_file_actions_addchdir(ipcx_posix_spawn_file_actions_t *fa, const char *path);
+
+/* The POSIX pieces ports need beyond IPC (docs/porting-gaps.md). */
+struct timespec;
+IPCX_EXTERN int ipcx_dup3(int fd, int fd2, int flags);
+/* The signal mask (a sigset_t *) is accepted and not applied: Windows has none. */
+IPCX_EXTERN int ipcx_ppoll(struct ipcx_pollfd *fds, ipcx_nfds_t n, const struct timespec *ts, const void *mask);
+IPCX_EXTERN int ipcx_pselect(int n, ipcx_fd_set *r, ipcx_fd_set *w, ipcx_fd_set *e,
+                             const struct timespec *ts, const void *mask);
+IPCX_EXTERN ssize_t ipcx_pread(int fd, void *buf, size_t n, long long off);
+IPCX_EXTERN ssize_t ipcx_pwrite(int fd, const void *buf, size_t n, long long off);
+typedef unsigned long long ipcx_rlim_t;
+struct ipcx_rlimit {
+  ipcx_rlim_t rlim_cur;
+  ipcx_rlim_t rlim_max;
+};
+/* Linux's resource numbers and RLIM_INFINITY. */
+#define IPCX_RLIMIT_CPU 0
+#define IPCX_RLIMIT_FSIZE 1
+#define IPCX_RLIMIT_DATA 2
+#define IPCX_RLIMIT_STACK 3
+#define IPCX_RLIMIT_CORE 4
+#define IPCX_RLIMIT_NOFILE 7
+#define IPCX_RLIMIT_AS 9
+#define IPCX_RLIMIT_NLIMITS 16
+#define IPCX_RLIM_INFINITY (~(ipcx_rlim_t)0)
+IPCX_EXTERN int ipcx_getrlimit(int resource, struct ipcx_rlimit *rl);
+IPCX_EXTERN int ipcx_setrlimit(int resource, const struct ipcx_rlimit *rl);
+/* Linux's _SC_ numbers. */
+#define IPCX_SC_ARG_MAX 0
+#define IPCX_SC_CHILD_MAX 1
+#define IPCX_SC_CLK_TCK 2
+#define IPCX_SC_OPEN_MAX 4
+#define IPCX_SC_PAGESIZE 30
+#define IPCX_SC_IOV_MAX 60
+#define IPCX_SC_NPROCESSORS_CONF 83
+#define IPCX_SC_NPROCESSORS_ONLN 84
+IPCX_EXTERN long ipcx_sysconf(int name);
+IPCX_EXTERN int ipcx_getdtablesize(void);
+IPCX_EXTERN int ipcx_getpagesize(void);
+IPCX_EXTERN long ipcx_random(void);
+IPCX_EXTERN void ipcx_srandom(unsigned int seed);
 
 #endif /* _WIN32 */
 

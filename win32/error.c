@@ -100,7 +100,8 @@
   X(WSAETIMEDOUT, ETIMEDOUT)                                \
   X(WSAECONNREFUSED, ECONNREFUSED)                          \
   X(WSAENAMETOOLONG, ENAMETOOLONG)                          \
-  X(WSAEHOSTDOWN, EHOSTUNREACH)                             \
+  X(WSAEHOSTDOWN, 152)              /* EHOSTDOWN */          \
+  X(WSAETOOMANYREFS, 151)           /* ETOOMANYREFS */       \
   X(WSAEHOSTUNREACH, EHOSTUNREACH)                          \
   X(WSAENOTEMPTY, ENOTEMPTY)                                \
   X(WSAEDISCON, EPIPE)                                      \

@@ -20,12 +20,36 @@
 #include <string.h>
 #include <limits.h>
 
-#define MAX_FDS 8192
+/* msvcrt's fd table holds 2048 fds (_NHANDLE_), and _setmaxstdio() takes no
+ * more: the real fd limit, RLIMIT_NOFILE's hard limit (resource.c). */
+#define MAX_FDS IPCX__FD_MAX
 #define IOV_LIMIT 1024
 
 static SRWLOCK table_lock = SRWLOCK_INIT;
 static struct ipcx__file **table;
 static int table_size;
+/* RLIMIT_NOFILE's soft limit: no new fd at or above it (resource.c sets it). */
+static volatile LONG fd_limit = MAX_FDS;
+
+/*
+ * At start-up of every program linked with ipcx (this file is in all of
+ * them: every call that makes or uses an fd is here): fds 0, 1 and 2 and
+ * _fmode are binary, as Unix has no text mode.  A parent that is not ipcx (a
+ * shell, cmd.exe's redirection) hands msvcrt std fds in text mode, where
+ * read() stops at 0x1A and turns CR LF into LF and write() turns LF into
+ * CR LF.  And stdio streams up to the fd limit: msvcrt allows 512 FILEs
+ * unless told otherwise (fdopen() after ~509 streams failed).
+ */
+__attribute__((constructor)) static void fd_startup(void)
+{
+  int fd;
+
+  _fmode = _O_BINARY;
+  for (fd = 0; fd <= 2; fd++)
+    if ((HANDLE)_get_osfhandle(fd) != INVALID_HANDLE_VALUE)
+      _setmode(fd, _O_BINARY);
+  _setmaxstdio(MAX_FDS);
+}
 
 struct ipcx__file *ipcx__file_new(const struct ipcx__ops *ops, HANDLE h, int flags)
 {
@@ -83,6 +107,22 @@ static HANDLE slot_handle(int fd)
   return (HANDLE)_get_osfhandle(fd);
 }
 
+int ipcx__fd_limit(void)
+{
+  return (int)fd_limit;
+}
+
+void ipcx__fd_set_limit(int limit)
+{
+  InterlockedExchange(&fd_limit, limit);
+}
+
+/* A new fd at or above the soft limit is EMFILE, as on Linux: close it. */
+static int over_limit(int fd)
+{
+  return fd >= (int)fd_limit;
+}
+
 int ipcx__fd_install(struct ipcx__file *f, int cloexec)
 {
   HANDLE dup;
@@ -98,6 +138,11 @@ int ipcx__fd_install(struct ipcx__file *f, int cloexec)
   if (fd < 0) {
     ReleaseSRWLockExclusive(&table_lock);
     CloseHandle(dup);
+    return ipcx__fail(EMFILE);
+  }
+  if (over_limit(fd)) {
+    ReleaseSRWLockExclusive(&table_lock);
+    _close(fd);
     return ipcx__fail(EMFILE);
   }
   if (grow(fd) < 0) {
@@ -223,6 +268,20 @@ static ssize_t crt_write(int fd, const void *buf, size_t n)
   return r;
 }
 
+/*
+ * read() into NULL: Linux copies nothing until there is something to copy,
+ * so an empty nonblocking pipe or socket is EAGAIN, not EFAULT.  (A blocking
+ * one is EFAULT at once here, where Linux would wait for data first.)
+ */
+static int null_buffer_errno(int fd, struct ipcx__file *f)
+{
+  struct ipcx_pollfd p = { fd, IPCX_POLLIN, 0 };
+
+  if (nonblocking(f) && f->ops->poll != NULL && ipcx_poll(&p, 1, 0) == 0)
+    return EAGAIN;
+  return EFAULT;
+}
+
 ssize_t ipcx_read(int fd, void *buf, size_t n)
 {
   struct ipcx__file *f = ipcx__fd_get(fd);
@@ -230,7 +289,9 @@ ssize_t ipcx_read(int fd, void *buf, size_t n)
 
   if (f == NULL)
     return -1;
-  if (f->ops->read != NULL)
+  if (buf == NULL && n > 0 && f->ops->kind != IPCX__KIND_CRT)
+    r = ipcx__fail(null_buffer_errno(fd, f));
+  else if (f->ops->read != NULL)
     r = f->ops->read(f, fd, buf, n, nonblocking(f));
   else if (f->ops->kind == IPCX__KIND_CRT)
     r = crt_read(fd, buf, n);
@@ -378,10 +439,15 @@ static int dup_at_least(int fd, int minfd, int cloexec)
   f = fd < table_size ? table[fd] : NULL;
   if (minfd == 0) {
     newfd = _dup(fd);
+    if (newfd >= 0 && over_limit(newfd)) {
+      _close(newfd);
+      newfd = -1;
+    }
   } else {
-    for (newfd = minfd; newfd < MAX_FDS && slot_handle(newfd) != INVALID_HANDLE_VALUE; newfd++)
+    for (newfd = minfd; newfd < ipcx__fd_limit() && slot_handle(newfd) != INVALID_HANDLE_VALUE;
+         newfd++)
       ;
-    if (newfd == MAX_FDS || _dup2(fd, newfd) < 0)
+    if (newfd >= ipcx__fd_limit() || _dup2(fd, newfd) < 0)
       newfd = -1;
   }
   if (newfd < 0) {
@@ -415,8 +481,8 @@ int ipcx_dup2(int fd, int fd2)
 
   if (fd < 0 || fd >= MAX_FDS || slot_handle(fd) == INVALID_HANDLE_VALUE)
     return ipcx__fail(EBADF);
-  if (fd2 < 0 || fd2 >= MAX_FDS)
-    return ipcx__fail(EBADF);
+  if (fd2 < 0 || fd2 >= ipcx__fd_limit())
+    return ipcx__fail(EBADF);         /* Linux: at or above RLIMIT_NOFILE too */
   if (fd == fd2)
     return fd2;
   AcquireSRWLockExclusive(&table_lock);
@@ -437,6 +503,20 @@ int ipcx_dup2(int fd, int fd2)
   if (old != NULL)
     ipcx__file_unref(old);
   SetHandleInformation(slot_handle(fd2), HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  return fd2;
+}
+
+int ipcx_dup3(int fd, int fd2, int flags)
+{
+  if (flags & ~O_CLOEXEC)
+    return ipcx__fail(EINVAL);
+  if (fd == fd2)
+    return ipcx__fail(fd < 0 || fd >= MAX_FDS || slot_handle(fd) == INVALID_HANDLE_VALUE ? EBADF
+                                                                                       : EINVAL);
+  if (ipcx_dup2(fd, fd2) < 0)
+    return -1;
+  if (flags & O_CLOEXEC)
+    SetHandleInformation(slot_handle(fd2), HANDLE_FLAG_INHERIT, 0);
   return fd2;
 }
 
@@ -508,7 +588,7 @@ int ipcx_fcntl(int fd, int cmd, ...)
   switch (cmd) {
   case F_DUPFD:
   case F_DUPFD_CLOEXEC:
-    r = arg < 0 || arg >= MAX_FDS ? ipcx__fail(EINVAL)
+    r = arg < 0 || arg >= ipcx__fd_limit() ? ipcx__fail(EINVAL)
                                   : dup_at_least(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
     break;
   case F_GETFD:
@@ -531,6 +611,50 @@ int ipcx_fcntl(int fd, int cmd, ...)
   }
   ipcx__file_unref(f);
   return r;
+}
+
+/* --- pread, pwrite ------------------------------------------------------ */
+
+/*
+ * At an offset, leaving the file offset where it was.  The CRT has no
+ * pread: the offset is saved, moved and put back around one _read/_write
+ * (under the table lock, so ipcx calls on other threads do not see it move).
+ * Pipes, FIFOs and sockets have no offset: ESPIPE, as on Linux.
+ */
+static ssize_t at_offset(int fd, void *buf, size_t n, long long off, int writing)
+{
+  struct stat st;
+  long long pos;
+  ssize_t r;
+
+  if (ipcx_fstat(fd, &st) < 0)
+    return -1;
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+    return ipcx__fail(ESPIPE);
+  if (off < 0)
+    return ipcx__fail(EINVAL);
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  AcquireSRWLockExclusive(&table_lock);
+  pos = _lseeki64(fd, 0, SEEK_CUR);
+  if (pos < 0 || _lseeki64(fd, off, SEEK_SET) < 0) {
+    ReleaseSRWLockExclusive(&table_lock);
+    return ipcx__fail(ESPIPE);
+  }
+  r = writing ? crt_write(fd, buf, n) : crt_read(fd, buf, n);
+  _lseeki64(fd, pos, SEEK_SET);
+  ReleaseSRWLockExclusive(&table_lock);
+  return r;
+}
+
+ssize_t ipcx_pread(int fd, void *buf, size_t n, long long off)
+{
+  return at_offset(fd, buf, n, off, 0);
+}
+
+ssize_t ipcx_pwrite(int fd, const void *buf, size_t n, long long off)
+{
+  return at_offset(fd, (void *)buf, n, off, 1);
 }
 
 /* --- fstat, ioctl ------------------------------------------------------ */
@@ -565,17 +689,44 @@ long long ipcx_lseek64(int fd, long long off, int whence)
   return _lseeki64(fd, off, whence);
 }
 
+/* A terminal is a console: the CRT's _isatty() says yes to every character
+ * device, NUL included (Linux: isatty("/dev/null") is 0, ENOTTY). */
+static int is_console(int fd)
+{
+  HANDLE h = slot_handle(fd);
+  DWORD mode;
+
+  return GetFileType(h) == FILE_TYPE_CHAR && GetConsoleMode(h, &mode);
+}
+
 int ipcx_isatty(int fd)
 {
   struct stat st;
 
   if (ipcx_fstat(fd, &st) < 0)
     return 0;                   /* errno EBADF */
-  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || !_isatty(fd)) {
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || !is_console(fd)) {
     errno = ENOTTY;
     return 0;
   }
   return 1;
+}
+
+/* FIONREAD on a regular file, as Linux: the bytes from the offset to the end. */
+static int file_nread(int fd, int *n)
+{
+  struct stat st;
+  long long pos, size;
+
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+    return ipcx__fail(ENOTTY);
+  pos = _telli64(fd);
+  size = _filelengthi64(fd);
+  if (pos < 0 || size < 0)
+    return ipcx__fail(EBADF);
+  size = size > pos ? size - pos : 0;
+  *n = size > INT_MAX ? INT_MAX : (int)size;
+  return 0;
 }
 
 int ipcx_ioctl(int fd, unsigned long request, ...)
@@ -607,6 +758,8 @@ int ipcx_ioctl(int fd, unsigned long request, ...)
   } else if (request == (unsigned long)FIONREAD &&
              (f->ops->kind == IPCX__KIND_SOCKET || f->ops->kind == IPCX__KIND_WINSOCK)) {
     r = arg == NULL ? ipcx__fail(EFAULT) : ipcx__socket_nread(f, (int *)arg);  /* socket.c */
+  } else if (request == (unsigned long)FIONREAD && f->ops->kind == IPCX__KIND_CRT) {
+    r = arg == NULL ? ipcx__fail(EFAULT) : file_nread(fd, (int *)arg);
   } else {
     r = ipcx__fail(ENOTTY);
   }

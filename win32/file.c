@@ -47,7 +47,11 @@ int ipcx_open(const char *path, int flags, ...)
     crtflags |= _O_BINARY;
   fd = _open(path, crtflags, mode & (_S_IREAD | _S_IWRITE));
   if (fd < 0)
-    return -1;
+    return errno == ENFILE ? ipcx__fail(EMFILE) : -1;  /* the CRT's table is this process's */
+  if (fd >= ipcx__fd_limit()) {
+    _close(fd);
+    return ipcx__fail(EMFILE);          /* RLIMIT_NOFILE (resource.c) */
+  }
   if ((flags & O_NONBLOCK) && ipcx_fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
     _close(fd);
     return -1;

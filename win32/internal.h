@@ -129,6 +129,11 @@ int ipcx__fd_install(struct ipcx__file *f, int cloexec);
  * shared CRT description.
  */
 struct ipcx__file *ipcx__fd_get(int fd);
+/* The most fds a process can have: msvcrt's table (also _setmaxstdio's top). */
+#define IPCX__FD_MAX 2048
+/* RLIMIT_NOFILE's soft limit: new fds are below it (resource.c sets it). */
+int ipcx__fd_limit(void);
+void ipcx__fd_set_limit(int limit);
 /* The same, but NULL without adopting anything for a plain CRT fd. */
 struct ipcx__file *ipcx__fd_peek(int fd);
 /*

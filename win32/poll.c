@@ -50,9 +50,11 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
-#define MAX_FDS 8192
+#define MAX_FDS IPCX__FD_MAX
+#define POLL_MAX 1048576   /* Linux: EINVAL past RLIMIT_NOFILE, at most nr_open (2^20) */
 #define BATCH (MAXIMUM_WAIT_OBJECTS - 1)   /* handles per wait besides our own */
 #define TICK_MS 10                         /* re-check of kinds with no handle */
 #define HELPER_IDLE_MS 2000
@@ -536,9 +538,32 @@ int ipcx__poll_core(struct ipcx_pollfd *fds, ipcx_nfds_t n, long long timeout_ms
 
 int ipcx_poll(struct ipcx_pollfd *fds, ipcx_nfds_t n, int timeout)
 {
-  if (n > MAX_FDS)
+  if (n > POLL_MAX)
     return ipcx__fail(EINVAL);
   if (fds == NULL && n > 0)
     return ipcx__fail(EFAULT);
   return ipcx__poll_core(fds, n, timeout < 0 ? -1 : timeout, 0);
+}
+
+/*
+ * ppoll(): poll() with a timespec.  The signal mask is not applied: Windows
+ * threads have none (docs/porting-gaps.md).  Linux: a tv_nsec outside
+ * 0..999999999 or a negative time is EINVAL; the wait is rounded up to
+ * whole milliseconds.
+ */
+int ipcx_ppoll(struct ipcx_pollfd *fds, ipcx_nfds_t n, const struct timespec *ts, const void *mask)
+{
+  long long ms = -1;
+
+  (void)mask;
+  if (ts != NULL) {
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+      return ipcx__fail(EINVAL);
+    ms = (long long)ts->tv_sec * 1000 + (ts->tv_nsec + 999999) / 1000000;
+  }
+  if (n > POLL_MAX)
+    return ipcx__fail(EINVAL);
+  if (fds == NULL && n > 0)
+    return ipcx__fail(EFAULT);
+  return ipcx__poll_core(fds, n, ms, 0);
 }

@@ -13,6 +13,8 @@
  */
 #include "internal.h"
 
+#include <time.h>
+
 #include <stdlib.h>
 
 #define IN_SET (IPCX_POLLIN | IPCX_POLLHUP | IPCX_POLLERR)
@@ -99,4 +101,24 @@ int ipcx_select(int n, ipcx_fd_set *r, ipcx_fd_set *w, ipcx_fd_set *e, struct ti
     tv->tv_usec = (long)(usec % 1000000);
   }
   return total;
+}
+
+/*
+ * pselect(): select() with a timespec it does not change.  The signal mask
+ * is not applied (docs/porting-gaps.md).  Linux: a tv_nsec outside
+ * 0..999999999 or a negative time is EINVAL.
+ */
+int ipcx_pselect(int n, ipcx_fd_set *r, ipcx_fd_set *w, ipcx_fd_set *e, const struct timespec *ts,
+                 const void *mask)
+{
+  struct timeval tv;
+
+  (void)mask;
+  if (ts == NULL)
+    return ipcx_select(n, r, w, e, NULL);
+  if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+    return ipcx__fail(EINVAL);
+  tv.tv_sec = (long)ts->tv_sec;
+  tv.tv_usec = (long)((ts->tv_nsec + 999) / 1000);
+  return ipcx_select(n, r, w, e, &tv);
 }

@@ -223,6 +223,11 @@ int ipcx_posix_spawn_file_actions_addchdir_np(ipcx_posix_spawn_file_actions_t *f
   return add_path(fa, ACT_CHDIR, path, &a);
 }
 
+int ipcx_posix_spawn_file_actions_addchdir(ipcx_posix_spawn_file_actions_t *fa, const char *path)
+{
+  return ipcx_posix_spawn_file_actions_addchdir_np(fa, path);
+}
+
 /* --- attributes -------------------------------------------------------- */
 
 #define ALL_FLAGS (POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | \
@@ -419,7 +424,26 @@ static char *join(const char *dir, const char *name)
   return p;
 }
 
-/* 0 if p (or p.exe, written into p, which has room) is a file; else the errno. */
+/*
+ * ENOEXEC unless file p starts as a Windows program does ("MZ").  Linux runs
+ * a "#!" script; CreateProcess cannot, and Wine then started something whose
+ * waitpid() never returned.  A file we cannot read is left to CreateProcess.
+ */
+static int windows_program(const char *p)
+{
+  HANDLE h = CreateFileA(p, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                         NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+  char magic[2] = { 0, 0 };
+  DWORD got = 0;
+
+  if (h == INVALID_HANDLE_VALUE)
+    return 0;
+  ReadFile(h, magic, sizeof magic, &got, NULL);
+  CloseHandle(h);
+  return got == 2 && magic[0] == 'M' && magic[1] == 'Z' ? 0 : ENOEXEC;
+}
+
+/* 0 if p (or p.exe, written into p, which has room) is a Windows program; else the errno. */
 static int probe(char *p)
 {
   DWORD a = GetFileAttributesA(p);
@@ -438,7 +462,7 @@ static int probe(char *p)
     return e == ERROR_ACCESS_DENIED ? EACCES : ipcx__errno_from_win32(e) == ENOTDIR ? ENOTDIR
                                                                                   : ENOENT;
   }
-  return (a & FILE_ATTRIBUTE_DIRECTORY) ? EACCES : 0;
+  return (a & FILE_ATTRIBUTE_DIRECTORY) ? EACCES : windows_program(p);
 }
 
 /*

@@ -90,7 +90,16 @@
   X(ETIME, "Timer expired")                                        \
   X(ETIMEDOUT, "Connection timed out")                             \
   X(ETXTBSY, "Text file busy")                                     \
-  X(94, "Socket type not supported")       /* ESOCKTNOSUPPORT (compat/errno.h) */
+  X(94, "Socket type not supported")       /* ESOCKTNOSUPPORT (compat/errno.h) */ \
+  X(96, "Protocol family not supported")   /* EPFNOSUPPORT */                     \
+  X(150, "Cannot send after transport endpoint shutdown") /* ESHUTDOWN */         \
+  X(151, "Too many references: cannot splice")            /* ETOOMANYREFS */      \
+  X(152, "Host is down")                   /* EHOSTDOWN */                        \
+  X(153, "Disk quota exceeded")            /* EDQUOT */                           \
+  X(154, "Stale file handle")              /* ESTALE */                           \
+  X(87, "Too many users")                  /* EUSERS */                           \
+  X(66, "Object is remote")                /* EREMOTE */                          \
+  X(15, "Block device required")           /* ENOTBLK */
 
 char *ipcx_strerror(int err)
 {
