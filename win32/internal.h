@@ -240,6 +240,9 @@ int ipcx__handle_access(HANDLE h);
  * -1 the peer has gone and nothing is left to read.
  */
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup);
+/* ioctl(FIONREAD) on a pipe end: the bytes queued in the pipe (a write end
+ * asks its read end when that is in this process). */
+int ipcx__pipe_nread(struct ipcx__file *f, int *n);
 /* Cancel f->zr's pending read and close its event (destroy paths). */
 void ipcx__zero_read_release(struct ipcx__file *f);
 

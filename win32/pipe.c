@@ -148,6 +148,64 @@ DWORD ipcx__pipe_pair_open(HANDLE *server, HANDLE *client, DWORD bufsize, DWORD 
   return ERROR_PIPE_BUSY;
 }
 
+/*
+ * What the two ends of one pipe() share in this process, for FIONREAD on the
+ * write end: Linux counts the bytes queued in the pipe, and a Windows pipe
+ * end sees only its own inbound queue (WriteQuotaAvailable, which would tell,
+ * is always 0 under Wine).  The write end asks the read end, while that is
+ * alive in this process; its destroy unlinks it before closing the handle.
+ * Ends inherited from elsewhere have no link (docs/porting-gaps.md).
+ */
+struct link {
+  SRWLOCK lock;
+  volatile LONG refs;
+  struct ipcx__file *reader;    /* guarded by lock; NULL once it is gone */
+};
+
+#define SYNC_MARK ((void *)1)   /* f->impl of an adopted synchronous handle */
+
+static struct link *link_of(struct ipcx__file *f)
+{
+  return f->impl != NULL && f->impl != SYNC_MARK ? f->impl : NULL;
+}
+
+static void link_drop(struct ipcx__file *f)
+{
+  struct link *l = link_of(f);
+
+  if (l == NULL)
+    return;
+  AcquireSRWLockExclusive(&l->lock);
+  if (l->reader == f)
+    l->reader = NULL;
+  ReleaseSRWLockExclusive(&l->lock);
+  if (InterlockedDecrement(&l->refs) == 0)
+    free(l);
+  f->impl = NULL;
+}
+
+int ipcx__pipe_nread(struct ipcx__file *f, int *n)
+{
+  struct link *l = link_of(f);
+  HANDLE h = f->h;
+  DWORD avail;
+  int r;
+
+  if (l != NULL)
+    AcquireSRWLockShared(&l->lock);
+  if (l != NULL && (f->flags & O_ACCMODE) == O_WRONLY && l->reader != NULL)
+    h = l->reader->h;
+  if (PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL))
+    r = (*n = (int)avail, 0);
+  else if (GetLastError() == ERROR_BROKEN_PIPE)
+    r = (*n = 0, 0);
+  else
+    r = ipcx__fail(EINVAL);
+  if (l != NULL)
+    ReleaseSRWLockShared(&l->lock);
+  return r;
+}
+
 /* Make the two ends as file descriptions; on failure nothing is left behind. */
 static int make_pair(int fds[2], int flags)
 {
@@ -160,9 +218,18 @@ static int make_pair(int fds[2], int flags)
   err = ipcx__pipe_pair(&s, &c, PIPE_CAPACITY, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE);
   if (err != ERROR_SUCCESS)
     return ipcx__fail_win32(err);
+  struct link *l = calloc(1, sizeof *l);
+
   r = ipcx__file_new(&ipcx__pipe_ops, s, O_RDONLY | nb);
   w = ipcx__file_new(&ipcx__pipe_ops, c, O_WRONLY | nb);
-  if (r == NULL || w == NULL) {
+  if (l != NULL && r != NULL && w != NULL) {
+    InitializeSRWLock(&l->lock);
+    l->refs = 2;
+    l->reader = r;
+    r->impl = w->impl = l;
+  }
+  if (r == NULL || w == NULL || l == NULL) {
+    free(l);
     if (r != NULL)
       ipcx__file_unref(r);
     else
@@ -208,7 +275,7 @@ int ipcx_pipe(int fds[2])
 /* Handles adopted from elsewhere may be synchronous: no cancel, peek instead. */
 static int is_synchronous(struct ipcx__file *f)
 {
-  return f->impl != NULL;
+  return f->impl == SYNC_MARK;
 }
 
 static ssize_t pipe_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
@@ -276,6 +343,7 @@ static ssize_t pipe_write(struct ipcx__file *f, int fd, const void *buf, size_t 
 
 static void pipe_destroy(struct ipcx__file *f)
 {
+  link_drop(f);
   ipcx__io_close_lingering(f);
 }
 
@@ -562,6 +630,6 @@ struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle)
     CloseHandle(h);
     return NULL;
   }
-  f->impl = sync ? (void *)1 : NULL;
+  f->impl = sync ? SYNC_MARK : NULL;
   return f;
 }

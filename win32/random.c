@@ -30,17 +30,17 @@ static unsigned int next_locked(void)
 
 static void seed_locked(unsigned int seed)
 {
-  long long word;                /* glibc's long: 64 bits on Linux, not Windows' 32 */
+  int word;                     /* glibc's int32_t: a seed past INT_MAX is negative */
   int i;
 
   if (seed == 0)
     seed = 1;                   /* glibc: a zero seed is 1 */
   state[0] = seed;
-  word = seed;
+  word = (int)seed;
   for (i = 1; i < DEG; i++) {
     /* 16807 * word % 2147483647 without overflow (Schrage), as glibc. */
     long long hi = word / 127773, lo = word % 127773;
-    word = 16807 * lo - 2836 * hi;
+    word = (int)(16807 * lo - 2836 * hi);
     if (word < 0)
       word += 2147483647;
     state[i] = (unsigned int)word;

@@ -19,12 +19,13 @@
 
 static volatile LONG hard_limit = IPCX__FD_MAX;
 
+/* NULL asks for nothing (glibc passes it to prlimit(), which then stores nothing): 0. */
 int ipcx_getrlimit(int resource, struct ipcx_rlimit *rl)
 {
-  if (rl == NULL)
-    return ipcx__fail(EFAULT);
   if (resource < 0 || resource >= IPCX_RLIMIT_NLIMITS)
     return ipcx__fail(EINVAL);
+  if (rl == NULL)
+    return 0;
   if (resource == IPCX_RLIMIT_NOFILE) {
     rl->rlim_cur = (ipcx_rlim_t)ipcx__fd_limit();
     rl->rlim_max = (ipcx_rlim_t)hard_limit;
@@ -36,9 +37,11 @@ int ipcx_getrlimit(int resource, struct ipcx_rlimit *rl)
 
 int ipcx_setrlimit(int resource, const struct ipcx_rlimit *rl)
 {
+  if (resource < 0 || resource >= IPCX_RLIMIT_NLIMITS)
+    return ipcx__fail(EINVAL);
   if (rl == NULL)
-    return ipcx__fail(EFAULT);
-  if (resource < 0 || resource >= IPCX_RLIMIT_NLIMITS || rl->rlim_cur > rl->rlim_max)
+    return 0;
+  if (rl->rlim_cur > rl->rlim_max)
     return ipcx__fail(EINVAL);
   if (resource != IPCX_RLIMIT_NOFILE)
     return 0;

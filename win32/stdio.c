@@ -319,8 +319,14 @@ FILE *ipcx_fdopen(int fd, const char *mode)
     return NULL;
   }
   if (f->ops->kind == IPCX__KIND_CRT) {
+    FILE *fp;
+
     ipcx__file_unref(f);
-    return _fdopen(fd, mode);
+    errno = 0;
+    fp = _fdopen(fd, mode);
+    if (fp == NULL && errno == 0)
+      errno = EMFILE;           /* msvcrt's FILE table is full and it says nothing */
+    return fp;
   }
   have = f->flags & O_ACCMODE;
   ipcx__file_unref(f);
