@@ -91,8 +91,7 @@ static __inline struct cmsghdr *ipcx_cmsg_nxthdr(struct msghdr *m, struct cmsghd
 /* mkdir() takes a mode in POSIX; Windows directories have none to set. */
 static __inline int ipcx_compat_mkdir(const char *path, mode_t mode)
 {
-  (void)mode;
-  return _mkdir(path);
+  return ipcx_mkdir(path, mode);        /* by exact path (win32/file.c) */
 }
 #define mkdir(path, mode) ipcx_compat_mkdir(path, mode)
 

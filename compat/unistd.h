@@ -3,6 +3,8 @@
 #ifndef IPCX_COMPAT_UNISTD_H
 #define IPCX_COMPAT_UNISTD_H
 #include <ipcx_compat.h>
+#define chdir ipcx_chdir
+#define rmdir ipcx_rmdir
 #define dup3 ipcx_dup3
 #define pread ipcx_pread
 #define pwrite ipcx_pwrite

@@ -192,6 +192,9 @@ IPCX__PT int ipcx_setrlimit(int resource, const struct rlimit *rl) { return setr
 IPCX__PT long ipcx_sysconf(int name) { return sysconf(name); }
 IPCX__PT int ipcx_getdtablesize(void) { return (int)sysconf(_SC_OPEN_MAX); }
 IPCX__PT int ipcx_getpagesize(void) { return (int)sysconf(_SC_PAGESIZE); }
+IPCX__PT int ipcx_mkdir(const char *path, mode_t mode) { return mkdir(path, mode); }
+IPCX__PT int ipcx_rmdir(const char *path) { return rmdir(path); }
+IPCX__PT int ipcx_chdir(const char *path) { return chdir(path); }
 IPCX__PT long ipcx_random(void) { return random(); }
 IPCX__PT void ipcx_srandom(unsigned int seed) { srandom(seed); }
 #if defined(__USE_GNU) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
@@ -495,6 +498,10 @@ IPCX_EXTERN int ipcx_setrlimit(int resource, const struct ipcx_rlimit *rl);
 IPCX_EXTERN long ipcx_sysconf(int name);
 IPCX_EXTERN int ipcx_getdtablesize(void);
 IPCX_EXTERN int ipcx_getpagesize(void);
+/* By exact path: "t." is not "t", "CON" is an ordinary name, no 260 limit. */
+IPCX_EXTERN int ipcx_mkdir(const char *path, mode_t mode);
+IPCX_EXTERN int ipcx_rmdir(const char *path);
+IPCX_EXTERN int ipcx_chdir(const char *path);
 IPCX_EXTERN long ipcx_random(void);
 IPCX_EXTERN void ipcx_srandom(unsigned int seed);
 

@@ -533,6 +533,215 @@ START_TEST(posix_spawn_addchdir)
 }
 END_TEST
 
+/* --- exact paths ----------------------------------------------------------- */
+
+/* A listening AF_UNIX stream socket at path, or -1. */
+static int listen_at(const char *path)
+{
+  struct sockaddr_un a;
+  socklen_t n = test_addr(&a, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+  if (fd < 0)
+    return -1;
+  if (bind(fd, (struct sockaddr *)&a, n) < 0 || listen(fd, 4) < 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* connect() to path: the connected fd, or -1 with errno. */
+static int connect_to(const char *path)
+{
+  struct sockaddr_un a;
+  socklen_t n = test_addr(&a, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0), e;
+
+  if (fd < 0)
+    return -1;
+  if (connect(fd, (struct sockaddr *)&a, n) < 0) {
+    e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+/* 1 if listening socket l has a connection waiting (it is accepted and closed). */
+static int has_client(int l)
+{
+  struct pollfd p = { l, POLLIN, 0 };
+  int c;
+
+  if (poll(&p, 1, 2000) != 1)
+    return 0;
+  c = accept(l, NULL, NULL);
+  if (c < 0)
+    return 0;
+  close(c);
+  return 1;
+}
+
+/* "t." and "t" are two sockets; "t.." reaches neither (Windows would strip the dots). */
+START_TEST(posix_exact_trailing_dots)
+{
+  char dir[256], dot[300], plain[300], dots[300], sp[300];
+  int a, b, c;
+
+  test_path(dir, sizeof dir, "exact");
+  ck_assert_int_eq(mkdir(dir, 0700), 0);
+  snprintf(dot, sizeof dot, "%s/t.", dir);
+  snprintf(plain, sizeof plain, "%s/t", dir);
+  snprintf(dots, sizeof dots, "%s/t..", dir);
+  snprintf(sp, sizeof sp, "%s/t ", dir);
+  a = listen_at(dot);
+  ck_assert_int_ge(a, 0);
+  b = listen_at(plain);
+  ck_assert_int_ge(b, 0);                       /* not EADDRINUSE */
+  c = connect_to(plain);
+  ck_assert_int_ge(c, 0);
+  ck_assert(has_client(b));
+  close(c);
+  c = connect_to(dot);
+  ck_assert_int_ge(c, 0);
+  ck_assert(has_client(a));
+  close(c);
+  errno = 0;
+  ck_assert_int_eq(connect_to(dots), -1);       /* no such file */
+  ck_assert_int_eq(errno, ENOENT);
+  errno = 0;
+  ck_assert_int_eq(connect_to(sp), -1);
+  ck_assert_int_eq(errno, ENOENT);
+  close(a);
+  close(b);
+  ck_assert_int_eq(unlink(dot), 0);
+  ck_assert_int_eq(unlink(plain), 0);
+  errno = 0;
+  ck_assert_int_eq(unlink(dot), -1);
+  ck_assert_int_eq(errno, ENOENT);
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* Device names are ordinary names in a directory. */
+START_TEST(posix_exact_device_names)
+{
+  static const char *names[] = { "CON", "NUL", "aux.sock", "com1", "PRN.txt" };
+  char dir[256], path[300], c = 0;
+  struct stat st;
+  size_t i;
+  int l, fd, s;
+
+  test_path(dir, sizeof dir, "devnames");
+  ck_assert_int_eq(mkdir(dir, 0700), 0);
+  for (i = 0; i < sizeof names / sizeof *names; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    l = listen_at(path);
+    ck_assert_msg(l >= 0, "bind(%s): errno %d", names[i], errno);
+    s = connect_to(path);
+    ck_assert_msg(s >= 0, "connect(%s): errno %d", names[i], errno);
+    fd = accept(l, NULL, NULL);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(s, "d", 1), 1);
+    ck_assert_int_eq(read(fd, &c, 1), 1);
+    ck_assert_int_eq(c, 'd');
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert(S_ISSOCK(st.st_mode));
+    close(fd);
+    close(s);
+    close(l);
+    ck_assert_int_eq(unlink(path), 0);
+    /* And as a regular file. */
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    ck_assert_msg(fd >= 0, "open(%s): errno %d", names[i], errno);
+    ck_assert_int_eq(write(fd, "12345", 5), 5);
+    close(fd);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_int_eq(st.st_size, 5);
+    ck_assert_int_eq(unlink(path), 0);
+  }
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+#define LONG_NAME "dddddddddddddddddddddddddddddddddddddddddddddddddd" \
+                  "dddddddddddddddddddddddddddddddddddddddddddddddddd"
+
+/* mkdir and chdir with relative paths over 260 characters, and files there. */
+START_TEST(posix_exact_long_relative_paths)
+{
+  char dir[256], cwd[1024], rel[400], file[450];
+  struct stat st;
+  int fd;
+
+  ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+  test_path(dir, sizeof dir, "long");
+  ck_assert_int_eq(mkdir(dir, 0700), 0);
+  ck_assert_int_eq(chdir(dir), 0);
+  ck_assert_int_eq(mkdir(LONG_NAME, 0700), 0);
+  ck_assert_int_eq(mkdir(LONG_NAME "/" LONG_NAME, 0700), 0);
+  snprintf(rel, sizeof rel, "%s/%s/%s", LONG_NAME, LONG_NAME, LONG_NAME);
+  ck_assert_int_gt(strlen(rel), 300);
+  ck_assert_int_eq(mkdir(rel, 0700), 0);
+  snprintf(file, sizeof file, "%s/f", rel);
+  fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, "deep", 4), 4);
+  close(fd);
+  ck_assert_int_eq(stat(file, &st), 0);
+  ck_assert_int_eq(st.st_size, 4);
+  ck_assert_int_eq(stat(rel, &st), 0);
+  ck_assert(S_ISDIR(st.st_mode));
+  ck_assert_int_eq(chdir(rel), 0);
+  fd = open("f", O_RDONLY);                     /* relative to the deep directory */
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  ck_assert_int_eq(unlink("f"), 0);
+  ck_assert_int_eq(chdir(".."), 0);
+  ck_assert_int_eq(rmdir(LONG_NAME), 0);
+  ck_assert_int_eq(chdir("../.."), 0);
+  ck_assert_int_eq(rmdir(LONG_NAME "/" LONG_NAME), 0);
+  ck_assert_int_eq(rmdir(LONG_NAME), 0);
+  ck_assert_int_eq(chdir(cwd), 0);
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* unlink and rmdir on the wrong kind, as Linux. */
+START_TEST(posix_exact_unlink_rmdir_errors)
+{
+  char dir[256], file[300];
+  int fd;
+
+  test_path(dir, sizeof dir, "rmdir");
+  ck_assert_int_eq(mkdir(dir, 0700), 0);
+  errno = 0;
+  ck_assert_int_eq(mkdir(dir, 0700), -1);
+  ck_assert_int_eq(errno, EEXIST);
+  snprintf(file, sizeof file, "%s/f", dir);
+  fd = open(file, O_WRONLY | O_CREAT, 0400);    /* read-only: unlink still works */
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  errno = 0;
+  ck_assert_int_eq(rmdir(file), -1);
+  ck_assert_int_eq(errno, ENOTDIR);
+  errno = 0;
+  ck_assert_int_eq(unlink(dir), -1);
+  ck_assert_int_eq(errno, EISDIR);
+  errno = 0;
+  ck_assert_int_eq(rmdir(dir), -1);
+  ck_assert_int_eq(errno, ENOTEMPTY);
+  ck_assert_int_eq(unlink(file), 0);
+  ck_assert_int_eq(rmdir(dir), 0);
+  errno = 0;
+  ck_assert_int_eq(rmdir(dir), -1);
+  ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
 Suite *suite_posix(void)
 {
   Suite *s = suite_create("posix");
@@ -556,6 +765,10 @@ Suite *suite_posix(void)
   tcase_add_test(tc, posix_writev_overflow);
   tcase_add_test(tc, posix_spawn_script);
   tcase_add_test(tc, posix_spawn_addchdir);
+  tcase_add_test(tc, posix_exact_trailing_dots);
+  tcase_add_test(tc, posix_exact_device_names);
+  tcase_add_test(tc, posix_exact_long_relative_paths);
+  tcase_add_test(tc, posix_exact_unlink_rmdir_errors);
   suite_add_tcase(s, tc);
   return s;
 }

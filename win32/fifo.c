@@ -158,13 +158,13 @@ static int read_marker(const char *path, struct marker *m)
   DWORD got = 0;
   int i;
 
-  if (path == NULL || !GetFileAttributesExA(path, GetFileExInfoStandard, &a))
+  if (path == NULL || !ipcx__path_get_attributes_ex(path, GetFileExInfoStandard, &a))
     return 0;
   if ((a.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || a.nFileSizeHigh != 0 ||
       a.nFileSizeLow != MARKER_SIZE)
     return 0;
-  h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                  NULL, OPEN_EXISTING, 0, NULL);
+  h = ipcx__path_create_file(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                             NULL, OPEN_EXISTING, 0, NULL);
   if (h == INVALID_HANDLE_VALUE)
     return 0;
   if (!ReadFile(h, buf, MARKER_SIZE, &got, NULL))
@@ -216,7 +216,7 @@ int ipcx_mkfifo(const char *path, mode_t mode)
     return ipcx__fail(EFAULT);
   if (*path == 0)
     return ipcx__fail(ENOENT);
-  if (GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES)
+  if (ipcx__path_get_attributes(path) != INVALID_FILE_ATTRIBUTES)
     return ipcx__fail(EEXIST);
   for (p = path; *p; p++)
     if (*p == '/' || *p == '\\' || (*p == ':' && p == path + 1))
@@ -231,22 +231,22 @@ int ipcx_mkfifo(const char *path, mode_t mode)
   memset(content + n, ' ', (size_t)(MARKER_SIZE - n));
   content[MARKER_SIZE - 1] = '\n';
 
-  h = CreateFileA(tmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+  h = ipcx__path_create_file(tmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE)
     return ipcx__fail_win32(GetLastError());
   if (!WriteFile(h, content, MARKER_SIZE, &put, NULL) || put != MARKER_SIZE) {
     err = GetLastError();
     CloseHandle(h);
-    DeleteFileA(tmp);
+    ipcx__path_delete_file(tmp);
     return ipcx__fail_win32(err);
   }
   CloseHandle(h);
   /* Atomic: the marker appears whole or not at all; an existing path stays. */
-  if (!MoveFileExA(tmp, path, 0)) {
+  if (!ipcx__path_move_file_ex(tmp, path, 0)) {
     err = GetLastError();
-    DeleteFileA(tmp);
+    ipcx__path_delete_file(tmp);
     if (err == ERROR_ALREADY_EXISTS || err == ERROR_FILE_EXISTS ||
-        GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES)
+        ipcx__path_get_attributes(path) != INVALID_FILE_ATTRIBUTES)
       return ipcx__fail(EEXIST);
     return ipcx__fail_win32(err);
   }

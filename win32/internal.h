@@ -307,6 +307,21 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n);
 int ipcx__unix_is_socket_handle(HANDLE h);
 struct ipcx__file *ipcx__unix_adopt(HANDLE h);
 
+/* --- exact paths (path.c) --------------------------------------------- */
+
+/*
+ * path as Win32 takes it without rewriting it: UTF-16, absolute, "\\?\"
+ * form (malloc'd), or NULL with GetLastError() set.
+ */
+wchar_t *ipcx__path_exact(const char *path);
+/* The "A" calls, by exact path (same arguments). */
+HANDLE ipcx__path_create_file(const char *path, DWORD access, DWORD share, SECURITY_ATTRIBUTES *sa,
+                              DWORD disposition, DWORD flags, HANDLE tmpl);
+DWORD ipcx__path_get_attributes(const char *path);
+BOOL ipcx__path_get_attributes_ex(const char *path, GET_FILEEX_INFO_LEVELS level, void *info);
+BOOL ipcx__path_delete_file(const char *path);
+BOOL ipcx__path_move_file_ex(const char *from, const char *to, DWORD flags);
+
 /* --- CRT-served files (file.c) --------------------------------------- */
 
 extern const struct ipcx__ops ipcx__crt_ops;

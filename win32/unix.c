@@ -567,11 +567,11 @@ static int read_record_file(const char *path, char *pipe_name, size_t size, DWOR
   DWORD n = 0, attrs;
   HANDLE h;
 
-  h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                  NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+  h = ipcx__path_create_file(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                             NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE) {
     DWORD err = GetLastError();
-    attrs = GetFileAttributesA(path);
+    attrs = ipcx__path_get_attributes(path);
     if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
       return ipcx__fail(ECONNREFUSED);
     return ipcx__fail_win32(err);
@@ -619,13 +619,13 @@ static int bind_path(struct usock *s, const char *path)
   HANDLE h;
   int len;
 
-  h = CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, owner_only(),
-                  CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+  h = ipcx__path_create_file(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, owner_only(),
+                             CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE) {
     err = GetLastError();
     if (err == ERROR_FILE_EXISTS || err == ERROR_ALREADY_EXISTS)
       return ipcx__fail(EADDRINUSE);
-    attrs = GetFileAttributesA(path);
+    attrs = ipcx__path_get_attributes(path);
     if (err == ERROR_ACCESS_DENIED && attrs != INVALID_FILE_ATTRIBUTES)
       return ipcx__fail(EADDRINUSE);   /* a directory or a file we may not touch */
     return ipcx__fail_win32(err);
@@ -634,7 +634,7 @@ static int bind_path(struct usock *s, const char *path)
   if (!WriteFile(h, rec, (DWORD)len, &n, NULL) || n != (DWORD)len) {
     err = GetLastError();
     CloseHandle(h);
-    DeleteFileA(path);
+    ipcx__path_delete_file(path);
     return ipcx__fail_win32(err);
   }
   CloseHandle(h);
@@ -714,7 +714,7 @@ int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t
     /* Linux makes the file before it checks: an existing path is EADDRINUSE. */
     if (kind == 1) {
       addr_path(&a, path);
-      if (GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES)
+      if (ipcx__path_get_attributes(path) != INVALID_FILE_ATTRIBUTES)
         return ipcx__fail(EADDRINUSE);
     }
     return ipcx__fail(EINVAL);
@@ -739,7 +739,7 @@ int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t
       CloseHandle(s->guard);    /* the name goes again */
       s->guard = NULL;
     } else if (kind == 1) {
-      DeleteFileA(path);
+      ipcx__path_delete_file(path);
     }
     r = ipcx__fail(e);
   }
@@ -2104,12 +2104,12 @@ int ipcx__unix_is_socket(const char *path)
 
   /* Only a small regular file can be one: open() asks of every path, and
    * opening anything else (a device, a pipe) to look inside would cost or block. */
-  if (!GetFileAttributesExA(path, GetFileExInfoStandard, &a) ||
+  if (!ipcx__path_get_attributes_ex(path, GetFileExInfoStandard, &a) ||
       (a.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_DEVICE)) ||
       a.nFileSizeHigh != 0 || a.nFileSizeLow > 512 || a.nFileSizeLow < strlen(RECORD_MAGIC))
     return 0;
-  h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                  NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+  h = ipcx__path_create_file(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                             NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE)
     return 0;
   yes = ReadFile(h, buf, (DWORD)strlen(RECORD_MAGIC), &n, NULL) && n == strlen(RECORD_MAGIC) &&
