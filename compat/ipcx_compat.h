@@ -37,6 +37,17 @@
 
 #include <ipcx.h>
 
+/*
+ * _fmode binary in the program itself: win32/fd.c's constructor makes fds 0,
+ * 1, 2 and _fmode binary at start-up, but with ipcx.dll it runs before the
+ * program's own C runtime start-up, which then sets _fmode back from the
+ * program's copy (measured: fopen(.., "w") wrote CR LF).  This runs after it.
+ */
+__attribute__((__constructor__, __used__)) static void ipcx__binary_fmode(void)
+{
+  _fmode = _O_BINARY;
+}
+
 typedef unsigned short sa_family_t;
 #ifndef AF_LOCAL
 # define AF_LOCAL AF_UNIX

@@ -72,6 +72,24 @@ START_TEST(posix_binary_std_fds)
 }
 END_TEST
 
+/* fopen() makes binary streams too (_fmode): "\n" is one byte in the file. */
+START_TEST(posix_binary_fopen)
+{
+  char path[256];
+  struct stat st;
+  FILE *f;
+
+  test_path(path, sizeof path, "fmode");
+  f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_ge(fputs("a\nb\n", f), 0);
+  ck_assert_int_eq(fclose(f), 0);
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_size, 4);
+  unlink(path);
+}
+END_TEST
+
 /* --- the fd limit ---------------------------------------------------------- */
 
 /* getrlimit, sysconf and getdtablesize agree; raising to the hard limit works;
@@ -748,6 +766,7 @@ Suite *suite_posix(void)
   TCase *tc = test_tcase("posix");
 
   tcase_add_test(tc, posix_binary_std_fds);
+  tcase_add_test(tc, posix_binary_fopen);
   tcase_add_test(tc, posix_rlimit_nofile);
   tcase_add_test(tc, posix_soft_limit_enforced);
   tcase_add_test(tc, posix_open_to_the_limit);
