@@ -102,6 +102,9 @@ START_TEST(posix_rlimit_nofile)
   ck_assert(saved.rlim_cur <= saved.rlim_max);
   ck_assert_int_eq(sysconf(_SC_OPEN_MAX), (long)saved.rlim_cur);
   ck_assert_int_eq(getdtablesize(), (int)saved.rlim_cur);
+  errno = 0;
+  ck_assert_int_eq(fcntl(0, F_DUPFD, getdtablesize()), -1);   /* at the limit: EINVAL */
+  ck_assert_int_eq(errno, EINVAL);
   rl = saved;
   rl.rlim_cur = rl.rlim_max;
   ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
