@@ -187,8 +187,8 @@ IPCX__PT int ipcx_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 IPCX__PT int ipcx_pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *ts, const sigset_t *mask) { return pselect(n, r, w, e, ts, mask); }
 IPCX__PT ssize_t ipcx_pread(int fd, void *buf, size_t n, off_t off) { return pread(fd, buf, n, off); }
 IPCX__PT ssize_t ipcx_pwrite(int fd, const void *buf, size_t n, off_t off) { return pwrite(fd, buf, n, off); }
-IPCX__PT int ipcx_getrlimit(int resource, struct rlimit *rl) { return getrlimit((__rlimit_resource_t)resource, rl); }
-IPCX__PT int ipcx_setrlimit(int resource, const struct rlimit *rl) { return setrlimit((__rlimit_resource_t)resource, rl); }
+IPCX__PT int ipcx_getrlimit(int resource, struct rlimit *rl) { return getrlimit(resource, rl); }
+IPCX__PT int ipcx_setrlimit(int resource, const struct rlimit *rl) { return setrlimit(resource, rl); }
 IPCX__PT long ipcx_sysconf(int name) { return sysconf(name); }
 IPCX__PT int ipcx_getdtablesize(void) { return (int)sysconf(_SC_OPEN_MAX); }
 IPCX__PT int ipcx_getpagesize(void) { return (int)sysconf(_SC_PAGESIZE); }
