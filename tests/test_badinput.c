@@ -10,6 +10,8 @@
 #include "ipcx_test.h"
 #include <poll.h>
 #include <spawn.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -375,6 +377,14 @@ static long len_poll_too_many(void) { struct pollfd p; volatile nfds_t n = (nfds
 
 /* Unknown flags and values. */
 static long flag_pipe2(void) { int p[2]; return pipe2(p, 0x40000000 | O_CREAT); }
+static long flag_dup3(void) { return dup3(c.pr, 200, O_NONBLOCK); }
+static long null_ppoll(void) { struct pollfd *volatile p = NULL; struct timespec ts = { 0, 0 }; return ppoll(p, 1, &ts, NULL); }
+static long bad_ppoll_timeout(void) { struct pollfd p = { c.pr, POLLIN, 0 }; struct timespec ts = { -1, 0 }; return ppoll(&p, 1, &ts, NULL); }
+static long bad_setrlimit_resource(void) { struct rlimit r = { 1, 1 }; return setrlimit(1000, &r); }
+static long bad_setrlimit_soft_over_hard(void) { struct rlimit r = { 2, 1 }; return setrlimit(RLIMIT_NOFILE, &r); }
+static long bad_pread_pipe(void) { char b[2]; return pread(c.pr, b, 1, 0); }
+static long bad_pwrite_socket(void) { return pwrite(c.sv[0], "x", 1, 0); }
+static long bad_sysconf(void) { return sysconf(-1); }
 static long flag_socket_domain(void) { return socket(9999, SOCK_STREAM, 0); }
 static long flag_socket_type(void) { return socket(AF_UNIX, 9999, 0); }
 static long flag_socket_type_bits(void) { return socket(AF_UNIX, SOCK_STREAM | 0x1000000, 0); }
@@ -558,6 +568,14 @@ static const struct row {
 #endif
 
   { "pipe2 with unknown flags", flag_pipe2, EINVAL },
+  { "dup3 with O_NONBLOCK", flag_dup3, EINVAL },
+  { "ppoll(NULL, 1)", null_ppoll, EFAULT },
+  { "ppoll with a negative timeout", bad_ppoll_timeout, EINVAL },
+  { "setrlimit of resource 1000", bad_setrlimit_resource, EINVAL },
+  { "setrlimit(RLIMIT_NOFILE) soft over hard", bad_setrlimit_soft_over_hard, EINVAL },
+  { "pread on a pipe", bad_pread_pipe, ESPIPE },
+  { "pwrite on a socket", bad_pwrite_socket, ESPIPE },
+  { "sysconf(-1)", bad_sysconf, EINVAL },
   { "socket with an unknown domain", flag_socket_domain, EAFNOSUPPORT },
   { "socket with an unknown type", flag_socket_type, EINVAL },
   { "socket with unknown type flags", flag_socket_type_bits, EINVAL },

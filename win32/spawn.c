@@ -448,7 +448,10 @@ static int probe(char *p)
 {
   DWORD a = GetFileAttributesA(p);
 
-  if (a == INVALID_FILE_ATTRIBUTES && !ends_with_exe(p)) {
+  /* "p" missing, or there but no Windows program (a script beside p.exe): p.exe. */
+  if (!ends_with_exe(p) &&
+      (a == INVALID_FILE_ATTRIBUTES ||
+       (!(a & FILE_ATTRIBUTE_DIRECTORY) && windows_program(p) != 0))) {
     size_t n = strlen(p);
     memcpy(p + n, ".exe", 5);
     a = GetFileAttributesA(p);
