@@ -609,6 +609,7 @@ static int has_client(int l)
 START_TEST(posix_exact_trailing_dots)
 {
   char dir[256], dot[300], plain[300], dots[300], sp[300];
+  struct stat st;
   int a, b, c;
 
   test_path(dir, sizeof dir, "exact");
@@ -642,6 +643,22 @@ START_TEST(posix_exact_trailing_dots)
   errno = 0;
   ck_assert_int_eq(unlink(dot), -1);
   ck_assert_int_eq(errno, ENOENT);
+  /* FIFOs and files the same way. */
+  ck_assert_int_eq(mkfifo(dot, 0600), 0);
+  ck_assert_int_eq(mkfifo(plain, 0600), 0);
+  ck_assert_int_eq(stat(dot, &st), 0);
+  ck_assert(S_ISFIFO(st.st_mode));
+  ck_assert_int_eq(unlink(dot), 0);
+  ck_assert_int_eq(stat(plain, &st), 0);
+  ck_assert(S_ISFIFO(st.st_mode));
+  ck_assert_int_eq(unlink(plain), 0);
+  a = open(sp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  ck_assert_int_ge(a, 0);
+  close(a);
+  errno = 0;
+  ck_assert_int_eq(stat(plain, &st), -1);      /* "t " is not "t" */
+  ck_assert_int_eq(errno, ENOENT);
+  ck_assert_int_eq(unlink(sp), 0);
   ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
