@@ -128,6 +128,9 @@ static wchar_t *absolute(wchar_t *w)
     base = current_dir();
     if (base != NULL && is_sep(w[0]) && has_drive(base))
       base[2] = 0;                              /* \x: the current drive's root */
+    else if (base != NULL && is_sep(w[0]) && wcsncmp(base, L"\\\\?\\", 4) == 0 &&
+             has_drive(base + 4))
+      base[6] = 0;                              /* the same from "\\?\C:\..." */
     /* (under a UNC current directory, \x is taken from it whole) */
     r = base != NULL ? join(base, w + is_sep(w[0])) : NULL;
   }
@@ -164,17 +167,22 @@ wchar_t *ipcx__path_exact(const char *path)
     SetLastError(ERROR_NOT_ENOUGH_MEMORY);
     return NULL;
   }
-  if (has_drive(abs)) {
+  /* A current directory set in the long form ("\\?\C:\..." or
+   * "\\?\UNC\server\...") makes a relative path long already. */
+  p = abs;
+  if (is_sep(p[0]) && is_sep(p[1]) && p[2] == L'?' && is_sep(p[3]))
+    p += has_drive(p + 4) ? 4 : 6;              /* UNC: at "C\server", as at "\\server" */
+  if (has_drive(p)) {
     wcscpy(out, L"\\\\?\\");
-    out[4] = abs[0];
+    out[4] = p[0];
     out[5] = L':';
     o = out + 6;
-    p = abs + 2;
+    p += 2;
   } else {
     /* \\server\share: both names stay, ".." never climbs above them. */
     wcscpy(out, L"\\\\?\\UNC");
     o = out + 7;
-    p = abs + 2;
+    p += 2;
     for (skip = 0; skip < 2 && *p; skip++) {
       *o++ = L'\\';
       while (*p && !is_sep(*p))
