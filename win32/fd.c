@@ -620,10 +620,13 @@ int ipcx_fcntl(int fd, int cmd, ...)
 
 /*
  * At an offset, leaving the file offset where it was.  The CRT has no
- * pread: the offset is saved, moved and put back around one _read/_write
- * (under the table lock, so ipcx calls on other threads do not see it move).
+ * pread: the offset is saved, moved and put back around one _read/_write,
+ * under a lock of its own, so concurrent pread/pwrite calls do not see each
+ * other's moves (a plain read() on another thread could: docs/porting-gaps.md).
  * Pipes, FIFOs and sockets have no offset: ESPIPE, as on Linux.
  */
+static SRWLOCK offset_lock = SRWLOCK_INIT;
+
 static ssize_t at_offset(int fd, void *buf, size_t n, long long off, int writing)
 {
   struct stat st;
@@ -638,15 +641,15 @@ static ssize_t at_offset(int fd, void *buf, size_t n, long long off, int writing
     return ipcx__fail(EINVAL);
   if (n > 0 && buf == NULL)
     return ipcx__fail(EFAULT);
-  AcquireSRWLockExclusive(&table_lock);
+  AcquireSRWLockExclusive(&offset_lock);
   pos = _lseeki64(fd, 0, SEEK_CUR);
   if (pos < 0 || _lseeki64(fd, off, SEEK_SET) < 0) {
-    ReleaseSRWLockExclusive(&table_lock);
+    ReleaseSRWLockExclusive(&offset_lock);
     return ipcx__fail(ESPIPE);
   }
   r = writing ? crt_write(fd, buf, n) : crt_read(fd, buf, n);
   _lseeki64(fd, pos, SEEK_SET);
-  ReleaseSRWLockExclusive(&table_lock);
+  ReleaseSRWLockExclusive(&offset_lock);
   return r;
 }
 
