@@ -18,6 +18,7 @@
  * unbuffered, as on Linux (win32/stdio.c).  Function-like
  * macros, so format(printf, ...) attributes and &printf still name the CRT's.
  */
+#pragma GCC system_header
 #include_next <stdio.h>
 #ifndef IPCX_COMPAT_STDIO_H
 #define IPCX_COMPAT_STDIO_H

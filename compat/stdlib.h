@@ -4,6 +4,7 @@
  * that children inherit).  Windows cannot hold an empty value: setting ""
  * removes the variable.
  */
+#pragma GCC system_header
 #include_next <stdlib.h>
 #ifndef IPCX_COMPAT_STDLIB_H
 #define IPCX_COMPAT_STDLIB_H

@@ -1,4 +1,5 @@
 /* Drop-in <string.h> for MinGW: strerror() with Linux's messages (win32/strerror.c). */
+#pragma GCC system_header
 #include_next <string.h>
 #ifndef IPCX_COMPAT_STRING_H
 #define IPCX_COMPAT_STRING_H
