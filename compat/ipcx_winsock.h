@@ -10,7 +10,9 @@
  *     and char * where POSIX has int and void *;
  *   - renamed types (fd_set, pollfd, sockaddr_storage, sockaddr_in6): Winsock
  *     defines them without a guard of their own;
- *   - constants whose values differ (POLL*, FD_*, CMSG_DATA in wincrypt.h).
+ *   - constants whose values differ (POLL*, FD_*, CMSG_DATA in wincrypt.h);
+ *   - <netdb.h>'s addrinfo, its calls and the EAI_* values Winsock spells
+ *     with its own names.
  * A name added to compat/ that Winsock also has goes in both lists.
  */
 #pragma GCC system_header
@@ -55,6 +57,20 @@
 #pragma push_macro("SHUT_RD")
 #pragma push_macro("SHUT_WR")
 #pragma push_macro("SHUT_RDWR")
+#pragma push_macro("addrinfo")
+#pragma push_macro("getaddrinfo")
+#pragma push_macro("freeaddrinfo")
+#pragma push_macro("getnameinfo")
+#pragma push_macro("gai_strerror")
+#pragma push_macro("EAI_AGAIN")
+#pragma push_macro("EAI_BADFLAGS")
+#pragma push_macro("EAI_FAIL")
+#pragma push_macro("EAI_FAMILY")
+#pragma push_macro("EAI_MEMORY")
+#pragma push_macro("EAI_NONAME")
+#pragma push_macro("EAI_SERVICE")
+#pragma push_macro("EAI_SOCKTYPE")
+#pragma push_macro("EAI_NODATA")
 #undef socket
 #undef accept
 #undef bind
@@ -95,6 +111,20 @@
 #undef SHUT_RD
 #undef SHUT_WR
 #undef SHUT_RDWR
+#undef addrinfo
+#undef getaddrinfo
+#undef freeaddrinfo
+#undef getnameinfo
+#undef gai_strerror
+#undef EAI_AGAIN
+#undef EAI_BADFLAGS
+#undef EAI_FAIL
+#undef EAI_FAMILY
+#undef EAI_MEMORY
+#undef EAI_NONAME
+#undef EAI_SERVICE
+#undef EAI_SOCKTYPE
+#undef EAI_NODATA
 #undef IPCX__WS_PUSH
 #else
 #pragma pop_macro("socket")
@@ -137,4 +167,18 @@
 #pragma pop_macro("SHUT_RD")
 #pragma pop_macro("SHUT_WR")
 #pragma pop_macro("SHUT_RDWR")
+#pragma pop_macro("addrinfo")
+#pragma pop_macro("getaddrinfo")
+#pragma pop_macro("freeaddrinfo")
+#pragma pop_macro("getnameinfo")
+#pragma pop_macro("gai_strerror")
+#pragma pop_macro("EAI_AGAIN")
+#pragma pop_macro("EAI_BADFLAGS")
+#pragma pop_macro("EAI_FAIL")
+#pragma pop_macro("EAI_FAMILY")
+#pragma pop_macro("EAI_MEMORY")
+#pragma pop_macro("EAI_NONAME")
+#pragma pop_macro("EAI_SERVICE")
+#pragma pop_macro("EAI_SOCKTYPE")
+#pragma pop_macro("EAI_NODATA")
 #endif

@@ -3,6 +3,6 @@
 #include_next <string.h>
 #ifndef IPCX_COMPAT_STRING_H
 #define IPCX_COMPAT_STRING_H
-char *ipcx_strerror(int err);
+#include <ipcx_compat.h>
 #define strerror ipcx_strerror
 #endif

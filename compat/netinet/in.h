@@ -21,6 +21,9 @@ struct ipcx_sockaddr_in6 {
   struct in6_addr sin6_addr;
   unsigned long sin6_scope_id;
 };
+#ifdef __cplusplus
+extern "C" {
+#endif
 extern const struct in6_addr in6addr_any;
 extern const struct in6_addr in6addr_loopback;
 
@@ -52,4 +55,7 @@ __declspec(dllimport) u_long htonl(u_long hostlong);
 __declspec(dllimport) u_short htons(u_short hostshort);
 __declspec(dllimport) u_long ntohl(u_long netlong);
 __declspec(dllimport) u_short ntohs(u_short netshort);
+#ifdef __cplusplus
+}
+#endif
 #endif
