@@ -185,5 +185,34 @@ for order in windows-first winsock-first windows-after winsock-after; do
 done
 echo "headers test: <windows.h>, <winsock2.h> and <ws2tcpip.h> before and after the POSIX headers build (C99, GNU11, C++17); POSIX calls go to ipcx_*, WSAStartup to Winsock"
 
+# Compat's socket types and constants against Winsock's (static asserts), and
+# a Winsock program that has compat/ on its include path but includes no
+# drop-in header: it keeps Winsock's names.
+$CC $inc -std=c11 $warn -c -o "$t/layout.o" wine-tests/compat-layout.c \
+  || bad "compat's socket types or constants differ from Winsock's"
+cat >"$t/winsock-only.c" <<'C'
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+int main(void)
+{
+  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  fd_set r;
+  WSAPOLLFD p;
+  struct addrinfo *ai = NULL;
+  FD_ZERO(&r);
+  FD_SET(s, &r);
+  p.fd = s;
+  p.events = POLLRDNORM;
+  if (getaddrinfo("localhost", NULL, NULL, &ai) == 0)
+    freeaddrinfo(ai);
+  return select(0, &r, NULL, NULL, NULL) + WSAPoll(&p, 1, 0) + (int)CMSG_DATA + EAI_NONAME;
+}
+C
+$CC $inc -std=c11 $warn -c -o "$t/winsock-only.o" "$t/winsock-only.c" \
+  || bad "a Winsock program with compat/ on its include path does not build"
+$NM "$t/winsock-only.o" | grep -Eq ' U (__imp_)?socket$' || bad "a Winsock program's socket() does not go to Winsock"
+echo "headers test: compat's socket types and constants match Winsock's; a Winsock-only program keeps Winsock's names"
+
 [ $fail -eq 0 ] || exit 1
 echo "headers test: passed"
