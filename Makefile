@@ -14,7 +14,9 @@ NM     := $(CROSS)nm
 WINCROSS ?= x86_64-w64-mingw32-
 
 TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
-ifneq (,$(findstring mingw,$(TRIPLET)))
+# mingw gcc says x86_64-w64-mingw32, clang --target=x86_64-w64-mingw32 says
+# x86_64-w64-windows-gnu (so the clang build has its own folder).
+ifneq (,$(findstring mingw,$(TRIPLET))$(findstring windows-gnu,$(TRIPLET)))
   OS   := win32
   EXE  := .exe
 else
@@ -48,7 +50,7 @@ ifeq ($(OS),win32)
   # The drop-in headers come first: tests and examples are plain Unix C.
   APP_CPPFLAGS := -Icompat -Iinclude
   CHECK_DIR  := build/check-mingw
-  CHECK_CFLAGS := -I$(CHECK_DIR)/include
+  CHECK_CFLAGS := -isystem $(CHECK_DIR)/include
   CHECK_LIBS = $(CHECK_DIR)/lib/libcheck.a $(shell cat $(CHECK_DIR)/lib/check-libs.txt 2>/dev/null)
   APP_LDFLAGS := -static
   APP_LIBS   := $(B)/libipcx.a $(SYSLIBS) -lpthread
@@ -70,7 +72,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 D         = $(DESTDIR)$(PREFIX)
 
-.PHONY: all lib tests examples check check-native check-wine demo clean deps win install uninstall
+.PHONY: all lib tests examples check check-native check-wine demo clean deps win win-clang install uninstall
 all: lib
 
 lib: $(LIBS_OUT)
@@ -167,7 +169,7 @@ $(B)/ipcx.def: include/ipcx.h $(B)/posix-names.txt | $(B)/$(OS)
 	{ echo EXPORTS; grep '^IPCX_EXTERN' $< | grep -o 'ipcx_[a-z0-9_]*(' | tr -d '(' | sort -u; \
 	  cat $(B)/posix-names.txt; } > $@
 
-$(B)/ipcx.dll $(B)/libipcx.dll.a: $(LIB_OBJS) $(B)/posix-names.stamp $(B)/ipcx.def
+$(B)/ipcx.dll $(B)/libipcx.dll.a &: $(LIB_OBJS) $(B)/posix-names.stamp $(B)/ipcx.def
 	$(CC) -shared -static-libgcc $(LDFLAGS) -o $(B)/ipcx.dll $(LIB_OBJS) $(B)/posix-names/*.o $(B)/ipcx.def -Wl,--out-implib,$(B)/libipcx.dll.a $(SYSLIBS)
 
 # --- tests ---------------------------------------------------------------
@@ -259,13 +261,25 @@ bench: deps
 win:
 	$(MAKE) CROSS=$(WINCROSS) lib tests examples
 
+# The second compiler: the Windows library and tests with Debian's clang and
+# lld (build/x86_64-w64-windows-gnu/).  clang finds MinGW's headers and
+# import libraries itself; libgcc comes from the MinGW gcc's folder.
+WINCLANG ?= clang --target=x86_64-w64-mingw32
+WINCLANG_LDFLAGS = -fuse-ld=lld -L$(dir $(shell $(WINCROSS)gcc -print-libgcc-file-name))
+win-clang:
+	$(MAKE) CROSS=$(WINCROSS) CC="$(WINCLANG)" LDFLAGS="$(WINCLANG_LDFLAGS)" lib tests
+
 deps:
 	sh wine-tests/deps.sh
+
+# The clang build's folder (make win-clang).
+CB = $(BUILD)/$(shell $(WINCLANG) -dumpmachine 2>/dev/null)
 
 check: deps
 	$(MAKE) lib tests examples
 	$(MAKE) win
-	sh wine-tests/check.sh $(B) $(WB)
+	$(MAKE) win-clang
+	sh wine-tests/check.sh $(B) $(WB) $(CB)
 
 check-native: lib tests
 	$(TEST_BIN)
@@ -276,7 +290,7 @@ demo: deps
 	sh wine-tests/demo.sh $(B) $(WB)
 
 clean:
-	rm -rf $(BUILD)/$(TRIPLET) $(WB)
+	rm -rf $(BUILD)/$(TRIPLET) $(WB) $(CB)
 
 # --- reliability: sanitizers, valgrind, stress, fuzzing ----------------------
 #   make check-sanitize   native suites built with ASan + UBSan (make check runs it)

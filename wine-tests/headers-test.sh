@@ -214,5 +214,18 @@ $CC $inc -std=c11 $warn -c -o "$t/winsock-only.o" "$t/winsock-only.c" \
 $NM "$t/winsock-only.o" | grep -Eq ' U (__imp_)?socket$' || bad "a Winsock program's socket() does not go to Winsock"
 echo "headers test: compat's socket types and constants match Winsock's; a Winsock-only program keeps Winsock's names"
 
+# The second compiler (make win-clang): the headers together and the four
+# orders, in C.
+if command -v clang >/dev/null 2>&1; then
+  clang="clang --target=x86_64-w64-mingw32"
+  for std in c99 c11; do
+    $clang $inc -std=$std $warn -c -o "$t/all-clang.o" "$t/all.c" || bad "the headers warn under clang -std=$std"
+  done
+  for order in windows-first winsock-first windows-after winsock-after; do
+    $clang $inc -std=c99 $warn -c -o "$t/$order-clang.o" "$t/$order.c" || bad "$order does not build with clang"
+  done
+  echo "headers test: the same with clang --target=x86_64-w64-mingw32"
+fi
+
 [ $fail -eq 0 ] || exit 1
 echo "headers test: passed"
