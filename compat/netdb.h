@@ -65,6 +65,10 @@ const char *ipcx__gai_strerror(int err) __asm__("gai_strerrorA");
 #define NI_NUMERICSERV 0x08
 #define NI_DGRAM 0x10
 
+/* Links win32/socket.c, whose constructor starts Winsock before main(): a
+ * program's first network call may be getaddrinfo(). */
+__attribute__((__used__)) static int (*const ipcx__netdb_link)(int, int, int) = ipcx_socket;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
