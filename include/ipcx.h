@@ -293,9 +293,11 @@ typedef struct {
 #ifndef MSG_CMSG_CLOEXEC
 # define MSG_CMSG_CLOEXEC 0x40000000
 #endif
-#define SHUT_RD 0
-#define SHUT_WR 1
-#define SHUT_RDWR 2
+#ifndef SHUT_RDWR               /* MinGW's <unistd.h> has them under _POSIX_SOURCE */
+# define SHUT_RD 0x00
+# define SHUT_WR 0x01
+# define SHUT_RDWR 0x02
+#endif
 #define SO_PEERCRED 0x7001
 #define SO_DOMAIN 0x7002
 #define SO_PROTOCOL_IPCX 0x7003

@@ -52,11 +52,17 @@ printf 'int ipcx_headers_test;\n' >>"$t/all.c"
 for std in c11 c17 gnu11; do
   $CC $inc -std=$std $warn -c -o "$t/all.o" "$t/all.c" || bad "the headers together warn with -std=$std"
 done
-echo "headers test: $n headers, alone, -std=c99/c11/c17/gnu11 -pedantic and C++17"
+# ... and with the feature macros portable code sets.
+for d in _POSIX_SOURCE _POSIX_C_SOURCE=200809L _XOPEN_SOURCE=700 _GNU_SOURCE; do
+  $CC $inc -D$d -std=c99 $warn -c -o "$t/all.o" "$t/all.c" || bad "the headers together warn with -D$d"
+done
+echo "headers test: $n headers, alone, -std=c99/c11/c17/gnu11 -pedantic, with _POSIX_SOURCE, _POSIX_C_SOURCE, _XOPEN_SOURCE, _GNU_SOURCE, and C++17"
 
 # ipcx.h alone, too: new portable code includes only it.
 printf '#include <ipcx.h>\n' >"$t/ipcx.c"
 $CC -Iinclude -std=c99 $warn -c -o "$t/ipcx.o" "$t/ipcx.c" || bad "<ipcx.h> alone warns"
+printf '#include <unistd.h>\n#include <ws2tcpip.h>\n#include <ipcx.h>\n' >"$t/ipcx-after.c"
+$CC -Iinclude -D_POSIX_SOURCE -std=c99 $warn -c -o "$t/ipcx.o" "$t/ipcx-after.c" || bad "<ipcx.h> after MinGW's headers warns"
 $CC -Iinclude -dM -E "$t/ipcx.c" >"$t/macros.txt"
 for w in _INC_WINDOWS _WINSOCKAPI_ _WINSOCK2API_ $stolen; do
   grep -Eq "^#define $w[ (]" "$t/macros.txt" && bad "<ipcx.h> defines $w"
