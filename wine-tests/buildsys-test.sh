@@ -29,6 +29,20 @@ for f in $core; do
 done
 upper() { echo "$1" | tr 'a-z' 'A-Z'; }
 
+# libipcx.a and ipcx.dll define no other POSIX name, so a program that does
+# not use the headers keeps the CRT's and Winsock's read, socket, select ...
+x86_64-w64-mingw32-nm -g --defined-only "$wb/libipcx.a" | awk 'NF >= 3 { print $3 }' \
+  | grep -v '^ipcx_' | grep -v '^\.refptr\.' | sort -u >"$t/lib-names.txt"
+x86_64-w64-mingw32-objdump -p "$wb/ipcx.dll" | sed -n '/Ordinal\/Name Pointer/,/^$/p' \
+  | awk '$1 == "[" || $1 ~ /^\[[0-9]/ { print $NF }' | grep -v '^ipcx_' | sort -u >"$t/dll-names.txt"
+sort -u "$wb/posix-names.txt" >"$t/posix-names.txt"
+cmp -s "$t/lib-names.txt" "$t/posix-names.txt" || { bad "libipcx.a defines other names than posix-names.txt:"; diff "$t/posix-names.txt" "$t/lib-names.txt" || true; }
+cmp -s "$t/dll-names.txt" "$t/posix-names.txt" || { bad "ipcx.dll exports other names than posix-names.txt:"; diff "$t/posix-names.txt" "$t/dll-names.txt" || true; }
+for f in read write close open socket send recv accept connect select dup dup2 stat fstat lseek isatty strerror; do
+  grep -qx "$f" "$t/lib-names.txt" && bad "libipcx.a defines $f, which MinGW has"
+done
+echo "build systems test: libipcx.a and ipcx.dll carry $(wc -l <"$t/posix-names.txt") POSIX names, none MinGW has (not read, socket, select, strerror ...)"
+
 # The program both projects build: plain POSIX C.
 cat >"$t/ported.c" <<'C'
 #include <poll.h>
