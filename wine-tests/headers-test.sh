@@ -77,21 +77,8 @@ for h in unistd.h sys/socket.h poll.h fcntl.h spawn.h sys/wait.h signal.h; do
 done
 
 # The identifiers <windows.h> would steal, in a program that uses them all.
-cat >"$t/stolen.c" <<'C'
-#include <unistd.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/select.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <stdio.h>
-#include <string.h>
+# (Every drop-in header: the ones added later are covered too.)
+{ for h in $headers; do echo "#include <$h>"; done; cat <<'C'
 struct link { int interface; int near, far; };
 enum state { OK, ERROR, DELETE };
 static int min(int a, int b) { return a < b ? a : b; }
@@ -115,6 +102,7 @@ int main(void)
   return 0;
 }
 C
+} >"$t/stolen.c"
 for std in c99 c11 c17 gnu11; do
   $CC $inc -std=$std $warn -o "$t/stolen.exe" "$t/stolen.c" "$wb/libipcx.a" -lws2_32 -ladvapi32 \
     || bad "the program using <windows.h>'s identifiers does not build with -std=$std"
@@ -122,22 +110,7 @@ done
 echo "headers test: a program using min, max, near, far, interface, ERROR, IN, OUT, OPTIONAL, DELETE, CONST, VOID builds"
 
 # <windows.h>, <winsock2.h> and <ws2tcpip.h> before and after ours.
-posix='#include <unistd.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/select.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <stdio.h>'
+posix=$(for h in $headers; do echo "#include <$h>"; done)
 body='int main(void)
 {
   int sv[2];
