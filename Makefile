@@ -10,10 +10,13 @@
 CROSS  ?=
 CC     := $(CROSS)gcc
 AR     := $(CROSS)ar
+NM     := $(CROSS)nm
 WINCROSS ?= x86_64-w64-mingw32-
 
 TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
-ifneq (,$(findstring mingw,$(TRIPLET)))
+# mingw gcc says x86_64-w64-mingw32, clang --target=x86_64-w64-mingw32 says
+# x86_64-w64-windows-gnu (so the clang build has its own folder).
+ifneq (,$(findstring mingw,$(TRIPLET))$(findstring windows-gnu,$(TRIPLET)))
   OS   := win32
   EXE  := .exe
 else
@@ -43,10 +46,11 @@ ifeq ($(OS),win32)
   SYSLIBS    := -lws2_32 -ladvapi32
   LIB_CFLAGS := -D_WIN32_WINNT=0x0601
   LIBS_OUT   := $(B)/libipcx.a $(B)/ipcx.dll $(B)/libipcx.dll.a
+  POSIX_OBJS  = $(B)/posix-names.stamp
   # The drop-in headers come first: tests and examples are plain Unix C.
   APP_CPPFLAGS := -Icompat -Iinclude
   CHECK_DIR  := build/check-mingw
-  CHECK_CFLAGS := -I$(CHECK_DIR)/include
+  CHECK_CFLAGS := -isystem $(CHECK_DIR)/include
   CHECK_LIBS = $(CHECK_DIR)/lib/libcheck.a $(shell cat $(CHECK_DIR)/lib/check-libs.txt 2>/dev/null)
   APP_LDFLAGS := -static
   APP_LIBS   := $(B)/libipcx.a $(SYSLIBS) -lpthread
@@ -68,7 +72,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 D         = $(DESTDIR)$(PREFIX)
 
-.PHONY: all lib tests examples check check-native check-wine demo clean deps win install uninstall
+.PHONY: all lib tests examples check check-native check-wine demo clean deps win win-clang install uninstall
 all: lib
 
 lib: $(LIBS_OUT)
@@ -79,18 +83,22 @@ $(B)/posix $(B)/win32 $(B)/tests $(B)/examples:
 $(B)/$(OS)/%.o: $(OS)/%.c | $(B)/$(OS)
 	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) $(CFLAGS) $(WARN) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/libipcx.a: $(LIB_OBJS)
+$(B)/libipcx.a: $(LIB_OBJS) $(POSIX_OBJS)
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LIB_OBJS) $(if $(POSIX_OBJS),$(B)/posix-names/*.o)
 
 # --- install ----------------------------------------------------------------
 # Native: lib/libipcx.{a,so*}, include/ipcx.h, lib/pkgconfig/ipcx.pc.
 # Windows: lib/libipcx.a, bin/ipcx.dll, lib/libipcx.dll.a, include/ipcx.h, the
 # drop-in headers in include/ipcx/compat/, lib/pkgconfig/ipcx.pc (static) and
 # ipcx-dll.pc (the DLL).
+# Both: lib/cmake/ipcx/ipcxConfig.cmake (targets ipcx::ipcx, the static
+# library, and ipcx::ipcx_shared) and ipcxConfigVersion.cmake.
 
 PC_FILES := $(wildcard $(OS)/*.pc.in)
 INSTALLED_PC := $(patsubst $(OS)/%.pc.in,%.pc,$(PC_FILES))
+VERSION_SED := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+  -e 's|@VERSION_MAJOR@|$(word 1,$(subst ., ,$(VERSION)))|' -e 's|@VERSION_MINOR@|$(word 2,$(subst ., ,$(VERSION)))|'
 COMPAT_HEADERS := $(shell cd compat && find . -name '*.h' | sed 's|^\./||')
 
 install: lib
@@ -98,7 +106,10 @@ install: lib
 	cp include/ipcx.h $(D)/include/ipcx.h
 	cp $(B)/libipcx.a $(D)/lib/libipcx.a
 	for pc in $(INSTALLED_PC); do \
-	  sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $(OS)/$$pc.in > $(D)/lib/pkgconfig/$$pc; done
+	  sed $(VERSION_SED) $(OS)/$$pc.in > $(D)/lib/pkgconfig/$$pc; done
+	mkdir -p $(D)/lib/cmake/ipcx
+	sed $(VERSION_SED) $(OS)/ipcxConfig.cmake.in > $(D)/lib/cmake/ipcx/ipcxConfig.cmake
+	sed $(VERSION_SED) cmake/ipcxConfigVersion.cmake.in > $(D)/lib/cmake/ipcx/ipcxConfigVersion.cmake
 ifeq ($(OS),win32)
 	mkdir -p $(D)/bin
 	cp $(B)/ipcx.dll $(D)/bin/ipcx.dll
@@ -113,6 +124,7 @@ endif
 
 uninstall:
 	rm -f $(D)/include/ipcx.h $(D)/lib/libipcx.a $(INSTALLED_PC:%=$(D)/lib/pkgconfig/%)
+	rm -rf $(D)/lib/cmake/ipcx
 ifeq ($(OS),win32)
 	rm -f $(D)/bin/ipcx.dll $(D)/lib/libipcx.dll.a
 	rm -rf $(D)/include/ipcx
@@ -123,12 +135,42 @@ endif
 $(B)/libipcx.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^
 
-# The DLL exports the public calls only: every IPCX_EXTERN function of ipcx.h.
-$(B)/ipcx.def: include/ipcx.h | $(B)/$(OS)
-	{ echo EXPORTS; grep '^IPCX_EXTERN' $< | grep -o 'ipcx_[a-z0-9_]*(' | tr -d '(' | sort -u; } > $@
+# --- POSIX names at link level (Windows) ------------------------------------
+# Every IPCX_EXTERN call of ipcx.h is also in libipcx.a and ipcx.dll under its
+# POSIX name, when MinGW's own libraries lack that name: a one-jump thunk to
+# ipcx_NAME, one object per name, so that autoconf's AC_CHECK_FUNCS, CMake's
+# check_function_exists and Meson's has_function (which link `char NAME();`
+# without headers) find socketpair, poll, posix_spawn ..., and a program's
+# own definition of a name still wins.  The names MinGW defines (read,
+# socket, strerror, stat ...) are left alone: a program that does not use
+# compat/ keeps the CRT's and Winsock's.  Calls made through compat/ go to
+# ipcx_* directly.  posix-names.txt is the list; ipcx_version has no POSIX name.
+MINGW_LIBS := mingw32 mingwex msvcrt moldname kernel32 advapi32 ws2_32 pthread
 
-$(B)/ipcx.dll $(B)/libipcx.dll.a: $(LIB_OBJS) $(B)/ipcx.def
-	$(CC) -shared -static-libgcc $(LDFLAGS) -o $(B)/ipcx.dll $(LIB_OBJS) $(B)/ipcx.def -Wl,--out-implib,$(B)/libipcx.dll.a $(SYSLIBS)
+$(B)/posix-names.txt: include/ipcx.h Makefile | $(B)/$(OS)
+	for l in $(MINGW_LIBS); do f=$$($(CC) -print-file-name=lib$$l.a); \
+	  if [ -f "$$f" ]; then $(NM) -g --defined-only "$$f" 2>/dev/null; fi; done \
+	  | awk 'NF >= 3 { sub(/^__imp_/, "", $$3); print $$3 }' | sort -u > $@.mingw
+	grep '^IPCX_EXTERN' $< | grep -o 'ipcx_[a-z0-9_]*(' | sed 's/^ipcx_//; s/($$//' | sort -u \
+	  | grep -vx version | grep -vxF -f $@.mingw > $@.tmp || true
+	rm -f $@.mingw
+	mv $@.tmp $@
+
+$(B)/posix-names.stamp: $(B)/posix-names.txt
+	rm -rf $(B)/posix-names && mkdir -p $(B)/posix-names
+	for n in $$(cat $<); do \
+	  printf '\t.text\n\t.globl %s\n\t.def %s; .scl 2; .type 32; .endef\n%s:\n\tjmp ipcx_%s\n' $$n $$n $$n $$n \
+	    | $(CC) -c -x assembler -o $(B)/posix-names/$$n.o - || exit 1; done
+	touch $@
+
+# The DLL exports the public calls (every IPCX_EXTERN function of ipcx.h) and
+# their POSIX names from posix-names.txt.
+$(B)/ipcx.def: include/ipcx.h $(B)/posix-names.txt | $(B)/$(OS)
+	{ echo EXPORTS; grep '^IPCX_EXTERN' $< | grep -o 'ipcx_[a-z0-9_]*(' | tr -d '(' | sort -u; \
+	  cat $(B)/posix-names.txt; } > $@
+
+$(B)/ipcx.dll $(B)/libipcx.dll.a &: $(LIB_OBJS) $(B)/posix-names.stamp $(B)/ipcx.def
+	$(CC) -shared -static-libgcc $(LDFLAGS) -o $(B)/ipcx.dll $(LIB_OBJS) $(B)/posix-names/*.o $(B)/ipcx.def -Wl,--out-implib,$(B)/libipcx.dll.a $(SYSLIBS)
 
 # --- tests ---------------------------------------------------------------
 # One runner: tests/main.c with the table of suites made from the file names
@@ -219,13 +261,25 @@ bench: deps
 win:
 	$(MAKE) CROSS=$(WINCROSS) lib tests examples
 
+# The second compiler: the Windows library and tests with Debian's clang and
+# lld (build/x86_64-w64-windows-gnu/).  clang finds MinGW's headers and
+# import libraries itself; libgcc comes from the MinGW gcc's folder.
+WINCLANG ?= clang --target=x86_64-w64-mingw32
+WINCLANG_LDFLAGS = -fuse-ld=lld -L$(dir $(shell $(WINCROSS)gcc -print-libgcc-file-name))
+win-clang:
+	$(MAKE) CROSS=$(WINCROSS) CC="$(WINCLANG)" LDFLAGS="$(WINCLANG_LDFLAGS)" lib tests
+
 deps:
 	sh wine-tests/deps.sh
+
+# The clang build's folder (make win-clang).
+CB = $(BUILD)/$(shell $(WINCLANG) -dumpmachine 2>/dev/null)
 
 check: deps
 	$(MAKE) lib tests examples
 	$(MAKE) win
-	sh wine-tests/check.sh $(B) $(WB)
+	$(MAKE) win-clang
+	sh wine-tests/check.sh $(B) $(WB) $(CB)
 
 check-native: lib tests
 	$(TEST_BIN)
@@ -236,7 +290,7 @@ demo: deps
 	sh wine-tests/demo.sh $(B) $(WB)
 
 clean:
-	rm -rf $(BUILD)/$(TRIPLET) $(WB)
+	rm -rf $(BUILD)/$(TRIPLET) $(WB) $(CB)
 
 # --- reliability: sanitizers, valgrind, stress, fuzzing ----------------------
 #   make check-sanitize   native suites built with ASan + UBSan (make check runs it)

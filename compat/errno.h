@@ -1,5 +1,6 @@
 /* Drop-in <errno.h> for MinGW: Linux's EWOULDBLOCK == EAGAIN (ipcx sets only EAGAIN), and
  * the errno names Linux has that MinGW lacks. */
+#pragma GCC system_header
 #include_next <errno.h>
 #ifndef IPCX_COMPAT_ERRNO_H
 #define IPCX_COMPAT_ERRNO_H

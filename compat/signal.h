@@ -1,14 +1,17 @@
 /*
  * Drop-in <signal.h> for MinGW: the signal numbers Windows lacks, and a
  * signal() that accepts them (it does nothing for them: there is no SIGPIPE
- * on Windows, ipcx writes give EPIPE).  kill() is ipcx_kill (ipcx_compat.h).
+ * on Windows, ipcx writes give EPIPE).  kill() is ipcx_kill.
  */
+#pragma GCC system_header
 #include_next <signal.h>
 #include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <ipcx_compat.h>
 #ifndef IPCX_COMPAT_SIGNAL_H
 #define IPCX_COMPAT_SIGNAL_H
+#define kill ipcx_kill
 #ifndef SIGHUP
 # define SIGHUP 1
 #endif

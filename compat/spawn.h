@@ -5,12 +5,30 @@
  * they are kept in the attributes object, read back by the get calls, and
  * have no effect on the child.
  */
+#pragma GCC system_header
 #include <ipcx_compat.h>
 #ifndef IPCX_COMPAT_SPAWN_H
 #define IPCX_COMPAT_SPAWN_H
+#include <errno.h>
 #include <signal.h>             /* compat/signal.h: sigset_t */
 #include <sched.h>              /* struct sched_param (winpthreads) */
-#include <string.h>
+
+#define posix_spawn ipcx_posix_spawn
+#define posix_spawnp ipcx_posix_spawnp
+#define posix_spawn_file_actions_t ipcx_posix_spawn_file_actions_t
+#define posix_spawnattr_t ipcx_posix_spawnattr_t
+#define posix_spawn_file_actions_init ipcx_posix_spawn_file_actions_init
+#define posix_spawn_file_actions_destroy ipcx_posix_spawn_file_actions_destroy
+#define posix_spawn_file_actions_adddup2 ipcx_posix_spawn_file_actions_adddup2
+#define posix_spawn_file_actions_addclose ipcx_posix_spawn_file_actions_addclose
+#define posix_spawn_file_actions_addopen ipcx_posix_spawn_file_actions_addopen
+#define posix_spawn_file_actions_addchdir_np ipcx_posix_spawn_file_actions_addchdir_np
+#define posix_spawnattr_init ipcx_posix_spawnattr_init
+#define posix_spawnattr_destroy ipcx_posix_spawnattr_destroy
+#define posix_spawnattr_setflags ipcx_posix_spawnattr_setflags
+#define posix_spawnattr_getflags ipcx_posix_spawnattr_getflags
+#define posix_spawnattr_setpgroup ipcx_posix_spawnattr_setpgroup
+#define posix_spawnattr_getpgroup ipcx_posix_spawnattr_getpgroup
 
 /* Where they live in ipcx_posix_spawnattr_t's reserved ints. */
 #define IPCX__SA_MASK 0
@@ -23,28 +41,28 @@ static __inline int ipcx_compat_spawnattr_setsigmask(posix_spawnattr_t *a, const
 {
   if (a == NULL || s == NULL)
     return EINVAL;
-  memcpy(&a->reserved[IPCX__SA_MASK], s, sizeof *s);
+  __builtin_memcpy(&a->reserved[IPCX__SA_MASK], s, sizeof *s);
   return 0;
 }
 static __inline int ipcx_compat_spawnattr_getsigmask(const posix_spawnattr_t *a, sigset_t *s)
 {
   if (a == NULL || s == NULL)
     return EINVAL;
-  memcpy(s, &a->reserved[IPCX__SA_MASK], sizeof *s);
+  __builtin_memcpy(s, &a->reserved[IPCX__SA_MASK], sizeof *s);
   return 0;
 }
 static __inline int ipcx_compat_spawnattr_setsigdefault(posix_spawnattr_t *a, const sigset_t *s)
 {
   if (a == NULL || s == NULL)
     return EINVAL;
-  memcpy(&a->reserved[IPCX__SA_DEF], s, sizeof *s);
+  __builtin_memcpy(&a->reserved[IPCX__SA_DEF], s, sizeof *s);
   return 0;
 }
 static __inline int ipcx_compat_spawnattr_getsigdefault(const posix_spawnattr_t *a, sigset_t *s)
 {
   if (a == NULL || s == NULL)
     return EINVAL;
-  memcpy(s, &a->reserved[IPCX__SA_DEF], sizeof *s);
+  __builtin_memcpy(s, &a->reserved[IPCX__SA_DEF], sizeof *s);
   return 0;
 }
 static __inline int ipcx_compat_spawnattr_setschedpolicy(posix_spawnattr_t *a, int policy)

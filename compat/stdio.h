@@ -18,17 +18,14 @@
  * unbuffered, as on Linux (win32/stdio.c).  Function-like
  * macros, so format(printf, ...) attributes and &printf still name the CRT's.
  */
+#pragma GCC system_header
 #include_next <stdio.h>
 #ifndef IPCX_COMPAT_STDIO_H
 #define IPCX_COMPAT_STDIO_H
 #include <stdarg.h>
 #include <stdlib.h>
-void ipcx_perror(const char *s);
+#include <ipcx_compat.h>
 #define perror ipcx_perror
-FILE *ipcx_fdopen(int fd, const char *mode);
-int ipcx_fclose(FILE *fp);
-int ipcx_fflush(FILE *fp);
-int ipcx_fileno(FILE *fp);
 /* Links win32/stdio.c, whose constructor makes stderr unbuffered (Linux). */
 __attribute__((__used__)) static int (*const ipcx__stdio_link)(FILE *) = ipcx_fflush;
 #define fdopen ipcx_fdopen

@@ -4,11 +4,18 @@
  * that children inherit).  Windows cannot hold an empty value: setting ""
  * removes the variable.
  */
+#pragma GCC system_header
 #include_next <stdlib.h>
 #ifndef IPCX_COMPAT_STDLIB_H
 #define IPCX_COMPAT_STDLIB_H
 #include <errno.h>
 #include <string.h>
+/* Declared here too: in C++ this file can be read from inside MinGW's
+ * <stdlib.h> (through <cstdlib>) before it has declared _putenv_s. */
+#ifdef __cplusplus
+extern "C"
+#endif
+__declspec(dllimport) int __cdecl _putenv_s(const char *name, const char *value);
 static __inline int ipcx_setenv(const char *name, const char *value, int overwrite)
 {
   if (name == NULL || *name == 0 || strchr(name, '=') != NULL || value == NULL) {

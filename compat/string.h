@@ -1,7 +1,8 @@
 /* Drop-in <string.h> for MinGW: strerror() with Linux's messages (win32/strerror.c). */
+#pragma GCC system_header
 #include_next <string.h>
 #ifndef IPCX_COMPAT_STRING_H
 #define IPCX_COMPAT_STRING_H
-char *ipcx_strerror(int err);
+#include <ipcx_compat.h>
 #define strerror ipcx_strerror
 #endif

@@ -1,7 +1,33 @@
-/* Drop-in <unistd.h> for MinGW: the MinGW header, then ipcx's renames (ipcx_compat.h). */
+/*
+ * Drop-in <unistd.h> for MinGW: the MinGW header (which brings <io.h>, where
+ * read, write and lseek are declared with the CRT's types), then ipcx's
+ * renames.
+ */
+#pragma GCC system_header
 #include_next <unistd.h>
+#include <ipcx_compat.h>
 #ifndef IPCX_COMPAT_UNISTD_H
 #define IPCX_COMPAT_UNISTD_H
+#define read ipcx_read
+#define write ipcx_write
+#define close ipcx_close
+#define dup ipcx_dup
+#define dup2 ipcx_dup2
+#define pipe ipcx_pipe
+#define pipe2 ipcx_pipe2
+#define unlink ipcx_unlink
+#undef lseek
+#define lseek ipcx_lseek
+#define isatty ipcx_isatty
+#define getppid ipcx_getppid
+
+/* Windows has no uids: these match what SO_PEERCRED reports, (uid_t)-1. */
+static __inline uid_t ipcx_compat_getuid(void) { return (uid_t)-1; }
+static __inline gid_t ipcx_compat_getgid(void) { return (gid_t)-1; }
+#define getuid ipcx_compat_getuid
+#define geteuid ipcx_compat_getuid
+#define getgid ipcx_compat_getgid
+#define getegid ipcx_compat_getgid
 #include <ipcx_compat.h>
 #define chdir ipcx_chdir
 #define rmdir ipcx_rmdir

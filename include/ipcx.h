@@ -20,8 +20,6 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include <sys/stat.h>
-#include <fcntl.h>
 
 #define IPCX_VERSION_MAJOR 0
 #define IPCX_VERSION_MINOR 1
@@ -46,6 +44,8 @@ IPCX_EXTERN const char *ipcx_version(void);
 /* ======================================================================
  * Unix: pass-through to the system calls.
  * ====================================================================== */
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <poll.h>
 #include <spawn.h>
@@ -222,15 +222,19 @@ IPCX__PT int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid) { return getpeereid
 /* ======================================================================
  * Windows: implemented in libipcx.  The POSIX types MinGW lacks are
  * defined here; the ones that clash with Winsock carry an ipcx_ name
- * (compat/ renames them back).
+ * (compat/ renames them back).  Only <stddef.h> and <sys/types.h> come
+ * in: the drop-in headers of compat/ include this file, and a program that
+ * includes <poll.h> should get about what glibc's gives it.  FILE and
+ * struct stat are the CRT's (struct _iobuf is FILE's tag in both msvcrt
+ * and UCRT headers).
  * ====================================================================== */
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
 struct sockaddr;
 struct timeval;
+struct stat;
+struct _iobuf;
+#ifndef _WS2TCPIP_H_            /* which defines it again, unguarded */
 typedef int socklen_t;          /* the same type as ws2tcpip.h's */
+#endif
 typedef int uid_t;
 typedef int gid_t;
 
@@ -273,7 +277,7 @@ typedef unsigned long ipcx_nfds_t;
 typedef struct {
   unsigned long long fds_bits[IPCX_FD_SETSIZE / 64];
 } ipcx_fd_set;
-#define IPCX_FD_ZERO(s) ((void)memset((s), 0, sizeof(ipcx_fd_set)))
+#define IPCX_FD_ZERO(s) ((void)__builtin_memset((s), 0, sizeof(ipcx_fd_set)))
 #define IPCX_FD_SET(fd, s) ((s)->fds_bits[(unsigned)(fd) / 64] |= 1ULL << ((unsigned)(fd) % 64))
 #define IPCX_FD_CLR(fd, s) ((s)->fds_bits[(unsigned)(fd) / 64] &= ~(1ULL << ((unsigned)(fd) % 64)))
 #define IPCX_FD_ISSET(fd, s) (((s)->fds_bits[(unsigned)(fd) / 64] >> ((unsigned)(fd) % 64)) & 1)
@@ -314,7 +318,7 @@ typedef struct {
 # define O_DSYNC 0
 #endif
 #ifndef O_ACCMODE
-# define O_ACCMODE (O_RDONLY | O_WRONLY | O_RDWR)
+# define O_ACCMODE _O_ACCMODE  /* the same tokens as <fcntl.h>'s */
 #endif
 #define F_DUPFD 0
 #define F_GETFD 1
@@ -342,9 +346,11 @@ typedef struct {
 #ifndef MSG_CMSG_CLOEXEC
 # define MSG_CMSG_CLOEXEC 0x40000000
 #endif
-#define SHUT_RD 0
-#define SHUT_WR 1
-#define SHUT_RDWR 2
+#ifndef SHUT_RDWR               /* MinGW's <unistd.h> has them under _POSIX_SOURCE */
+# define SHUT_RD 0x00
+# define SHUT_WR 0x01
+# define SHUT_RDWR 0x02
+#endif
 #define SO_PEERCRED 0x7001
 #define SO_DOMAIN 0x7002
 #define SO_PROTOCOL_IPCX 0x7003
@@ -383,7 +389,7 @@ struct ucred {
 # define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
 #endif
 #ifndef S_ISFIFO
-# define S_ISFIFO(m) (((m) & S_IFMT) == _S_IFIFO)
+# define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)  /* as <sys/stat.h> says it */
 #endif
 
 IPCX_EXTERN int ipcx_socket(int domain, int type, int protocol);
@@ -446,10 +452,10 @@ IPCX_EXTERN int ipcx_posix_spawn_file_actions_addopen(ipcx_posix_spawn_file_acti
 IPCX_EXTERN char *ipcx_strerror(int err);
 IPCX_EXTERN void ipcx_perror(const char *s);
 /* stdio on pipes, FIFOs and sockets (win32/stdio.c): a FILE over a relayed bridge. */
-IPCX_EXTERN FILE *ipcx_fdopen(int fd, const char *mode);
-IPCX_EXTERN int ipcx_fclose(FILE *fp);
-IPCX_EXTERN int ipcx_fflush(FILE *fp);
-IPCX_EXTERN int ipcx_fileno(FILE *fp);
+IPCX_EXTERN struct _iobuf *ipcx_fdopen(int fd, const char *mode);
+IPCX_EXTERN int ipcx_fclose(struct _iobuf *fp);
+IPCX_EXTERN int ipcx_fflush(struct _iobuf *fp);
+IPCX_EXTERN int ipcx_fileno(struct _iobuf *fp);
 IPCX_EXTERN int ipcx_posix_spawnattr_init(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_destroy(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_setflags(ipcx_posix_spawnattr_t *a, short flags);

@@ -28,6 +28,10 @@
 #include <windows.h>
 #include <errno.h>
 #include <io.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "ipcx.h"
 

@@ -60,6 +60,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ipcx.h declares the stdio calls on struct _iobuf so as not to include
+ * <stdio.h>: that must be FILE. */
+_Static_assert(__builtin_types_compatible_p(FILE, struct _iobuf), "FILE is not struct _iobuf");
+
 #define BRIDGE_BUF 65536
 
 struct bridge {

@@ -1,9 +1,10 @@
 #!/bin/sh
-# check.sh NATIVE_BUILD WINDOWS_BUILD: run the test suites natively, then each
-# suite in its own Wine process, then the install test; print one summary.
-# Exit status 0 only if everything passed.
+# check.sh NATIVE_BUILD WINDOWS_BUILD [CLANG_BUILD]: run the test suites
+# natively, then each suite in its own Wine process, then the install test,
+# the header and build-system tests and some suites of the clang build;
+# print one summary.  Exit status 0 only if everything passed.
 set -u
-nb=$1 wb=$2
+nb=$1 wb=$2 cb=${3:-}
 out=build/check
 mkdir -p "$out"
 passed=0 failed=0 bad=""
@@ -81,6 +82,38 @@ else
   cat "$out/install.txt"
   failed=$((failed + 1))
   bad="$bad install"
+fi
+
+echo "== drop-in headers (hygiene, macro counts, <windows.h> in both orders)"
+if sh wine-tests/headers-test.sh "$wb" >"$out/headers.txt" 2>&1; then
+  passed=$((passed + 1))
+  grep -v '^  ' "$out/headers.txt"
+else
+  cat "$out/headers.txt"
+  failed=$((failed + 1))
+  bad="$bad headers"
+fi
+
+echo "== build systems (autoconf, CMake) against the Windows install"
+if sh wine-tests/buildsys-test.sh "$nb" "$wb" >"$out/buildsys.txt" 2>&1; then
+  passed=$((passed + 1))
+  grep '^build systems test' "$out/buildsys.txt"
+else
+  cat "$out/buildsys.txt"
+  failed=$((failed + 1))
+  bad="$bad buildsys"
+fi
+
+# The second compiler: the library and tests built with clang and lld (make
+# win-clang), a quick share of the suites under Wine (the whole list takes
+# three minutes; these take about thirty seconds).
+if [ -n "$cb" ]; then
+  echo "== clang build ($cb)"
+  for s in api badinput compat fd file pipe seqpacket stdio; do
+    wine_run 300 "$out/clang-$s.txt" "$cb/tests/ipcx-tests.exe" "$s"
+    grep -E '^[0-9]+%: Checks|:[FE]:' "$out/clang-$s.txt" | sed "s/^/  $s: /"
+    count "$out/clang-$s.txt" "clang-$s"
+  done
 fi
 
 echo

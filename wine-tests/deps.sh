@@ -10,6 +10,12 @@ command -v wine >/dev/null 2>&1 || pkgs="$pkgs wine wine64"
 command -v pkg-config >/dev/null 2>&1 || pkgs="$pkgs pkg-config"
 pkg-config --exists check 2>/dev/null || pkgs="$pkgs check"
 command -v dpkg-source >/dev/null 2>&1 || pkgs="$pkgs dpkg-dev"
+# The header test compiles every drop-in header as C++17 too; the build-system
+# test configures an autoconf and a CMake project; make win-clang links with lld.
+command -v x86_64-w64-mingw32-g++ >/dev/null 2>&1 || pkgs="$pkgs g++-mingw-w64-x86-64"
+command -v autoconf >/dev/null 2>&1 || pkgs="$pkgs autoconf"
+command -v cmake >/dev/null 2>&1 || pkgs="$pkgs cmake"
+command -v ld.lld >/dev/null 2>&1 || pkgs="$pkgs lld"
 # make check's short fuzz run (wine-tests/fuzz.sh): clang with its libFuzzer runtime.
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return !d + (int)n; }\n' |
   clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 || pkgs="$pkgs clang libclang-rt-14-dev"

@@ -1,2 +1,7 @@
-/* Drop-in <netinet/tcp.h> for MinGW, which has none: Winsock and ipcx (ipcx_compat.h). */
-#include <ipcx_compat.h>
+/* Drop-in <netinet/tcp.h> for MinGW, which has none: TCP_NODELAY, Winsock's. */
+#pragma GCC system_header
+#include <netinet/in.h>
+#ifndef IPCX_COMPAT_NETINET_TCP_H
+#define IPCX_COMPAT_NETINET_TCP_H
+#define TCP_NODELAY 0x0001
+#endif

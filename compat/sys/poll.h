@@ -1,2 +1,3 @@
-/* Drop-in <sys/poll.h> for MinGW, which has none: Winsock and ipcx (ipcx_compat.h). */
-#include <ipcx_compat.h>
+/* Drop-in <sys/poll.h> for MinGW, which has none: <poll.h>. */
+#pragma GCC system_header
+#include <poll.h>

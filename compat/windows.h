@@ -1,0 +1,12 @@
+/* <windows.h> for a program built with compat/: MinGW's, with compat/'s
+ * renames set aside while it is read (ipcx_winsock.h). */
+#pragma GCC system_header
+/* After compat's socket names, Winsock 2 first: <windows.h> alone would
+ * bring the old <winsock.h>, whose constants differ from Winsock 2's. */
+#if defined(IPCX__COMPAT_NET) && !defined(_WINSOCK2API_) && !defined(_WINSOCKAPI_)
+#include <winsock2.h>
+#endif
+#define IPCX__WS_PUSH
+#include <ipcx_winsock.h>
+#include_next <windows.h>
+#include <ipcx_winsock.h>
