@@ -299,6 +299,31 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n);
 int ipcx__unix_is_socket_handle(HANDLE h);
 struct ipcx__file *ipcx__unix_adopt(HANDLE h);
 
+/* --- named POSIX objects: shm, semaphores, queues (shm.c) -------------- */
+
+/* Owner-only security attributes (unix.c), or NULL. */
+SECURITY_ATTRIBUTES *ipcx__owner_only(void);
+/* The backing file of object `name` (checked, leading '/' gone) of kind
+ * "shm", "sem" or "mq", in the private folder.  0, or -1/errno. */
+int ipcx__ipc_path(WCHAR *path, size_t size, const char *kind, const char *name);
+/* CreateFileW on such a path: owner-only, shareable, deletable while open. */
+HANDLE ipcx__ipc_open(const WCHAR *path, DWORD access, DWORD disposition);
+/* Unlink: free the name now, remove the file with its last handle.  0 or -1/errno. */
+int ipcx__ipc_remove(const WCHAR *path);
+
+/* --- semaphores (semaphore.c), for mqueue.c ---------------------------- */
+
+/* sem_timedwait with a relative limit in ms (INFINITE: none; 0: trywait). */
+int ipcx__sem_wait_ms(ipcx_sem_t *s, DWORD ms, int intr);
+/* A sem_t inside a mapped object: make it; hold / let go of this process's
+ * wake handle (hold: 0 or -1/errno). */
+void ipcx__sem_setup(ipcx_sem_t *s, unsigned value);
+int ipcx__sem_hold(ipcx_sem_t *s);
+void ipcx__sem_release(ipcx_sem_t *s);
+/* Milliseconds from now until an absolute CLOCK_REALTIME time (0 if past);
+ * -1/EINVAL for a bad timespec. */
+long long ipcx__ms_until(const struct timespec *abstime);
+
 /* --- CRT-served files (file.c) --------------------------------------- */
 
 extern const struct ipcx__ops ipcx__crt_ops;
