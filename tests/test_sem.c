@@ -9,6 +9,14 @@
 #include <semaphore.h>
 #include <time.h>
 
+#ifdef _WIN32
+/* compat/semaphore.h, not winpthreads' (whose sem_t is a pointer and whose
+ * sem_open takes four fixed arguments): sem_t is ipcx's, even though
+ * ipcx_test.h included <pthread.h> first. */
+_Static_assert(sizeof(sem_t) == sizeof(ipcx_sem_t), "sem_t is ipcx's");
+_Static_assert(sizeof(sem_t) > sizeof(void *), "not winpthreads' pointer");
+#endif
+
 static struct timespec in_ms(long ms)
 {
   struct timespec t;
