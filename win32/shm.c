@@ -25,8 +25,9 @@
  *
  * Unlink: the file is first renamed to a random name in ...\trash, then
  * deleted: the POSIX name is free at once (a new object can be made under
- * it) while open handles and mappings of the old one live on; Windows
- * removes the file with its last handle.
+ * it) while open handles and mappings of the old one live on; the file goes
+ * with its last handle.  Windows (not Wine) refuses to delete a file that is
+ * mapped: such files stay in trash until an unlink finds them unmapped.
  */
 #include "internal.h"
 
@@ -94,6 +95,30 @@ HANDLE ipcx__ipc_open(const WCHAR *path, DWORD access, DWORD disposition)
                      FILE_ATTRIBUTE_TEMPORARY | FILE_ATTRIBUTE_NOT_CONTENT_INDEXED, NULL);
 }
 
+/* Delete what is left in trash: files whose delete failed because they
+ * were still mapped (Windows refuses to delete a mapped file, where Wine
+ * marks it delete-on-close); once unmapped they go here, at a later unlink. */
+static void sweep_trash(void)
+{
+  WIN32_FIND_DATAW fd;
+  WCHAR pat[IPC_PATH], one[IPC_PATH];
+  HANDLE h;
+
+  _snwprintf(pat, IPC_PATH, L"%ls\\trash\\*", root);
+  pat[IPC_PATH - 1] = 0;
+  h = FindFirstFileW(pat, &fd);
+  if (h == INVALID_HANDLE_VALUE)
+    return;
+  do {
+    if (!(fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+      _snwprintf(one, IPC_PATH, L"%ls\\trash\\%ls", root, fd.cFileName);
+      one[IPC_PATH - 1] = 0;
+      DeleteFileW(one);
+    }
+  } while (FindNextFileW(h, &fd));
+  FindClose(h);
+}
+
 int ipcx__ipc_remove(const WCHAR *path)
 {
   WCHAR trash[IPC_PATH];
@@ -113,7 +138,8 @@ int ipcx__ipc_remove(const WCHAR *path)
       return ipcx__fail_win32(err);
     return 0;
   }
-  DeleteFileW(trash);           /* pending until the last handle closes */
+  if (!DeleteFileW(trash))      /* (Wine and unmapped files: gone with the last handle) */
+    sweep_trash();              /* mapped on Windows: left for a later unlink */
   return 0;
 }
 
