@@ -1,7 +1,7 @@
 /*
  * Drop-in <mqueue.h> for MinGW, which has none: POSIX message queues,
- * renamed to libipcx's (docs/shm.md).  An mqd_t is not an fd on Windows:
- * poll() and select() cannot wait on it.  No <windows.h>.
+ * renamed to libipcx's (docs/shm.md).  An mqd_t is an fd, as on Linux:
+ * poll() and select() wait on it.  No <windows.h>.
  */
 #ifndef IPCX_COMPAT_MQUEUE_H
 #define IPCX_COMPAT_MQUEUE_H

@@ -416,7 +416,7 @@ typedef struct ipcx_sem {
 #define IPCX_SEM_VALUE_MAX 2147483647
 #define IPCX_SEM_FAILED ((ipcx_sem_t *)0)
 
-/* A message queue descriptor: a number of libipcx's own (not an fd; >= 16384). */
+/* A message queue descriptor: an fd, as on Linux (poll() and select() wait on it). */
 typedef int ipcx_mqd_t;
 struct ipcx_mq_attr {
   long mq_flags;

@@ -4,6 +4,8 @@
  */
 #include "ipcx_test.h"
 #include <mqueue.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <semaphore.h>
 #include <time.h>
 
@@ -271,6 +273,73 @@ START_TEST(mq_notify_thread)
 }
 END_TEST
 
+static void *send_later(void *arg)
+{
+  mqd_t q = *(mqd_t *)arg;
+
+  test_sleep_ms(100);
+  return mq_send(q, "late", 4, 0) == 0 ? NULL : (void *)1;
+}
+
+/* An mqd_t is an fd: close-on-exec, O_NONBLOCK through fcntl, and poll()
+ * and select() wait on it (POLLIN: a message is queued; POLLOUT: a slot is free). */
+START_TEST(mq_is_a_pollable_fd)
+{
+  char name[128], buf[64];
+  struct pollfd p[2];
+  struct mq_attr a;
+  fd_set rs;
+  struct timeval tv;
+  pthread_t t;
+  void *r = (void *)2;
+  mqd_t q, w;
+
+  q = queue(name, sizeof name, "poll", 2, 64);
+  w = mq_open(name, O_WRONLY);
+  ck_assert_int_ne(w, (mqd_t)-1);
+  ck_assert_int_eq(fcntl(q, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+  ck_assert_int_eq(fcntl(q, F_SETFL, O_NONBLOCK), 0);
+  ck_assert_int_eq(mq_getattr(q, &a), 0);
+  ck_assert_int_eq(a.mq_flags, O_NONBLOCK);
+  ck_assert_int_eq(fcntl(q, F_SETFL, 0), 0);
+  p[0].fd = q;
+  p[0].events = POLLIN | POLLOUT;
+  ck_assert_int_eq(poll(p, 1, 0), 1);
+  ck_assert_int_eq(p[0].revents, POLLOUT);     /* empty: writable, not readable */
+  p[0].events = POLLIN;
+  ck_assert_int_eq(poll(p, 1, 50), 0);
+  /* A blocked poll() wakes when another descriptor sends. */
+  ck_assert_int_eq(pthread_create(&t, NULL, send_later, &w), 0);
+  ck_assert_int_eq(poll(p, 1, 10000), 1);
+  ck_assert_int_eq(p[0].revents, POLLIN);
+  ck_assert_int_eq(pthread_join(t, &r), 0);
+  ck_assert_ptr_null(r);
+  FD_ZERO(&rs);
+  FD_SET(q, &rs);
+  tv.tv_sec = 1;
+  tv.tv_usec = 0;
+  ck_assert_int_eq(select(q + 1, &rs, NULL, NULL, &tv), 1);
+  ck_assert(FD_ISSET(q, &rs));
+  ck_assert_int_eq(mq_send(w, "x", 1, 0), 0);  /* full now */
+  p[0].fd = w;
+  p[0].events = POLLOUT;
+  ck_assert_int_eq(poll(p, 1, 0), 0);
+  p[1].fd = q;
+  p[1].events = POLLIN | POLLOUT;
+  ck_assert_int_eq(poll(p, 2, 0), 1);
+  ck_assert_int_eq(p[1].revents, POLLIN);
+  ck_assert_int_eq(mq_receive(q, buf, sizeof buf, NULL), 4);
+  ck_assert_int_eq(poll(p, 1, 1000), 1);           /* room again */
+  ck_assert_int_eq(p[0].revents, POLLOUT);
+  ck_assert_int_eq(mq_receive(q, buf, sizeof buf, NULL), 1);
+  p[1].events = POLLIN;
+  ck_assert_int_eq(poll(&p[1], 1, 0), 0);          /* empty again */
+  ck_assert_int_eq(mq_close(w), 0);
+  ck_assert_int_eq(mq_close(q), 0);
+  ck_assert_int_eq(mq_unlink(name), 0);
+}
+END_TEST
+
 /* Sender: queue argv[0]; first 8 messages with mixed priorities, then (after
  * the parent's "go" on queue argv[1]) 1,000 numbered ones at priority 0. */
 IPCX_TEST_HELPER(mq_sender)
@@ -379,6 +448,7 @@ Suite *suite_mqueue(void)
   tcase_add_test(tc, mq_bad_names);
   tcase_add_test(tc, mq_outlives_close);
   tcase_add_test(tc, mq_notify_thread);
+  tcase_add_test(tc, mq_is_a_pollable_fd);
   tcase_add_test(tc, mq_no_leaks);
   tcase_add_test(procs, mq_between_processes);
   suite_add_tcase(s, tc);

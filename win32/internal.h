@@ -37,7 +37,8 @@ enum ipcx__kind {
   IPCX__KIND_PIPE,         /* a pipe end (pipe(), pipe2(), adopted pipes) */
   IPCX__KIND_FIFO,         /* a FIFO end (mkfifo() + open()) */
   IPCX__KIND_SOCKET,       /* a local (AF_UNIX) stream socket */
-  IPCX__KIND_WINSOCK       /* an AF_INET/AF_INET6 Winsock socket */
+  IPCX__KIND_WINSOCK,      /* an AF_INET/AF_INET6 Winsock socket */
+  IPCX__KIND_MQUEUE        /* a POSIX message queue (mq_open) */
 };
 
 struct ipcx__file;

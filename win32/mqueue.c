@@ -19,9 +19,15 @@
  * lowest sequence: the highest priority first, FIFO within a priority.  An
  * uncontended send or receive makes no system call.
  *
- * mqd_t is a number of libipcx's own (16384 + an index of this process's
- * table), not an fd: poll() and select() cannot wait on a queue on Windows
- * (docs/shm.md).  mq_getattr's mq_flags (O_NONBLOCK) belongs to the mqd_t.
+ * An mqd_t is an fd, as on Linux: a file description of kind
+ * IPCX__KIND_MQUEUE (close-on-exec, O_NONBLOCK in its flags, so fcntl and
+ * mq_setattr change the same bit) holding the queue file's handle and the
+ * mapping.  poll() and select() wait on it: POLLIN while a message is
+ * queued, POLLOUT while a slot is free.  The first poll() of a queue that
+ * must wait sets `polled` in the head and two named manual-reset events,
+ * Local\ipcx-mq[rw]-<id> ("not empty", "not full"); from then on every
+ * sender and receiver keeps them true, under the lock, at each empty/full
+ * transition.  A queue nobody polls costs no event calls.
  *
  * mq_notify (SIGEV_THREAD, SIGEV_NONE): the registering process names an
  * event, Local\ipcx-mqn-<random>, in the head and starts a thread waiting
@@ -36,8 +42,6 @@
 #include <string.h>
 
 #define MQ_MAGIC 0x5158504du     /* "MPXQ" */
-#define MQD_BASE 16384
-#define MQD_MAX 1024
 #define DEF_MAXMSG 10           /* Linux: /proc/sys/fs/mqueue/msg_default, msg_max */
 #define DEF_MSGSIZE 8192        /* msgsize_default, msgsize_max */
 #define PATH_SIZE 1024
@@ -51,6 +55,8 @@ struct head {
   unsigned long long seq;
   volatile long notify_pid;     /* 0: nobody registered */
   char notify_id[32];
+  long polled;                  /* someone has polled: keep the events true */
+  char poll_id[32];             /* names the two events */
 };
 
 struct slot {
@@ -69,14 +75,14 @@ struct notifier {
   struct ipcx_sigevent sev;
 };
 
+/* The description's own state (f->impl); f->h is the queue file. */
 struct mqd {
   struct head *h;
-  int flags;                    /* O_ACCMODE | O_NONBLOCK */
-  struct notifier *n;           /* the last registration made through this mqd */
+  struct notifier *n;           /* the last registration made through it (guarded by the queue lock) */
+  HANDLE ev[2];                 /* "not empty", "not full": opened when the queue is polled */
 };
 
-static SRWLOCK table_lock = SRWLOCK_INIT;
-static struct mqd table[MQD_MAX];
+static const struct ipcx__ops mq_ops;
 
 static struct slot *slot_at(struct head *h, long i)
 {
@@ -136,6 +142,8 @@ static DWORD create_file(const WCHAR *path, long maxmsg, long msgsize)
   if (h == NULL) {
     err = GetLastError();
   } else {
+    ipcx__random_hex(hex);
+    memcpy(h->poll_id, hex, 32);
     h->slot_size = ss;
     h->maxmsg = maxmsg;
     h->msgsize = msgsize;
@@ -163,7 +171,6 @@ static struct head *map_file(HANDLE f)
     h = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
     CloseHandle(m);
   }
-  CloseHandle(f);
   if (h == NULL) {
     ipcx__fail_win32(GetLastError());
     return NULL;
@@ -183,24 +190,6 @@ static struct head *map_file(HANDLE f)
   return h;
 }
 
-static ipcx_mqd_t install(struct head *h, int flags)
-{
-  int i;
-
-  AcquireSRWLockExclusive(&table_lock);
-  for (i = 0; i < MQD_MAX; i++) {
-    if (table[i].h == NULL) {
-      table[i].h = h;
-      table[i].flags = flags & (O_ACCMODE | O_NONBLOCK);
-      table[i].n = NULL;
-      ReleaseSRWLockExclusive(&table_lock);
-      return MQD_BASE + i;
-    }
-  }
-  ReleaseSRWLockExclusive(&table_lock);
-  return -1;
-}
-
 static void unmap(struct head *h)
 {
   ipcx__sem_release(&h->lock);
@@ -214,7 +203,9 @@ ipcx_mqd_t ipcx_mq_open(const char *name, int oflag, ...)
   struct ipcx_mq_attr *attr = NULL;
   WCHAR path[PATH_SIZE];
   long maxmsg = DEF_MAXMSG, msgsize = DEF_MSGSIZE;
+  struct ipcx__file *d;
   struct head *h;
+  struct mqd *m;
   ipcx_mqd_t q;
   HANDLE f;
   DWORD err;
@@ -258,40 +249,40 @@ ipcx_mqd_t ipcx_mq_open(const char *name, int oflag, ...)
     oflag &= ~O_EXCL;
   }
   h = map_file(f);
-  if (h == NULL)
-    return -1;
-  q = install(h, oflag);
-  if (q < 0) {
-    unmap(h);
-    return ipcx__fail(EMFILE);
+  m = h != NULL ? calloc(1, sizeof *m) : NULL;
+  d = m != NULL ? ipcx__file_new(&mq_ops, f, oflag & (O_ACCMODE | O_NONBLOCK)) : NULL;
+  if (d == NULL) {
+    if (h != NULL)
+      unmap(h);
+    free(m);
+    CloseHandle(f);
+    return h == NULL ? -1 : ipcx__fail(ENOMEM);
   }
+  m->h = h;
+  d->impl = m;
+  q = ipcx__fd_install(d, 1);   /* close-on-exec, as Linux's mq fds */
+  if (q < 0)
+    ipcx__file_unref(d);
   return q;
 }
 
-/* The entry of q (table lock held shared by the caller), or NULL/EBADF. */
-static struct mqd *entry(ipcx_mqd_t q)
+/* The description of queue q, with a reference, or NULL/EBADF. */
+static struct ipcx__file *get(ipcx_mqd_t q)
 {
-  if (q < MQD_BASE || q >= MQD_BASE + MQD_MAX || table[q - MQD_BASE].h == NULL) {
-    errno = EBADF;
-    return NULL;
+  struct ipcx__file *f = ipcx__fd_get(q);
+
+  if (f != NULL && f->ops != &mq_ops) {
+    ipcx__file_unref(f);
+    f = NULL;
   }
-  return &table[q - MQD_BASE];
+  if (f == NULL)
+    errno = EBADF;
+  return f;
 }
 
-/* q's head and flags, or NULL/EBADF. */
-static struct head *get(ipcx_mqd_t q, int *flags)
+static struct mqd *mqd_of(struct ipcx__file *f)
 {
-  struct mqd *e;
-  struct head *h = NULL;
-
-  AcquireSRWLockShared(&table_lock);
-  e = entry(q);
-  if (e != NULL) {
-    h = e->h;
-    *flags = e->flags;
-  }
-  ReleaseSRWLockShared(&table_lock);
-  return h;
+  return f->impl;
 }
 
 static void notifier_unref(struct notifier *n)
@@ -317,27 +308,50 @@ static void unregister(struct head *h, struct mqd *e)
   notifier_unref(n);
 }
 
+static void lock(struct head *h)
+{
+  ipcx__sem_wait_ms(&h->lock, INFINITE, 0);
+}
+
+static void unlock(struct head *h)
+{
+  ipcx_sem_post(&h->lock);
+}
+
+static void mq_destroy(struct ipcx__file *f)
+{
+  struct mqd *m = mqd_of(f);
+
+  if (m->n != NULL) {
+    lock(m->h);
+    unregister(m->h, m);
+    unlock(m->h);
+  }
+  if (m->ev[0] != NULL)
+    CloseHandle(m->ev[0]);
+  if (m->ev[1] != NULL)
+    CloseHandle(m->ev[1]);
+  unmap(m->h);
+  free(m);
+  CloseHandle(f->h);
+  ipcx__file_free(f);
+}
+
 int ipcx_mq_close(ipcx_mqd_t q)
 {
-  struct mqd *e;
-  struct head *h;
+  struct ipcx__file *f = get(q);
+  struct mqd *m;
 
-  AcquireSRWLockExclusive(&table_lock);
-  e = entry(q);
-  if (e == NULL) {
-    ReleaseSRWLockExclusive(&table_lock);
+  if (f == NULL)
     return -1;
+  m = mqd_of(f);
+  if (m->n != NULL) {           /* the registration goes with the descriptor */
+    lock(m->h);
+    unregister(m->h, m);
+    unlock(m->h);
   }
-  h = e->h;
-  if (e->n != NULL) {
-    ipcx__sem_wait_ms(&h->lock, INFINITE, 0);
-    unregister(h, e);
-    ipcx_sem_post(&h->lock);
-  }
-  e->h = NULL;
-  ReleaseSRWLockExclusive(&table_lock);
-  unmap(h);
-  return 0;
+  ipcx__file_unref(f);
+  return ipcx_close(q);
 }
 
 int ipcx_mq_unlink(const char *name)
@@ -389,82 +403,153 @@ static void fire(struct head *h)
   }
 }
 
+/* The two poll events of m's queue, opened on first use; 0 or -1. */
+static int events(struct mqd *m)
+{
+  char name[64];
+  int i;
+
+  for (i = 0; i < 2; i++) {
+    if (m->ev[i] != NULL)
+      continue;
+    memcpy(name, i == 0 ? "Local\\ipcx-mqr-" : "Local\\ipcx-mqw-", 15);
+    memcpy(name + 15, m->h->poll_id, 32);
+    name[47] = 0;
+    m->ev[i] = CreateEventA(ipcx__owner_only(), TRUE, FALSE, name);
+    if (m->ev[i] == NULL)
+      return -1;
+  }
+  return 0;
+}
+
+/* Make the poll events say what the count says (queue lock held, polled). */
+static void events_update(struct mqd *m)
+{
+  struct head *h = m->h;
+
+  if (events(m) < 0)
+    return;
+  (h->count > 0 ? SetEvent : ResetEvent)(m->ev[0]);
+  (h->count < h->maxmsg ? SetEvent : ResetEvent)(m->ev[1]);
+}
+
+static short mq_poll(struct ipcx__file *f, short want, HANDLE wait[2], int *nwait)
+{
+  struct mqd *m = mqd_of(f);
+  struct head *h = m->h;
+  short got = 0;
+
+  *nwait = 0;
+  lock(h);
+  if ((want & IPCX_POLLIN) && h->count > 0)
+    got |= IPCX_POLLIN;
+  if ((want & IPCX_POLLOUT) && h->count < h->maxmsg)
+    got |= IPCX_POLLOUT;
+  if (got == 0 && events(m) == 0) {
+    h->polled = 1;              /* from now on senders and receivers keep the events true */
+    events_update(m);
+    if (want & IPCX_POLLIN)
+      wait[(*nwait)++] = m->ev[0];
+    if (want & IPCX_POLLOUT)
+      wait[(*nwait)++] = m->ev[1];
+  }
+  unlock(h);
+  return got;
+}
+
 static int send_msg(ipcx_mqd_t q, const char *msg, size_t len, unsigned prio,
                     const struct timespec *abstime, int timed)
 {
+  struct ipcx__file *f = get(q);
+  struct mqd *m;
   struct head *h;
   struct slot *s = NULL;
-  int flags;
   DWORD ms;
   long i;
+  int r = -1;
 
-  h = get(q, &flags);
-  if (h == NULL || (flags & O_ACCMODE) == O_RDONLY)
-    return ipcx__fail(EBADF);
-  if (limit(flags, abstime, timed, &ms) < 0)
+  if (f == NULL)
     return -1;
-  if (len > (size_t)h->msgsize)
-    return ipcx__fail(EMSGSIZE);
-  if (prio >= IPCX_MQ_PRIO_MAX)
-    return ipcx__fail(EINVAL);
-  if (msg == NULL && len > 0)
-    return ipcx__fail(EFAULT);
-  if (ipcx__sem_wait_ms(&h->slots, ms, 1) < 0)
-    return -1;
-  ipcx__sem_wait_ms(&h->lock, INFINITE, 0);
-  for (i = 0; i < h->maxmsg; i++) {
-    s = slot_at(h, i);
-    if (!s->used)
-      break;
+  m = mqd_of(f);
+  h = m->h;
+  if ((f->flags & O_ACCMODE) == O_RDONLY)
+    ipcx__fail(EBADF);
+  else if (limit(f->flags, abstime, timed, &ms) < 0)
+    ;
+  else if (len > (size_t)h->msgsize)
+    ipcx__fail(EMSGSIZE);
+  else if (prio >= IPCX_MQ_PRIO_MAX)
+    ipcx__fail(EINVAL);
+  else if (msg == NULL && len > 0)
+    ipcx__fail(EFAULT);
+  else if (ipcx__sem_wait_ms(&h->slots, ms, 1) == 0) {
+    lock(h);
+    for (i = 0; i < h->maxmsg; i++) {
+      s = slot_at(h, i);
+      if (!s->used)
+        break;
+    }
+    s->seq = h->seq++;
+    s->prio = prio;
+    s->len = (unsigned)len;
+    memcpy(s + 1, msg, len);
+    s->used = 1;
+    h->count++;
+    if (h->polled && (h->count == 1 || h->count == h->maxmsg))
+      events_update(m);
+    if (h->count == 1 && h->notify_pid != 0 && h->items.waiters == 0)
+      fire(h);
+    unlock(h);
+    ipcx_sem_post(&h->items);
+    r = 0;
   }
-  s->seq = h->seq++;
-  s->prio = prio;
-  s->len = (unsigned)len;
-  memcpy(s + 1, msg, len);
-  s->used = 1;
-  if (++h->count == 1 && h->notify_pid != 0 && h->items.waiters == 0)
-    fire(h);
-  ipcx_sem_post(&h->lock);
-  ipcx_sem_post(&h->items);
-  return 0;
+  ipcx__file_unref(f);
+  return r;
 }
 
 static ssize_t receive_msg(ipcx_mqd_t q, char *msg, size_t len, unsigned *prio,
                            const struct timespec *abstime, int timed)
 {
+  struct ipcx__file *f = get(q);
+  struct mqd *m;
   struct head *h;
   struct slot *s, *best = NULL;
-  int flags;
+  ssize_t r = -1;
   DWORD ms;
   long i;
-  size_t n;
 
-  h = get(q, &flags);
-  if (h == NULL || (flags & O_ACCMODE) == O_WRONLY)
-    return ipcx__fail(EBADF);
-  if (limit(flags, abstime, timed, &ms) < 0)
+  if (f == NULL)
     return -1;
-  if (len < (size_t)h->msgsize)
-    return ipcx__fail(EMSGSIZE);
-  if (msg == NULL)
-    return ipcx__fail(EFAULT);
-  if (ipcx__sem_wait_ms(&h->items, ms, 1) < 0)
-    return -1;
-  ipcx__sem_wait_ms(&h->lock, INFINITE, 0);
-  for (i = 0; i < h->maxmsg; i++) {
-    s = slot_at(h, i);
-    if (s->used && (best == NULL || s->prio > best->prio || (s->prio == best->prio && s->seq < best->seq)))
-      best = s;
+  m = mqd_of(f);
+  h = m->h;
+  if ((f->flags & O_ACCMODE) == O_WRONLY)
+    ipcx__fail(EBADF);
+  else if (limit(f->flags, abstime, timed, &ms) < 0)
+    ;
+  else if (len < (size_t)h->msgsize)
+    ipcx__fail(EMSGSIZE);
+  else if (msg == NULL)
+    ipcx__fail(EFAULT);
+  else if (ipcx__sem_wait_ms(&h->items, ms, 1) == 0) {
+    lock(h);
+    for (i = 0; i < h->maxmsg; i++) {
+      s = slot_at(h, i);
+      if (s->used && (best == NULL || s->prio > best->prio || (s->prio == best->prio && s->seq < best->seq)))
+        best = s;
+    }
+    r = (ssize_t)best->len;
+    memcpy(msg, best + 1, best->len);
+    if (prio != NULL)
+      *prio = best->prio;
+    best->used = 0;
+    h->count--;
+    if (h->polled && (h->count == 0 || h->count == h->maxmsg - 1))
+      events_update(m);
+    unlock(h);
+    ipcx_sem_post(&h->slots);
   }
-  n = best->len;
-  memcpy(msg, best + 1, n);
-  if (prio != NULL)
-    *prio = best->prio;
-  best->used = 0;
-  h->count--;
-  ipcx_sem_post(&h->lock);
-  ipcx_sem_post(&h->slots);
-  return (ssize_t)n;
+  ipcx__file_unref(f);
+  return r;
 }
 
 int ipcx_mq_send(ipcx_mqd_t q, const char *msg, size_t len, unsigned int prio)
@@ -491,24 +576,26 @@ ssize_t ipcx_mq_timedreceive(ipcx_mqd_t q, char *msg, size_t len, unsigned int *
 
 int ipcx_mq_getattr(ipcx_mqd_t q, struct ipcx_mq_attr *attr)
 {
+  struct ipcx__file *f = get(q);
   struct head *h;
-  int flags;
 
-  h = get(q, &flags);
-  if (h == NULL)
+  if (f == NULL)
     return -1;
-  if (attr == NULL)
+  if (attr == NULL) {
+    ipcx__file_unref(f);
     return ipcx__fail(EFAULT);
-  attr->mq_flags = flags & O_NONBLOCK;
+  }
+  h = mqd_of(f)->h;
+  attr->mq_flags = f->flags & O_NONBLOCK;
   attr->mq_maxmsg = h->maxmsg;
   attr->mq_msgsize = h->msgsize;
   attr->mq_curmsgs = h->count;
+  ipcx__file_unref(f);
   return 0;
 }
 
 int ipcx_mq_setattr(ipcx_mqd_t q, const struct ipcx_mq_attr *attr, struct ipcx_mq_attr *old)
 {
-  struct mqd *e;
   struct ipcx_mq_attr was;
 
   if (attr == NULL)
@@ -517,12 +604,8 @@ int ipcx_mq_setattr(ipcx_mqd_t q, const struct ipcx_mq_attr *attr, struct ipcx_m
     return -1;
   if (attr->mq_flags & ~(long)O_NONBLOCK)
     return ipcx__fail(EINVAL);
-  AcquireSRWLockExclusive(&table_lock);
-  e = entry(q);
-  if (e != NULL)
-    e->flags = (e->flags & ~O_NONBLOCK) | (int)(attr->mq_flags & O_NONBLOCK);
-  ReleaseSRWLockExclusive(&table_lock);
-  if (e == NULL)
+  /* O_NONBLOCK is the description's status flag: fcntl(F_SETFL) sets the same bit. */
+  if (ipcx_fcntl(q, F_SETFL, (int)(attr->mq_flags & O_NONBLOCK)) < 0)
     return -1;
   if (old != NULL)
     *old = was;
@@ -556,6 +639,7 @@ static int alive(long pid)
 
 int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev)
 {
+  struct ipcx__file *f;
   struct notifier *n;
   struct mqd *e;
   struct head *h;
@@ -563,16 +647,16 @@ int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev)
   HANDLE t;
   int r = 0;
 
-  if (sev != NULL && sev->sigev_notify != IPCX_SIGEV_THREAD && sev->sigev_notify != IPCX_SIGEV_NONE)
-    return ipcx__fail(sev->sigev_notify == IPCX_SIGEV_SIGNAL ? ENOSYS : EINVAL);
-  AcquireSRWLockExclusive(&table_lock);
-  e = entry(q);
-  if (e == NULL) {
-    ReleaseSRWLockExclusive(&table_lock);
+  f = get(q);
+  if (f == NULL)
     return -1;
+  if (sev != NULL && sev->sigev_notify != IPCX_SIGEV_THREAD && sev->sigev_notify != IPCX_SIGEV_NONE) {
+    ipcx__file_unref(f);
+    return ipcx__fail(sev->sigev_notify == IPCX_SIGEV_SIGNAL ? ENOSYS : EINVAL);
   }
+  e = mqd_of(f);
   h = e->h;
-  ipcx__sem_wait_ms(&h->lock, INFINITE, 0);
+  lock(h);
   if (sev == NULL) {
     unregister(h, e);
     goto out;
@@ -608,7 +692,13 @@ int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev)
   memcpy(h->notify_id, hex, 32);
   h->notify_pid = (long)GetCurrentProcessId();
 out:
-  ipcx_sem_post(&h->lock);
-  ReleaseSRWLockExclusive(&table_lock);
+  unlock(h);
+  ipcx__file_unref(f);
   return r;
 }
+
+static const struct ipcx__ops mq_ops = {
+  .kind = IPCX__KIND_MQUEUE,
+  .destroy = mq_destroy,
+  .poll = mq_poll,
+};
