@@ -221,7 +221,10 @@ else
   BENCH_OBJS += $(B)/bench/transport-raw.o
   BENCH_LIBS := -lpthread
 endif
-BENCH_EXTRA := $(patsubst bench/%.c,$(B)/bench/%$(EXE),$(wildcard bench/poll_latency.c))
+BENCH_EXTRA := $(patsubst bench/%.c,$(B)/bench/%$(EXE),$(wildcard bench/poll_latency.c bench/shm_ipc.c))
+ifeq ($(OS),win32)
+  BENCH_EXTRA += $(patsubst bench/%.c,$(B)/bench/%$(EXE),$(wildcard bench/shm_raw_win32.c))
+endif
 
 $(B)/bench:
 	mkdir -p $@
@@ -243,6 +246,10 @@ $(B)/bench/raw_win32.o: bench/raw_win32.c bench/bench.h | $(B)/bench
 
 $(B)/bench/ipcx-bench$(EXE): $(BENCH_OBJS) $(if $(filter win32,$(OS)),$(B)/libipcx.a)
 	$(CC) $(APP_LDFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_LIBS)
+
+# shm_raw_win32: Win32 only, no ipcx (the yardstick for bench/shm_ipc.c).
+$(B)/bench/shm_raw_win32$(EXE): bench/shm_raw_win32.c | $(B)/bench
+	$(CC) $(CFLAGS) $(WARN) $(APP_LDFLAGS) $(LDFLAGS) -o $@ $<
 
 $(B)/bench/%$(EXE): bench/%.c $(B)/libipcx.a | $(B)/bench
 	$(CC) $(APP_CPPFLAGS) $(CFLAGS) $(WARN) $(APP_LDFLAGS) $(LDFLAGS) -o $@ $< $(APP_LIBS) $(B)/libipcx.a $(APP_LIBS)

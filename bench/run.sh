@@ -8,7 +8,8 @@
 #     write+read pair (natively, and inside the Windows program under Wine),
 #     and wineserver requests per write+read pair and per round trip
 #     (a wineserver started with -d1 traces every request);
-#  3. bench/poll_latency (poll wake-up and cost) on both targets;
+#  3. bench/poll_latency (poll wake-up and cost) on both targets, and bench/shm_ipc
+#     (shm + semaphores, message queues) beside bench/shm_raw_win32 under Wine;
 #  4. build/bench/: results.csv, counts.csv, results.md, chart.png (gnuplot),
 #     and one table on stdout.
 #
@@ -56,6 +57,10 @@ if [ -x "$nb/bench/poll_latency" ]; then
   log "Linux poll_latency"
   "$nb/bench/poll_latency" >"$out/poll-linux.txt" 2>&1 || true
 fi
+if [ -x "$nb/bench/shm_ipc" ]; then
+  log "Linux shm_ipc"
+  (cd "$out" && "$nb/bench/shm_ipc" 20000) >"$out/shm-linux.txt" 2>&1 || true
+fi
 
 IPCX_WINEPREFIX=${IPCX_WINEPREFIX:-$(pwd)/build/wine-bench}
 export IPCX_WINEPREFIX
@@ -70,6 +75,11 @@ grep '^bench\|^  ' "$out/windows.raw" >"$out/windows.log"
 if [ -f "$wb/bench/poll_latency.exe" ]; then
   log "Windows poll_latency"
   wine_run 300 "$out/poll-windows.txt" "$wb/bench/poll_latency.exe" || true
+fi
+if [ -f "$wb/bench/shm_ipc.exe" ]; then
+  log "Windows shm_ipc and shm_raw_win32"
+  (cd "$out" && wine_run 600 "$out/shm-windows.txt" "$wb/bench/shm_ipc.exe" 2000) || true
+  wine_run 300 "$out/shm-raw.txt" "$wb/bench/shm_raw_win32.exe" 2000 || true
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 
@@ -235,6 +245,25 @@ ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'
 }
 
+# shmv FILE NAME: a value from a shm_ipc / shm_raw_win32 output.
+shmv() { [ -f "$1" ] && awk -v n="$2" '$1 == n { print $2; exit }' "$1"; }
+
+# shm_md: shared memory + semaphores, message queues, and the figures beside them.
+shm_md() {
+  echo "| workload (2 processes) | unit | Linux | Windows ipcx | Windows raw Win32 | ipcx/raw |"
+  echo "|---|---|---:|---:|---:|---:|"
+  for w in "shm_rtt_64:us:shm + 2 named semaphores, 64 B round trip" \
+           "shm_ring_mbs:MB/s:shm ring 16 x 64 KiB + 2 named semaphores, bulk" \
+           "mq_rtt_64:us:mq_send + mq_receive each way, 64 B" \
+           "seqpacket_rtt_64:us:AF_UNIX SOCK_SEQPACKET, 64 B round trip" \
+           "pipe_rtt_64:us:two pipes, 64 B round trip"; do
+    k=${w%%:*}; r=${w#*:}; u=${r%%:*}; d=${r#*:}
+    raw=$(shmv "$out/shm-raw.txt" "$k")
+    wi=$(shmv "$out/shm-windows.txt" "$k")
+    echo "| $d | $u | $(shmv "$out/shm-linux.txt" "$k") | $wi | ${raw:--} | $( [ -n "$raw" ] && ratio "$wi" "$raw" || echo -) |"
+  done
+}
+
 targets_md() {
   l_ir=$(cnt linux pipe instructions 7)
   w_rtt=$(get windows rtt pipe 64 thread 10)
@@ -261,6 +290,10 @@ targets_md() {
   echo "| Windows: ipcx/raw pipe throughput >= 0.95 (64 KiB writes, 2 threads) | $(rat1 "$w_tp") (2 processes: $(rat1 "$w_tpp")) | $(verdict "$w_tp" '>=' 0.95) |"
   echo "| Windows: no extra wineserver requests per read or write | ipcx - raw = $w_srv per write+read pair | $(verdict "$w_srv" '<=' 0.05) |"
   echo "| Windows: ipcx local sockets >= 1.3x faster than TCP loopback (64 B round trip) | AF_UNIX $w_sock x, socketpair $w_sp x (the ceiling, raw named pipe vs raw TCP: $w_ceil x; 2 processes: $w_ceilp x) | $(verdict "$w_sock" '>=' 1.3) |"
+  w_shm=$(ratio "$(shmv "$out/shm-windows.txt" shm_rtt_64)" "$(shmv "$out/shm-raw.txt" shm_rtt_64)")
+  w_shmt=$(ratio "$(shmv "$out/shm-windows.txt" shm_ring_mbs)" "$(shmv "$out/shm-raw.txt" shm_ring_mbs)")
+  echo "| Windows: shm + named semaphores round trip ipcx/raw Win32 <= 1.05 (64 B, 2 processes) | $w_shm | $(verdict "$w_shm" '<=' 1.05) |"
+  echo "| Windows: shm ring throughput ipcx/raw Win32 >= 0.95 (2 processes) | $w_shmt | $(verdict "$w_shmt" '>=' 0.95) |"
   echo "| poll() idle CPU = 0 (a thread blocked 200 ms in poll(); verdict: <= 1 ms/s) | Linux $(num1 "$l_idle") ms/s, Windows $(num1 "$w_idle") ms/s | $(verdict "$w_idle" '<=' 1) |"
   echo "| poll() wake-up <= 1.2x read() wake-up (1 fd; verdict on Windows, Linux is the kernel's own) | Linux $lp / $lr us = $l_wake, Windows $wp / $wr us = $w_wake | $(verdict "$w_wake" '<=' 1.2) |"
 }
@@ -314,6 +347,12 @@ num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
       echo
     fi
   done
+  echo "## Shared memory, semaphores, message queues (bench/shm_ipc, bench/shm_raw_win32)"
+  echo
+  echo "Medians of 5 runs; Windows under Wine.  Raw Win32: CreateFileMapping + named semaphores."
+  echo
+  shm_md
+  echo
   echo "![latency and throughput](chart.png)"
 } >"$out/results.md"
 
@@ -382,6 +421,9 @@ done
 echo
 echo "== counts"
 awk -F, 'NR > 1 { printf "%-8s %-10s %-52s %10s %10s %8s\n", $1, $2, $3, $4, $5, $7 }' "$out/counts.csv"
+echo
+echo "== shared memory, semaphores, message queues"
+shm_md | tail -n +3 | sed 's/^| //; s/ |$//; s/ | /  :  /g'
 echo
 echo "== targets"
 targets_md | tail -n +3 | sed 's/^| //; s/ |$//; s/ | /  :  /g'

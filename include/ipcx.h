@@ -55,6 +55,10 @@ IPCX_EXTERN const char *ipcx_version(void);
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/mman.h>
+#include <semaphore.h>
+#include <mqueue.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +69,11 @@ typedef nfds_t ipcx_nfds_t;
 typedef fd_set ipcx_fd_set;
 typedef posix_spawn_file_actions_t ipcx_posix_spawn_file_actions_t;
 typedef posix_spawnattr_t ipcx_posix_spawnattr_t;
+typedef sem_t ipcx_sem_t;
+typedef mqd_t ipcx_mqd_t;
+#define ipcx_mq_attr mq_attr
+#define ipcx_sigevent sigevent
+#define ipcx_sigval sigval
 #define IPCX_FD_SETSIZE FD_SETSIZE
 #define IPCX_FD_ZERO(s) FD_ZERO(s)
 #define IPCX_FD_SET(fd, s) FD_SET(fd, s)
@@ -85,6 +94,8 @@ typedef posix_spawnattr_t ipcx_posix_spawnattr_t;
 #define ipcx_open open
 #define ipcx_fcntl fcntl
 #define ipcx_ioctl ioctl
+#define ipcx_sem_open sem_open
+#define ipcx_mq_open mq_open
 
 IPCX__PT int ipcx_socket(int domain, int type, int protocol) { return socket(domain, type, protocol); }
 IPCX__PT int ipcx_socketpair(int domain, int type, int protocol, int sv[2]) { return socketpair(domain, type, protocol, sv); }
@@ -145,6 +156,32 @@ IPCX__PT int ipcx_posix_spawnattr_setflags(posix_spawnattr_t *a, short flags) { 
 IPCX__PT int ipcx_posix_spawnattr_getflags(const posix_spawnattr_t *a, short *flags) { return posix_spawnattr_getflags(a, flags); }
 IPCX__PT int ipcx_posix_spawnattr_setpgroup(posix_spawnattr_t *a, pid_t pg) { return posix_spawnattr_setpgroup(a, pg); }
 IPCX__PT int ipcx_posix_spawnattr_getpgroup(const posix_spawnattr_t *a, pid_t *pg) { return posix_spawnattr_getpgroup(a, pg); }
+IPCX__PT void *ipcx_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) { return mmap(addr, len, prot, flags, fd, off); }
+IPCX__PT int ipcx_munmap(void *addr, size_t len) { return munmap(addr, len); }
+IPCX__PT int ipcx_mprotect(void *addr, size_t len, int prot) { return mprotect(addr, len, prot); }
+IPCX__PT int ipcx_msync(void *addr, size_t len, int flags) { return msync(addr, len, flags); }
+IPCX__PT int ipcx_madvise(void *addr, size_t len, int advice) { return madvise(addr, len, advice); }
+IPCX__PT int ipcx_posix_madvise(void *addr, size_t len, int advice) { return posix_madvise(addr, len, advice); }
+IPCX__PT int ipcx_shm_open(const char *name, int oflag, mode_t mode) { return shm_open(name, oflag, mode); }
+IPCX__PT int ipcx_shm_unlink(const char *name) { return shm_unlink(name); }
+IPCX__PT int ipcx_sem_close(sem_t *sem) { return sem_close(sem); }
+IPCX__PT int ipcx_sem_unlink(const char *name) { return sem_unlink(name); }
+IPCX__PT int ipcx_sem_init(sem_t *sem, int pshared, unsigned int value) { return sem_init(sem, pshared, value); }
+IPCX__PT int ipcx_sem_destroy(sem_t *sem) { return sem_destroy(sem); }
+IPCX__PT int ipcx_sem_wait(sem_t *sem) { return sem_wait(sem); }
+IPCX__PT int ipcx_sem_trywait(sem_t *sem) { return sem_trywait(sem); }
+IPCX__PT int ipcx_sem_timedwait(sem_t *sem, const struct timespec *abstime) { return sem_timedwait(sem, abstime); }
+IPCX__PT int ipcx_sem_post(sem_t *sem) { return sem_post(sem); }
+IPCX__PT int ipcx_sem_getvalue(sem_t *sem, int *value) { return sem_getvalue(sem, value); }
+IPCX__PT int ipcx_mq_close(mqd_t q) { return mq_close(q); }
+IPCX__PT int ipcx_mq_unlink(const char *name) { return mq_unlink(name); }
+IPCX__PT int ipcx_mq_send(mqd_t q, const char *msg, size_t len, unsigned int prio) { return mq_send(q, msg, len, prio); }
+IPCX__PT ssize_t ipcx_mq_receive(mqd_t q, char *msg, size_t len, unsigned int *prio) { return mq_receive(q, msg, len, prio); }
+IPCX__PT int ipcx_mq_timedsend(mqd_t q, const char *msg, size_t len, unsigned int prio, const struct timespec *abstime) { return mq_timedsend(q, msg, len, prio, abstime); }
+IPCX__PT ssize_t ipcx_mq_timedreceive(mqd_t q, char *msg, size_t len, unsigned int *prio, const struct timespec *abstime) { return mq_timedreceive(q, msg, len, prio, abstime); }
+IPCX__PT int ipcx_mq_getattr(mqd_t q, struct mq_attr *attr) { return mq_getattr(q, attr); }
+IPCX__PT int ipcx_mq_setattr(mqd_t q, const struct mq_attr *attr, struct mq_attr *old) { return mq_setattr(q, attr, old); }
+IPCX__PT int ipcx_mq_notify(mqd_t q, const struct sigevent *sev) { return mq_notify(q, sev); }
 #if defined(__USE_GNU) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
 IPCX__PT int ipcx_posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
 #endif
@@ -392,6 +429,77 @@ struct ucred {
 # define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)  /* as <sys/stat.h> says it */
 #endif
 
+/* <sys/mman.h>, <semaphore.h>, <mqueue.h>: Linux's values (docs/shm.md). */
+struct timespec;
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_ANON MAP_ANONYMOUS
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_FAILED ((void *)-1)
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define POSIX_MADV_NORMAL 0
+#define POSIX_MADV_RANDOM 1
+#define POSIX_MADV_SEQUENTIAL 2
+#define POSIX_MADV_WILLNEED 3
+#define POSIX_MADV_DONTNEED 4
+
+/*
+ * A semaphore: its count and the number of waiters live in the struct (so a
+ * sem_t in shared memory is the same semaphore in every process that maps
+ * it); blocked waiters sleep on a Win32 semaphore named after `id`.
+ */
+typedef struct ipcx_sem {
+  volatile long value;
+  volatile long waiters;
+  unsigned int magic;
+  unsigned int pshared;
+  char id[32];
+  long long reserved[2];
+} ipcx_sem_t;
+#define IPCX_SEM_VALUE_MAX 2147483647
+#define IPCX_SEM_FAILED ((ipcx_sem_t *)0)
+
+/* A message queue descriptor: an fd, as on Linux (poll() and select() wait on it). */
+typedef int ipcx_mqd_t;
+struct ipcx_mq_attr {
+  long mq_flags;
+  long mq_maxmsg;
+  long mq_msgsize;
+  long mq_curmsgs;
+};
+#define IPCX_MQ_PRIO_MAX 32768
+
+union ipcx_sigval {
+  int sival_int;
+  void *sival_ptr;
+};
+struct ipcx_sigevent {
+  union ipcx_sigval sigev_value;
+  int sigev_signo;
+  int sigev_notify;
+  void (*sigev_notify_function)(union ipcx_sigval);
+  void *sigev_notify_attributes;
+};
+#define IPCX_SIGEV_SIGNAL 0
+#define IPCX_SIGEV_NONE 1
+#define IPCX_SIGEV_THREAD 2
+
 IPCX_EXTERN int ipcx_socket(int domain, int type, int protocol);
 IPCX_EXTERN int ipcx_socketpair(int domain, int type, int protocol, int sv[2]);
 IPCX_EXTERN int ipcx_bind(int fd, const struct sockaddr *addr, socklen_t len);
@@ -510,6 +618,40 @@ IPCX_EXTERN int ipcx_rmdir(const char *path);
 IPCX_EXTERN int ipcx_chdir(const char *path);
 IPCX_EXTERN long ipcx_random(void);
 IPCX_EXTERN void ipcx_srandom(unsigned int seed);
+
+/* mmap with a 64-bit offset whatever the caller's off_t; ipcx_mmap below. */
+IPCX_EXTERN void *ipcx_mmap64(void *addr, size_t len, int prot, int flags, int fd, long long off);
+static inline void *ipcx_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+  return ipcx_mmap64(addr, len, prot, flags, fd, off);
+}
+IPCX_EXTERN int ipcx_munmap(void *addr, size_t len);
+IPCX_EXTERN int ipcx_mprotect(void *addr, size_t len, int prot);
+IPCX_EXTERN int ipcx_msync(void *addr, size_t len, int flags);
+IPCX_EXTERN int ipcx_madvise(void *addr, size_t len, int advice);
+IPCX_EXTERN int ipcx_posix_madvise(void *addr, size_t len, int advice);
+IPCX_EXTERN int ipcx_shm_open(const char *name, int oflag, mode_t mode);
+IPCX_EXTERN int ipcx_shm_unlink(const char *name);
+IPCX_EXTERN ipcx_sem_t *ipcx_sem_open(const char *name, int oflag, ...);
+IPCX_EXTERN int ipcx_sem_close(ipcx_sem_t *sem);
+IPCX_EXTERN int ipcx_sem_unlink(const char *name);
+IPCX_EXTERN int ipcx_sem_init(ipcx_sem_t *sem, int pshared, unsigned int value);
+IPCX_EXTERN int ipcx_sem_destroy(ipcx_sem_t *sem);
+IPCX_EXTERN int ipcx_sem_wait(ipcx_sem_t *sem);
+IPCX_EXTERN int ipcx_sem_trywait(ipcx_sem_t *sem);
+IPCX_EXTERN int ipcx_sem_timedwait(ipcx_sem_t *sem, const struct timespec *abstime);
+IPCX_EXTERN int ipcx_sem_post(ipcx_sem_t *sem);
+IPCX_EXTERN int ipcx_sem_getvalue(ipcx_sem_t *sem, int *value);
+IPCX_EXTERN ipcx_mqd_t ipcx_mq_open(const char *name, int oflag, ...);
+IPCX_EXTERN int ipcx_mq_close(ipcx_mqd_t q);
+IPCX_EXTERN int ipcx_mq_unlink(const char *name);
+IPCX_EXTERN int ipcx_mq_send(ipcx_mqd_t q, const char *msg, size_t len, unsigned int prio);
+IPCX_EXTERN ssize_t ipcx_mq_receive(ipcx_mqd_t q, char *msg, size_t len, unsigned int *prio);
+IPCX_EXTERN int ipcx_mq_timedsend(ipcx_mqd_t q, const char *msg, size_t len, unsigned int prio, const struct timespec *abstime);
+IPCX_EXTERN ssize_t ipcx_mq_timedreceive(ipcx_mqd_t q, char *msg, size_t len, unsigned int *prio, const struct timespec *abstime);
+IPCX_EXTERN int ipcx_mq_getattr(ipcx_mqd_t q, struct ipcx_mq_attr *attr);
+IPCX_EXTERN int ipcx_mq_setattr(ipcx_mqd_t q, const struct ipcx_mq_attr *attr, struct ipcx_mq_attr *old);
+IPCX_EXTERN int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev);
 
 #endif /* _WIN32 */
 

@@ -38,6 +38,10 @@ TCase *test_tcase(const char *name);
 /* A path unique to this process and call, in the temporary directory. */
 char *test_path(char *buf, size_t size, const char *tag);
 
+/* A POSIX IPC name ("/ipcx-...") unique to this process and call, for
+ * shm_open, sem_open and mq_open. */
+char *test_ipc_name(char *buf, size_t size, const char *tag);
+
 /* Write all / read exactly n bytes, looping over short transfers; -1 on error or EOF. */
 ssize_t test_write_all(int fd, const void *buf, size_t n);
 ssize_t test_read_all(int fd, void *buf, size_t n);

@@ -72,6 +72,14 @@ char *test_path(char *buf, size_t size, const char *tag)
   return buf;
 }
 
+char *test_ipc_name(char *buf, size_t size, const char *tag)
+{
+  static int counter;
+
+  snprintf(buf, size, "/ipcx-%ld-%lx-%d-%s", (long)getpid(), (unsigned long)start_time, ++counter, tag);
+  return buf;
+}
+
 ssize_t test_write_all(int fd, const void *buf, size_t n)
 {
   const char *p = buf;

@@ -41,7 +41,8 @@ enum ipcx__kind {
   IPCX__KIND_PIPE,         /* a pipe end (pipe(), pipe2(), adopted pipes) */
   IPCX__KIND_FIFO,         /* a FIFO end (mkfifo() + open()) */
   IPCX__KIND_SOCKET,       /* a local (AF_UNIX) stream socket */
-  IPCX__KIND_WINSOCK       /* an AF_INET/AF_INET6 Winsock socket */
+  IPCX__KIND_WINSOCK,      /* an AF_INET/AF_INET6 Winsock socket */
+  IPCX__KIND_MQUEUE        /* a POSIX message queue (mq_open) */
 };
 
 struct ipcx__file;
@@ -325,6 +326,31 @@ DWORD ipcx__path_get_attributes(const char *path);
 BOOL ipcx__path_get_attributes_ex(const char *path, GET_FILEEX_INFO_LEVELS level, void *info);
 BOOL ipcx__path_delete_file(const char *path);
 BOOL ipcx__path_move_file_ex(const char *from, const char *to, DWORD flags);
+
+/* --- named POSIX objects: shm, semaphores, queues (shm.c) -------------- */
+
+/* Owner-only security attributes (unix.c), or NULL. */
+SECURITY_ATTRIBUTES *ipcx__owner_only(void);
+/* The backing file of object `name` (checked, leading '/' gone) of kind
+ * "shm", "sem" or "mq", in the private folder.  0, or -1/errno. */
+int ipcx__ipc_path(WCHAR *path, size_t size, const char *kind, const char *name);
+/* CreateFileW on such a path: owner-only, shareable, deletable while open. */
+HANDLE ipcx__ipc_open(const WCHAR *path, DWORD access, DWORD disposition);
+/* Unlink: free the name now, remove the file with its last handle.  0 or -1/errno. */
+int ipcx__ipc_remove(const WCHAR *path);
+
+/* --- semaphores (semaphore.c), for mqueue.c ---------------------------- */
+
+/* sem_timedwait with a relative limit in ms (INFINITE: none; 0: trywait). */
+int ipcx__sem_wait_ms(ipcx_sem_t *s, DWORD ms, int intr);
+/* A sem_t inside a mapped object: make it; hold / let go of this process's
+ * wake handle (hold: 0 or -1/errno). */
+void ipcx__sem_setup(ipcx_sem_t *s, unsigned value);
+int ipcx__sem_hold(ipcx_sem_t *s);
+void ipcx__sem_release(ipcx_sem_t *s);
+/* Milliseconds from now until an absolute CLOCK_REALTIME time (0 if past);
+ * -1/EINVAL for a bad timespec. */
+long long ipcx__ms_until(const struct timespec *abstime);
 
 /* --- CRT-served files (file.c) --------------------------------------- */
 

@@ -190,6 +190,12 @@ static SECURITY_ATTRIBUTES *owner_only(void)
   return owner_sa.lpSecurityDescriptor != NULL ? &owner_sa : NULL;
 }
 
+/* The same, for the named POSIX objects' files (shm.c). */
+SECURITY_ATTRIBUTES *ipcx__owner_only(void)
+{
+  return owner_only();
+}
+
 /* --- descriptions ------------------------------------------------------- */
 
 static const struct ipcx__ops unix_ops;
