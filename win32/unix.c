@@ -108,7 +108,9 @@ struct usock {
   SRWLOCK llock;
   struct instance *inst;
   int ninst;
-  HANDLE accept_ev;
+  HANDLE accept_ev;             /* named: the listener is alive (connect's test) */
+  HANDLE back[MAX_BACKLOG];     /* connections an accept() could not install, first out first */
+  int nback;
   /* connection */
   CRITICAL_SECTION rd_lock;     /* one reader at a time, as Linux's iolock */
   HANDLE rd_wake;               /* set when reads must end: EOF or SHUT_RD */
@@ -116,6 +118,10 @@ struct usock {
   volatile LONG poll_waits;
   volatile LONG eof;
   volatile LONG shut_rd, shut_wr;
+  volatile LONG peer_rd;        /* the peer's SHUT_RD (or reset): our writes are EPIPE */
+  volatile LONG err;            /* a pending error (ECONNRESET), taken by a read */
+  int esc;                      /* an escape came: the next message is a control record */
+  int shared;                   /* handed to a child: its close resets no one */
   int hello_pending;
   DWORD peer_pid;
   char *ra_buf;
@@ -253,12 +259,18 @@ static void close_listener(struct usock *s)
   s->ninst = 0;
 }
 
+static void reset_peer(struct ipcx__file *f);
+
 static void unix_destroy(struct ipcx__file *f)
 {
   struct usock *s = us(f);
+  int i;
 
+  reset_peer(f);
   if (s->ra_pending)
     ipcx__io_cancel(f->h, &s->ra_ov);
+  for (i = 0; i < s->nback; i++)
+    CloseHandle(s->back[i]);
   if (s->mb != NULL)
     mailbox_stop(s->mb);
   if (s->dest != NULL)
@@ -450,6 +462,7 @@ struct ipcx__file *ipcx__unix_adopt(HANDLE h)
     return NULL;
   us(f)->type = type != 0 ? type : SOCK_STREAM;
   us(f)->hello_pending = 1;     /* taken only if the first message is one */
+  us(f)->shared = 1;            /* the parent may hold it too */
   us(f)->local.sun_family = us(f)->peer.sun_family = AF_UNIX;
   us(f)->local_len = us(f)->peer_len = sizeof(ADDRESS_FAMILY);
   return f;
@@ -752,6 +765,33 @@ int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t
   return r;
 }
 
+/*
+ * The name of a listener's "alive" event: the listener holds it (its accept
+ * event) while it listens.  A closed listener whose accepted connections
+ * live on leaves its pipe name busy (ERROR_PIPE_BUSY, no instance waiting):
+ * connect() then finds no event and says ECONNREFUSED, as Linux does,
+ * instead of waiting for room that never comes.
+ */
+static void live_name(const char *pipe_name, char *name, size_t size)
+{
+  const char *p = strrchr(pipe_name, '\\');
+
+  snprintf(name, size, "Local\\ipcx-live-%s", p != NULL ? p + 1 : pipe_name);
+}
+
+static int listener_alive(const char *pipe_name)
+{
+  char name[200];
+  HANDLE ev;
+
+  live_name(pipe_name, name, sizeof name);
+  ev = OpenEventA(SYNCHRONIZE, FALSE, name);
+  if (ev == NULL)
+    return GetLastError() != ERROR_FILE_NOT_FOUND;
+  CloseHandle(ev);
+  return 1;
+}
+
 /* Make instance i and start waiting for a client on it; 0 or a Win32 error. */
 static DWORD make_instance(struct usock *s, int i, int first)
 {
@@ -788,8 +828,11 @@ int ipcx__unix_listen(struct ipcx__file *f, int backlog)
     return ipcx__fail(EINVAL);
   }
   inst = calloc((size_t)n, sizeof *inst);
-  if (s->accept_ev == NULL)
-    s->accept_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (s->accept_ev == NULL) {
+    char name[200];
+    live_name(s->pipe_name, name, sizeof name);
+    s->accept_ev = CreateEventA(owner_only(), TRUE, FALSE, name);
+  }
   if (inst == NULL || s->accept_ev == NULL) {
     free(inst);
     ReleaseSRWLockExclusive(&s->llock);
@@ -816,6 +859,11 @@ static HANDLE take_instance(struct usock *s)
   HANDLE h;
   int i;
 
+  if (s->nback > 0) {
+    h = s->back[0];             /* one an accept() gave back: it comes first */
+    memmove(s->back, s->back + 1, (size_t)--s->nback * sizeof s->back[0]);
+    return h;
+  }
   for (i = 0; i < s->ninst; i++) {
     struct instance *in = &s->inst[i];
     if (in->h == NULL) {
@@ -838,12 +886,31 @@ static HANDLE take_instance(struct usock *s)
   return NULL;
 }
 
+/* A connection accept() took but could not hand out goes back to the front. */
+static void give_back(struct usock *s, HANDLE h)
+{
+  AcquireSRWLockExclusive(&s->llock);
+  if (s->nback < MAX_BACKLOG && s->state == ST_LISTEN) {
+    memmove(s->back + 1, s->back, (size_t)s->nback * sizeof s->back[0]);
+    s->back[0] = h;
+    s->nback++;
+    SetEvent(s->accept_ev);
+    h = NULL;
+  }
+  ReleaseSRWLockExclusive(&s->llock);
+  if (h != NULL)
+    CloseHandle(h);
+}
+
+static int interrupted(void);
+
 int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
 {
   struct usock *s = us(f);
   struct ipcx__file *c;
   HANDLE h;
   DWORD w;
+  int fd;
 
   if (s->type == SOCK_DGRAM)
     return ipcx__fail(EOPNOTSUPP);
@@ -866,7 +933,12 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
       break;
     if (f->flags & O_NONBLOCK)
       return ipcx__fail(EAGAIN);
-    w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, 0);
+    w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR);
+    if (w == IPCX__WAIT_INTERRUPTED) {
+      if (interrupted() < 0)
+        return -1;
+      continue;
+    }
     if (w == WAIT_TIMEOUT)
       return ipcx__fail(EAGAIN);
     if (w != WAIT_OBJECT_0)
@@ -874,7 +946,7 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
   }
   c = connected_file(h, (flags & SOCK_NONBLOCK) != 0, 0);
   if (c == NULL) {
-    CloseHandle(h);
+    give_back(s, h);
     return ipcx__fail(ENOMEM);
   }
   us(c)->hello_pending = 1;
@@ -883,9 +955,21 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
   us(c)->local_len = s->local_len;
   us(c)->peer.sun_family = AF_UNIX;
   us(c)->peer_len = sizeof(ADDRESS_FAMILY);
+  fd = ipcx__fd_install(c, (flags & SOCK_CLOEXEC) != 0);
+  if (fd < 0) {
+    /* EMFILE and friends: the connection stays queued for the next accept()
+     * (Linux keeps it), its hello and data unread. */
+    int e = errno;
+    give_back(s, c->h);
+    c->h = NULL;
+    us(c)->hello_pending = 0;
+    us(c)->state = ST_NEW;      /* no reset: the connection lives on */
+    ipcx__file_unref(c);
+    return ipcx__fail(e);
+  }
   if (addr != NULL)
     copy_addr(&us(c)->peer, us(c)->peer_len, addr, len);
-  return install(c, (flags & SOCK_CLOEXEC) != 0);
+  return fd;
 }
 
 int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
@@ -928,6 +1012,8 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
       return ipcx__fail(ECONNREFUSED);      /* a stale file: nobody listens */
     if (err != ERROR_PIPE_BUSY)
       return ipcx__fail_win32(err);
+    if (!listener_alive(name))
+      return ipcx__fail(ECONNREFUSED);  /* closed, its connections live on */
     /* The backlog is full: Linux makes a blocking connect wait for room. */
     if (f->flags & O_NONBLOCK)
       return ipcx__fail(EAGAIN);
@@ -959,30 +1045,87 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
   return 0;
 }
 
+/* --- the frame format ----------------------------------------------------- */
+
+/*
+ * What travels on a connection's pipe (one pipe message each):
+ *
+ *   data      stream: the bytes of one write(), never empty;
+ *             records: a tag byte ('D', or 'G' + the sender's address) and
+ *             the record.
+ *   escape    a zero-length message: the next message is a control record.
+ *   control   struct ctl: SHUTDOWN (how: the sender's SHUT_WR and/or
+ *             SHUT_RD) or RESET (the sender closed with unread data).
+ *   hello     the first message a client sends after connect(): struct
+ *             hello (no escape: an accepted connection expects it).
+ *
+ * Data stays untagged, so a write is one WriteFile and a read one ReadFile,
+ * as on a raw pipe.  A closed pipe (ERROR_BROKEN_PIPE) is the plain close.
+ */
+#define CTL_MAGIC 0x4c544358u   /* "XCTL" */
+enum { CTL_SHUTDOWN = 1, CTL_RESET = 2 };
+enum { HOW_WR = 1, HOW_RD = 2 };  /* the sender's shutdown: our EOF, our EPIPE */
+
+struct ctl {
+  DWORD magic;
+  unsigned char kind, how;
+  unsigned short size;          /* bytes of the record (room for what fd passing adds) */
+};
+
+/* Write an escape and a control record (blocking, at most timeout_ms each). */
+static DWORD send_ctl(struct ipcx__file *f, int kind, int how, DWORD timeout_ms)
+{
+  struct ctl c;
+  DWORD put, err;
+
+  memset(&c, 0, sizeof c);
+  c.magic = CTL_MAGIC;
+  c.kind = (unsigned char)kind;
+  c.how = (unsigned char)how;
+  c.size = sizeof c;
+  err = ipcx__io_drain(f);      /* after earlier nonblocking writes */
+  if (err == ERROR_SUCCESS)
+    err = ipcx__io_write(f->h, "", 0, &put, timeout_ms);
+  if (err == ERROR_SUCCESS)
+    err = ipcx__io_write(f->h, &c, sizeof c, &put, timeout_ms);
+  return err;
+}
+
 /* --- reading ------------------------------------------------------------ */
 
 /*
- * Wait for overlapped call ov on f->h: timeout_ms as for reads (INFINITE, or
+ * Wait for overlapped call ov on h: timeout_ms as for reads (INFINITE, or
  * a limit), ending early when wake is signalled (the call is then cancelled:
  * what it got before the cancel still counts).  Returns ERROR_SUCCESS,
- * ERROR_MORE_DATA, WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken) or the error.
+ * ERROR_MORE_DATA, WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken or
+ * interrupted: *intr says which) or the error.
  */
-static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DWORD *n)
+static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DWORD *n, int *intr)
 {
   HANDLE hs[2] = { ov->hEvent, wake };
   DWORD w, cause = 0;
 
-  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, 0);
+  *intr = 0;
+  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, IPCX__WAIT_INTR);
   if (w != WAIT_OBJECT_0) {
     cause = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
+    *intr = w == IPCX__WAIT_INTERRUPTED;
     CancelIoEx(h, ov);
   }
   if (GetOverlappedResult(h, ov, n, TRUE))
     return ERROR_SUCCESS;
   w = GetLastError();
+  if (w == ERROR_MORE_DATA)
+    return w;
   if (w == ERROR_OPERATION_ABORTED && cause != 0)
     return *n > 0 ? ERROR_SUCCESS : cause;
   return w;
+}
+
+/* After an interrupted wait: -1/EINTR, or 0 to wait again (SA_RESTART). */
+static int interrupted(void)
+{
+  return ipcx__wait_restart() ? 0 : ipcx__fail(EINTR);
 }
 
 static void set_eof(struct usock *s, LONG how)
@@ -992,45 +1135,10 @@ static void set_eof(struct usock *s, LONG how)
     SetEvent(s->rd_wake);       /* a datagram reader waits on: nothing ends its reads */
 }
 
-/* One read of the pipe into buf; handles the EOF mark and the close. */
-static DWORD pipe_read(struct ipcx__file *f, HANDLE ev, void *buf, DWORD n, DWORD timeout_ms,
-                       DWORD *got)
+static int pipe_gone(DWORD err)
 {
-  struct usock *s = us(f);
-  OVERLAPPED ov;
-  DWORD err;
-
-  memset(&ov, 0, sizeof ov);
-  ov.hEvent = ev;
-  *got = 0;
-  if (ReadFile(f->h, buf, n, NULL, &ov)) {
-    GetOverlappedResult(f->h, &ov, got, FALSE);
-    err = ERROR_SUCCESS;
-  } else {
-    err = GetLastError();
-    if (err == ERROR_MORE_DATA)
-      GetOverlappedResult(f->h, &ov, got, FALSE);
-    else if (err == ERROR_IO_PENDING)
-      err = wait_io(f->h, &ov, s->rd_wake, timeout_ms, got);
-  }
-  return err;
-}
-
-/* Interpret a read's outcome: 1 data (*got), 0 EOF, -1 nothing (err kept). */
-static int outcome(struct usock *s, DWORD err, DWORD got)
-{
-  if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
-    if (got > 0 || err == ERROR_MORE_DATA)
-      return 1;
-    set_eof(s, EOF_MARK);       /* the zero-length message: the peer's SHUT_WR */
-    return 0;
-  }
-  if (err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_HANDLE_EOF ||
-      err == ERROR_NO_DATA) {
-    set_eof(s, EOF_CLOSED);
-    return 0;
-  }
-  return -1;
+  return err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_HANDLE_EOF ||
+         err == ERROR_NO_DATA;
 }
 
 /* Take the client's hello (first message on an accepted connection): 1 if it was one. */
@@ -1047,7 +1155,72 @@ static int take_hello(struct usock *s, const char *buf, DWORD got)
   return 1;
 }
 
-/* Post the read-ahead (rd_lock held); it may complete at once. */
+/* A control record arrived (after an escape). */
+static void take_ctl(struct usock *s, const char *buf, DWORD got)
+{
+  struct ctl c;
+
+  if (got < sizeof c)
+    return;
+  memcpy(&c, buf, sizeof c);
+  if (c.magic != CTL_MAGIC)
+    return;
+  if (c.kind == CTL_RESET) {
+    if (s->type != SOCK_DGRAM)
+      InterlockedExchange(&s->err, ECONNRESET);
+    InterlockedExchange(&s->peer_rd, 1);
+    set_eof(s, EOF_CLOSED);
+  } else if (c.kind == CTL_SHUTDOWN) {
+    if (c.how & HOW_RD)
+      InterlockedExchange(&s->peer_rd, 1);
+    if (c.how & HOW_WR)
+      set_eof(s, EOF_MARK);
+  }
+}
+
+/*
+ * One message has arrived at s->ra_buf + s->ra_len (got bytes, err): take
+ * it.  Returns 0, or -1/errno for a read error.
+ */
+static int ra_take(struct usock *s, DWORD err, DWORD got)
+{
+  char *at = s->ra_buf + s->ra_len;
+
+  if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
+    if (s->hello_pending) {
+      s->hello_pending = 0;
+      if (err == ERROR_SUCCESS && take_hello(s, at, got))
+        return 0;
+      /* Not a hello (an inherited socket whose hello was read before): data. */
+    }
+    if (s->esc) {
+      s->esc = 0;
+      take_ctl(s, at, got);
+      return 0;
+    }
+    if (got == 0 && err == ERROR_SUCCESS) {
+      s->esc = 1;               /* the escape: a control record comes next */
+      return 0;
+    }
+    s->ra_len += got;
+    return 0;
+  }
+  if (pipe_gone(err)) {
+    set_eof(s, EOF_CLOSED);
+    return 0;
+  }
+  return ipcx__fail(ipcx__errno_read(err));
+}
+
+/* The room a read into the read-ahead gets (hello and control records whole). */
+static DWORD ra_room(struct usock *s)
+{
+  if (s->hello_pending)
+    return sizeof(struct hello);
+  return RA_SIZE - s->ra_len;
+}
+
+/* Post a read at the end of the read-ahead (rd_lock held); it may complete at once. */
 static int ra_post(struct ipcx__file *f)
 {
   struct usock *s = us(f);
@@ -1057,14 +1230,10 @@ static int ra_post(struct ipcx__file *f)
     return ipcx__fail(ENOMEM);
   s->ra_ov.Internal = s->ra_ov.InternalHigh = 0;
   s->ra_ov.Offset = s->ra_ov.OffsetHigh = 0;
-  if (!ReadFile(f->h, s->ra_buf, s->hello_pending ? sizeof(struct hello) : RA_SIZE, NULL,
-                &s->ra_ov)) {
+  if (!ReadFile(f->h, s->ra_buf + s->ra_len, ra_room(s), NULL, &s->ra_ov)) {
     err = GetLastError();
-    if (err != ERROR_IO_PENDING && err != ERROR_MORE_DATA) {
-      if (outcome(s, err, 0) < 0)
-        return ipcx__fail(ipcx__errno_read(err));
-      return 0;
-    }
+    if (err != ERROR_IO_PENDING && err != ERROR_MORE_DATA)
+      return ra_take(s, err, 0);
   }
   s->ra_pending = 1;
   return 0;
@@ -1072,13 +1241,14 @@ static int ra_post(struct ipcx__file *f)
 
 /*
  * Collect the read-ahead (rd_lock held).  timeout_ms 0: only if it is done.
- * Returns 1 when there is something to look at again (data, EOF, a hello
- * taken), 0 when it is still pending, -1/errno.
+ * Returns 1 when it has ended (taken), 0 when it is still pending, -1/errno
+ * (EAGAIN when the limit passed, EINTR).
  */
 static int ra_collect(struct ipcx__file *f, DWORD timeout_ms)
 {
   struct usock *s = us(f);
   DWORD err, got = 0;
+  int intr;
 
   if (!s->ra_pending)
     return 1;
@@ -1087,44 +1257,84 @@ static int ra_collect(struct ipcx__file *f, DWORD timeout_ms)
       return 0;
     err = GetOverlappedResult(f->h, &s->ra_ov, &got, FALSE) ? ERROR_SUCCESS : GetLastError();
   } else {
-    err = wait_io(f->h, &s->ra_ov, s->rd_wake, timeout_ms, &got);
-    if (err == WAIT_TIMEOUT) {
-      s->ra_pending = 0;
-      return ipcx__fail(EAGAIN);
-    }
+    err = wait_io(f->h, &s->ra_ov, s->rd_wake, timeout_ms, &got, &intr);
   }
   s->ra_pending = 0;
+  if (err == WAIT_TIMEOUT)
+    return ipcx__fail(EAGAIN);
   if (err == ERROR_OPERATION_ABORTED)
-    return 1;                   /* woken: the caller looks at the flags again */
-  if (s->hello_pending && err != ERROR_OPERATION_ABORTED) {
-    s->hello_pending = 0;
-    if (err == ERROR_SUCCESS && take_hello(s, s->ra_buf, got))
-      return 1;
-    /* Not a hello (an inherited socket whose hello was read before): data. */
-  }
-  switch (outcome(s, err, got)) {
-  case 1:
-    s->ra_len = got;
-    s->ra_off = 0;
-    return 1;
-  case 0:
-    return 1;
-  default:
-    return ipcx__fail(ipcx__errno_read(err));
+    return intr ? interrupted() : 1;   /* woken: the caller looks at the flags again */
+  return ra_take(s, err, got) < 0 ? -1 : 1;
+}
+
+/* Nothing more can come: the peer's EOF, close or reset. */
+static int rd_ended(struct usock *s)
+{
+  return s->eof != EOF_NONE;
+}
+
+static int rd_closed(struct usock *s)
+{
+  return s->eof != EOF_NONE || s->shut_rd;
+}
+
+static int ra_has(struct usock *s)
+{
+  return s->ra_len > s->ra_off;
+}
+
+/*
+ * Bring what has arrived into the read-ahead (rd_lock held), message after
+ * message while they complete at once: a stream's read-ahead gathers every
+ * queued write (and sees a close or reset behind them), a record socket's
+ * holds one record.  Waits at most timeout_ms while there is nothing to
+ * report.  Returns 1 data or an end to report, 0 nothing yet (a read left
+ * pending), -1/errno.
+ */
+static int ra_fill(struct ipcx__file *f, DWORD timeout_ms)
+{
+  struct usock *s = us(f);
+  int r;
+
+  for (;;) {
+    int have = ra_has(s) || rd_ended(s) || s->err != 0;
+    if (!s->ra_pending) {
+      if (rd_ended(s))
+        return 1;
+      if (!ra_has(s))
+        s->ra_off = s->ra_len = 0;
+      if (have && (s->type != SOCK_STREAM || ra_room(s) < 1024))
+        return 1;               /* a record at a time; a full stream buffer */
+      if (ra_post(f) < 0)
+        return -1;
+      continue;
+    }
+    r = ra_collect(f, have || s->shut_rd ? 0 : timeout_ms);
+    if (r < 0)
+      return -1;
+    if (r == 0)
+      return have ? 1 : 0;
+    if (s->shut_rd && !s->ra_pending && !ra_has(s) && !rd_ended(s) && !s->esc &&
+        !s->hello_pending && timeout_ms != 0)
+      return 1;                 /* our SHUT_RD woke the wait */
   }
 }
 
 /*
  * Before a socket's handle goes to a child (spawn.c): a read-ahead still
- * pending here (left by poll(), MSG_PEEK or a nonblocking read) would take
- * the bytes the child is meant to read.  Cancel it.  Bytes that had already
- * arrived stay in this process's buffer (README, differences).
+ * pending here (left by poll(), MSG_PEEK or a read) would take the bytes the
+ * child is meant to read.  Cancel it.  Bytes that had already arrived stay in
+ * this process's buffer (README, differences).  The socket is shared from now
+ * on: its close no longer tells the peer of a reset.
  */
 void ipcx__unix_before_spawn(struct ipcx__file *f)
 {
   struct usock *s = us(f);
 
-  if (s == NULL || !s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
+  if (s == NULL)
+    return;
+  s->shared = 1;
+  if (!s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
     return;                     /* nothing pending, or a reader is blocked in it */
   if (s->ra_pending) {
     ipcx__io_cancel(f->h, &s->ra_ov);
@@ -1133,63 +1343,111 @@ void ipcx__unix_before_spawn(struct ipcx__file *f)
   LeaveCriticalSection(&s->rd_lock);
 }
 
-static int rd_closed(struct usock *s)
+/* Copy up to n bytes out of the read-ahead. */
+static size_t ra_copy(struct usock *s, char *buf, size_t n, int peek)
 {
-  return s->eof != EOF_NONE || s->shut_rd;
+  size_t k = s->ra_len - s->ra_off;
+
+  if (k > n)
+    k = n;
+  memcpy(buf, s->ra_buf + s->ra_off, k);
+  if (!peek)
+    s->ra_off += (DWORD)k;
+  return k;
 }
 
-/* One recv: at most n bytes, or 0 at EOF, or -1/errno (rd_lock held). */
-static ssize_t recv_once(struct ipcx__file *f, char *buf, size_t n, int peek, int nonblock)
+/* The pending error (ECONNRESET), taken: -1/errno; 0 if none. */
+static int take_err(struct usock *s, int peek)
+{
+  LONG e = peek ? s->err : InterlockedExchange(&s->err, 0);
+
+  return e != 0 ? ipcx__fail((int)e) : 0;
+}
+
+/*
+ * One stream recv (rd_lock held): everything queued up to n bytes, across
+ * write boundaries as on Linux; 0 at EOF; -1/errno.  A blocking read with
+ * nothing queued reads straight into buf (one ReadFile, as a raw pipe); when
+ * room is left it looks, without waiting, for more behind what came.
+ */
+static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, int nonblock)
 {
   struct usock *s = us(f);
   DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
+  OVERLAPPED ov;
   DWORD got, err;
-  int r;
+  size_t done;
+  int r, intr = 0;
 
   for (;;) {
-    if (s->ra_len > s->ra_off) {
-      size_t k = s->ra_len - s->ra_off;
-      if (k > n)
-        k = n;
-      memcpy(buf, s->ra_buf + s->ra_off, k);
-      if (!peek)
-        s->ra_off += (DWORD)k;
-      return (ssize_t)k;
+    if (ra_has(s)) {
+      done = ra_copy(s, buf, n, peek);
+      if (done < n && !peek && !rd_ended(s) && ra_fill(f, 0) >= 0 && ra_has(s))
+        done += ra_copy(s, buf + done, n - done, 0);
+      return (ssize_t)done;
     }
-    if (rd_closed(s) && !s->ra_pending)
+    if (s->err != 0)
+      return take_err(s, peek);
+    if (rd_ended(s))
       return 0;
-    if (s->ra_pending || s->hello_pending || peek || nonblock) {
-      if (!s->ra_pending && ra_post(f) < 0)
+    if (s->shut_rd) {
+      /* Our SHUT_RD: what is queued already is still read, then 0. */
+      r = ra_fill(f, 0);
+      if (r < 0)
         return -1;
-      if (!s->ra_pending)
-        continue;               /* it failed at once: EOF, look again */
-      r = ra_collect(f, timeout);
+      if (ra_has(s) || s->err != 0)
+        continue;
+      return 0;
+    }
+    if (s->ra_pending || s->hello_pending || s->esc || peek || nonblock) {
+      r = ra_fill(f, timeout);
       if (r < 0)
         return -1;
       if (r == 0)
-        return rd_closed(s) ? 0 : ipcx__fail(EAGAIN);
-      if (s->shut_rd && s->ra_len == s->ra_off)
-        return 0;
+        return ipcx__fail(EAGAIN);
       continue;
     }
-    err = pipe_read(f, ipcx__thread_event(), buf, n > 0x7ffff000 ? 0x7ffff000 : (DWORD)n,
-                    timeout, &got);
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = ipcx__thread_event();
+    got = 0;
+    if (ReadFile(f->h, buf, n > 0x7ffff000 ? 0x7ffff000 : (DWORD)n, NULL, &ov)) {
+      GetOverlappedResult(f->h, &ov, &got, FALSE);
+      err = ERROR_SUCCESS;
+    } else {
+      err = GetLastError();
+      if (err == ERROR_MORE_DATA)
+        GetOverlappedResult(f->h, &ov, &got, FALSE);
+      else if (err == ERROR_IO_PENDING)
+        err = wait_io(f->h, &ov, s->rd_wake, timeout, &got, &intr);
+    }
     if (err == WAIT_TIMEOUT)
       return ipcx__fail(EAGAIN);
-    if (err == ERROR_OPERATION_ABORTED)
+    if (err == ERROR_OPERATION_ABORTED) {
+      if (intr && interrupted() < 0)
+        return -1;
       continue;                 /* woken by EOF or shutdown: look again */
-    r = outcome(s, err, got);
-    if (r > 0)
-      return (ssize_t)got;
-    if (r == 0)
-      return 0;
+    }
+    if (err == ERROR_SUCCESS && got == 0) {
+      s->esc = 1;               /* an escape: the control record comes next */
+      continue;
+    }
+    if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
+      done = got;
+      if (err == ERROR_SUCCESS && done < n && ra_fill(f, 0) >= 0 && ra_has(s))
+        done += ra_copy(s, buf + done, n - done, 0);
+      return (ssize_t)done;
+    }
+    if (pipe_gone(err)) {
+      set_eof(s, EOF_CLOSED);
+      continue;
+    }
     return ipcx__fail(ipcx__errno_read(err));
   }
 }
 
 /*
  * SOCK_SEQPACKET and SOCK_DGRAM: each send() is one pipe message, a tag byte
- * and the bytes (so an empty record is not the EOF mark), at most MSG_MAX
+ * and the bytes (so an empty record is never an escape), at most MSG_MAX
  * bytes, which the read-ahead buffer always takes whole.  recv() gives one
  * record: what fits in n, the rest dropped (with MSG_TRUNC, the record's real
  * length is returned).  A datagram pair's reader never sees EOF: once the
@@ -1202,8 +1460,10 @@ static ssize_t recv_once(struct ipcx__file *f, char *buf, size_t n, int peek, in
  * gone): Linux waits on; 0 after our own shutdown(SHUT_RD), else EAGAIN. */
 static ssize_t dgram_nothing(struct usock *s, int nonblock)
 {
-  if (!nonblock && !s->shut_rd)
-    ipcx__wait1(s->rd_wake, s->rcvtimeo ? s->rcvtimeo : INFINITE, 0);
+  if (!nonblock && !s->shut_rd &&
+      ipcx__wait1(s->rd_wake, s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR) ==
+          IPCX__WAIT_INTERRUPTED)
+    return ipcx__fail(EINTR);
   return s->shut_rd ? 0 : ipcx__fail(EAGAIN);
 }
 
@@ -1211,15 +1471,33 @@ static ssize_t dgram_nothing(struct usock *s, int nonblock)
 static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags, int nonblock)
 {
   struct usock *s = us(f);
+  DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
   size_t head = 1, len;
-  ssize_t r;
-  char c;
+  int r;
 
-  r = recv_once(f, &c, 1, 1, nonblock);   /* a whole record into the read-ahead, or EOF */
-  if (r == 0 && s->type == SOCK_DGRAM)
-    return dgram_nothing(s, nonblock);     /* a datagram pair's peer going is no EOF */
-  if (r <= 0)
-    return r;
+  for (;;) {
+    if (ra_has(s))
+      break;
+    if (s->err != 0 && s->type != SOCK_DGRAM)
+      return take_err(s, (flags & MSG_PEEK) != 0);
+    if (rd_closed(s) && !s->ra_pending) {
+      if (s->type == SOCK_DGRAM)
+        return dgram_nothing(s, nonblock);   /* a datagram pair's peer going is no EOF */
+      if (s->shut_rd && !rd_ended(s)) {
+        r = ra_fill(f, 0);
+        if (r < 0)
+          return -1;
+        if (ra_has(s) || s->err != 0)
+          continue;
+      }
+      return 0;
+    }
+    r = ra_fill(f, timeout);
+    if (r < 0)
+      return -1;
+    if (r == 0)
+      return ipcx__fail(EAGAIN);
+  }
   s->from_len = 0;
   if (s->ra_buf[s->ra_off] == 'G' && s->ra_len - s->ra_off >= 2) {
     /* From a datagram socket: the sender's address comes first. */
@@ -1238,6 +1516,23 @@ static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags,
   return (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
 }
 
+/*
+ * Before a write: has the peer said SHUT_RD or reset?  Only a look at a
+ * read-ahead that has completed (no wineserver request), or, with none
+ * pending, one posted now (it serves the next read).  1: writes fail.
+ */
+static int peer_refuses(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+
+  if (!s->peer_rd && (!s->ra_pending || HasOverlappedIoCompleted(&s->ra_ov)) && !ra_has(s) &&
+      !rd_ended(s) && TryEnterCriticalSection(&s->rd_lock)) {
+    ra_fill(f, 0);
+    LeaveCriticalSection(&s->rd_lock);
+  }
+  return s->peer_rd != 0;
+}
+
 static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int flags)
 {
   struct usock *s = us(f);
@@ -1249,6 +1544,11 @@ static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int
     return ipcx__fail(EFAULT);
   if (n > MSG_MAX)
     return ipcx__fail(EMSGSIZE);
+  if (s->type != SOCK_DGRAM && peer_refuses(f)) {
+    if (s->err != 0)
+      return take_err(s, 0);    /* Linux: a record socket's send takes the reset */
+    return ipcx__fail(EPIPE);
+  }
   m = n < sizeof stack ? stack : malloc(n + 1);
   if (m == NULL)
     return ipcx__fail(ENOMEM);
@@ -1310,7 +1610,7 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
     r = recv_record(f, buf, n, flags, nonblock);
   } else {
     do {
-      r = recv_once(f, (char *)buf + done, n - done, (flags & MSG_PEEK) != 0, nonblock);
+      r = recv_stream(f, (char *)buf + done, n - done, (flags & MSG_PEEK) != 0, nonblock);
       if (r <= 0)
         break;
       done += (size_t)r;
@@ -1344,9 +1644,11 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
   if (s->type != SOCK_STREAM)
     return send_message(f, buf, n, flags);
   if (n == 0)
-    return 0;                   /* never a zero-length message: that is the EOF mark */
+    return 0;                   /* never a zero-length message: that is the escape */
   if (buf == NULL)
     return ipcx__fail(EFAULT);
+  if (peer_refuses(f))
+    return ipcx__fail(EPIPE);   /* the peer's SHUT_RD, close or reset */
   if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
     return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
   err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
@@ -1383,24 +1685,63 @@ static ssize_t unix_write(struct ipcx__file *f, int fd, const void *buf, size_t 
 int ipcx__unix_shutdown(struct ipcx__file *f, int how)
 {
   struct usock *s = us(f);
-  DWORD put, err;
+  int tell = 0;
 
   if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
     return ipcx__fail(EINVAL);
   /* Linux accepts shutdown() on any AF_UNIX socket, connected or not. */
-  if ((how == SHUT_WR || how == SHUT_RDWR) && InterlockedExchange(&s->shut_wr, 1) == 0 &&
-      s->state == ST_CONNECTED && s->type != SOCK_DGRAM) {   /* a datagram peer is not told */
-    ipcx__io_drain(f);
-    err = ipcx__io_write(f->h, "", 0, &put, INFINITE);   /* the EOF mark */
-    (void)err;                  /* a peer already gone needs no mark */
-  }
+  if ((how == SHUT_WR || how == SHUT_RDWR) && InterlockedExchange(&s->shut_wr, 1) == 0)
+    tell |= HOW_WR;
+  if ((how == SHUT_RD || how == SHUT_RDWR) && InterlockedExchange(&s->shut_rd, 1) == 0)
+    tell |= HOW_RD;
+  /* The peer learns it in order, behind the data: its EOF, its writes' EPIPE.
+   * A datagram peer is not told; a peer already gone needs no record. */
+  if (tell != 0 && s->state == ST_CONNECTED && s->type != SOCK_DGRAM && s->eof != EOF_CLOSED)
+    send_ctl(f, CTL_SHUTDOWN, tell, INFINITE);
   if (how == SHUT_RD || how == SHUT_RDWR) {
-    InterlockedExchange(&s->shut_rd, 1);
     SetEvent(s->rd_wake);       /* blocked readers return 0, as on Linux */
     if (s->accept_ev != NULL)
       SetEvent(s->accept_ev);   /* and blocked accept() calls EINVAL */
   }
   return 0;
+}
+
+/*
+ * At close: does this end leave data unread?  Then Linux resets the peer
+ * (ECONNRESET, POLLERR).  One PeekNamedPipe when nothing was read ahead.
+ */
+static int unread_at_close(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+  DWORD avail = 0;
+
+  if (ra_has(s))
+    return 1;
+  if (s->ra_pending) {
+    if (!HasOverlappedIoCompleted(&s->ra_ov))
+      return 0;                 /* nothing has come since the read was posted */
+    ra_collect(f, 0);
+    if (ra_has(s))
+      return 1;
+  }
+  if (rd_ended(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL) || avail == 0)
+    return 0;
+  if (s->hello_pending && avail == sizeof(struct hello))
+    return 0;
+  ra_fill(f, 0);                /* what is queued may be control records alone */
+  return ra_has(s);
+}
+
+/* The last reference is going: a connection with unread data resets its peer. */
+static void reset_peer(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+
+  if (s->state != ST_CONNECTED || s->type == SOCK_DGRAM || s->shared || rd_ended(s) ||
+      (f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov)))
+    return;
+  if (unread_at_close(f))
+    send_ctl(f, CTL_RESET, 0, 100);
 }
 
 int ipcx__unix_nread(struct ipcx__file *f, int *n)
@@ -1424,11 +1765,14 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
       ra = left;
     avail = 0;
     ra = ra > 0 ? ra - 1 : 0;
-  } else if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL)) {
-    avail = 0;                  /* the peer has gone: only what we hold */
+  } else {
+    /* A stream: gather what is queued (control records are no bytes). */
+    if (!rd_ended(s))
+      ra_fill(f, 0);
+    ra = s->ra_len - s->ra_off;
+    if (ra_room(s) >= 1024 || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+      avail = 0;                /* all of it is here, or the peer has gone */
   }
-  if (s->hello_pending && avail >= sizeof(struct hello))
-    avail -= sizeof(struct hello);
   LeaveCriticalSection(&s->rd_lock);
   avail += ra;
   *n = avail > INT_MAX ? INT_MAX : (int)avail;
@@ -1441,13 +1785,14 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
 {
   struct usock *s = us(f);
   short rev = 0;
-  int readable = 0, locked, writable, hup;
+  int readable = 0, locked, writable, hup, rcv_shut, snd_shut;
 
   *nwait = 0;
   if (s->state == ST_LISTEN) {
     int i;
     AcquireSRWLockExclusive(&s->llock);
     ResetEvent(s->accept_ev);
+    readable = s->nback > 0;
     for (i = 0; i < s->ninst; i++)
       if (s->inst[i].h != NULL && (s->inst[i].ready || HasOverlappedIoCompleted(&s->inst[i].ov)))
         readable = 1;
@@ -1479,17 +1824,9 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     locked = TryEnterCriticalSection(&s->rd_lock);
   }
   if (locked) {
-    for (;;) {
-      if (s->ra_pending && ra_collect(f, 0) < 0)
-        break;
-      if (s->ra_len > s->ra_off || rd_closed(s))
-        break;
-      if (s->ra_pending || !(events & (IPCX_POLLIN | IPCX_POLLRDHUP)))
-        break;
-      if (ra_post(f) < 0)
-        break;
-    }
-    readable = s->ra_len > s->ra_off || rd_closed(s);
+    /* Everything queued, and a close or reset behind it (Linux knows at once). */
+    if (!rd_ended(s) && ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) || s->ra_pending))
+      ra_fill(f, 0);
     LeaveCriticalSection(&s->rd_lock);
   }
   if (s->eof == EOF_MARK) {
@@ -1499,11 +1836,15 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
         (GetLastError() == ERROR_BROKEN_PIPE || GetLastError() == ERROR_PIPE_NOT_CONNECTED))
       InterlockedExchange(&s->eof, EOF_CLOSED);
   }
+  /* Linux's sk_shutdown: our own shutdown() and what the peer's implies. */
+  rcv_shut = rd_closed(s);
+  snd_shut = s->shut_wr || s->peer_rd || s->eof == EOF_CLOSED;
+  readable = ra_has(s) || rcv_shut || s->err != 0;
   writable = !f->pw.active || HasOverlappedIoCompleted(&f->pw.ov);
-  hup = s->eof == EOF_CLOSED || (s->eof != EOF_NONE && s->shut_wr) || (s->shut_rd && s->shut_wr);
+  hup = rcv_shut && snd_shut;
   if (s->type == SOCK_DGRAM && !s->shut_rd) {
     /* A datagram pair: the peer's going is no EOF; POLLIN means a datagram. */
-    readable = s->ra_len > s->ra_off;
+    readable = ra_has(s);
     hup = s->shut_wr && s->shut_rd;
     if (!readable && rd_closed(s) && (events & IPCX_POLLIN) && !(writable && (events & IPCX_POLLOUT))) {
       wait[(*nwait)++] = s->rd_wake;  /* only our own shutdown(SHUT_RD) changes it now */
@@ -1516,6 +1857,8 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     rev |= IPCX_POLLOUT;
   if (hup)
     rev |= IPCX_POLLHUP;
+  if (s->err != 0)
+    rev |= IPCX_POLLERR;
   if ((events & IPCX_POLLRDHUP) && ((s->eof != EOF_NONE && s->type != SOCK_DGRAM) || s->shut_rd))
     rev |= IPCX_POLLRDHUP;      /* the peer's SHUT_WR or close, or our SHUT_RD */
   if (rev != 0)
@@ -1526,7 +1869,6 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     wait[(*nwait)++] = f->pw.ov.hEvent;
   return 0;
 }
-
 static const struct ipcx__ops unix_ops = {
   .kind = IPCX__KIND_SOCKET,
   .read = unix_read,
