@@ -53,6 +53,14 @@ socklen_t test_addr(struct sockaddr_un *a, const char *path);
 /* Sleep for ms milliseconds. */
 void test_sleep_ms(int ms);
 
+/* Wall-clock milliseconds (for deadlines, never for speed). */
+long long test_now_ms(void);
+
+/* A listening AF_UNIX socket of type at a fresh path (written to path). */
+int test_listen_at(char *path, size_t size, int type, int backlog);
+/* A socket of type connected to path, or -1/errno. */
+int test_connect_to(const char *path, int type);
+
 /* The process's open handles (Windows) or fds (Linux), and the growth a
  * count may show without a leak (lazily made per-process objects, a thread
  * still exiting).  test_settle_count waits up to 5 s for the count to come

@@ -10,6 +10,8 @@
  * Makefile makes from tests/test_*.c.
  */
 #include "ipcx_test.h"
+
+#include <sys/time.h>
 #include <poll.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -134,6 +136,44 @@ socklen_t test_addr(struct sockaddr_un *a, const char *path)
 void test_sleep_ms(int ms)
 {
   usleep((useconds_t)ms * 1000);
+}
+
+long long test_now_ms(void)
+{
+  struct timeval tv;
+
+  gettimeofday(&tv, NULL);
+  return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+int test_listen_at(char *path, size_t size, int type, int backlog)
+{
+  struct sockaddr_un a;
+  int fd;
+
+  test_path(path, size, "sock");
+  unlink(path);                 /* a leftover of a crashed run whose pid we now have */
+  fd = socket(AF_UNIX, type, 0);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, test_addr(&a, path)), 0);
+  ck_assert_int_eq(listen(fd, backlog), 0);
+  return fd;
+}
+
+int test_connect_to(const char *path, int type)
+{
+  struct sockaddr_un a;
+  int fd = socket(AF_UNIX, type, 0), e;
+
+  if (fd < 0)
+    return -1;
+  if (connect(fd, (struct sockaddr *)&a, test_addr(&a, path)) < 0) {
+    e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
 }
 
 /* --- open handles, counted around each suite ------------------------------ */

@@ -75,6 +75,10 @@
 
 #define PIPE_CAPACITY 65536
 #define RA_SIZE 65536
+/* A record socket's read-ahead keeps records behind a length (REC_HDR), and
+ * room for one more of the largest, so that it can look behind the first. */
+#define REC_HDR ((DWORD)sizeof(DWORD))
+#define RA_CAP(s) ((s)->type == SOCK_STREAM ? RA_SIZE : 2 * RA_SIZE + 2 * REC_HDR)
 #define MAX_BACKLOG 63
 #define HELLO_MAGIC 0x4b4f5358u   /* "XSOK" */
 #define RECORD_MAGIC "!<ipcx-socket>\n"
@@ -1182,9 +1186,14 @@ static void take_ctl(struct usock *s, const char *buf, DWORD got)
  * One message has arrived at s->ra_buf + s->ra_len (got bytes, err): take
  * it.  Returns 0, or -1/errno for a read error.
  */
+static char *ra_at(struct usock *s)
+{
+  return s->ra_buf + s->ra_len + (s->type != SOCK_STREAM ? REC_HDR : 0);
+}
+
 static int ra_take(struct usock *s, DWORD err, DWORD got)
 {
-  char *at = s->ra_buf + s->ra_len;
+  char *at = ra_at(s);
 
   if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
     if (s->hello_pending) {
@@ -1202,6 +1211,10 @@ static int ra_take(struct usock *s, DWORD err, DWORD got)
       s->esc = 1;               /* the escape: a control record comes next */
       return 0;
     }
+    if (s->type != SOCK_STREAM) {
+      memcpy(s->ra_buf + s->ra_len, &got, REC_HDR);   /* the record's length */
+      s->ra_len += REC_HDR;
+    }
     s->ra_len += got;
     return 0;
   }
@@ -1217,6 +1230,8 @@ static DWORD ra_room(struct usock *s)
 {
   if (s->hello_pending)
     return sizeof(struct hello);
+  if (s->type != SOCK_STREAM)
+    return RA_CAP(s) - s->ra_len - REC_HDR >= RA_SIZE ? RA_SIZE : 0;
   return RA_SIZE - s->ra_len;
 }
 
@@ -1226,11 +1241,11 @@ static int ra_post(struct ipcx__file *f)
   struct usock *s = us(f);
   DWORD err;
 
-  if (s->ra_buf == NULL && (s->ra_buf = malloc(RA_SIZE)) == NULL)
+  if (s->ra_buf == NULL && (s->ra_buf = malloc(RA_CAP(s))) == NULL)
     return ipcx__fail(ENOMEM);
   s->ra_ov.Internal = s->ra_ov.InternalHigh = 0;
   s->ra_ov.Offset = s->ra_ov.OffsetHigh = 0;
-  if (!ReadFile(f->h, s->ra_buf + s->ra_len, ra_room(s), NULL, &s->ra_ov)) {
+  if (!ReadFile(f->h, ra_at(s), ra_room(s), NULL, &s->ra_ov)) {
     err = GetLastError();
     if (err != ERROR_IO_PENDING && err != ERROR_MORE_DATA)
       return ra_take(s, err, 0);
@@ -1303,8 +1318,8 @@ static int ra_fill(struct ipcx__file *f, DWORD timeout_ms)
         return 1;
       if (!ra_has(s))
         s->ra_off = s->ra_len = 0;
-      if (have && (s->type != SOCK_STREAM || ra_room(s) < 1024))
-        return 1;               /* a record at a time; a full stream buffer */
+      if (have && ra_room(s) < 1024)
+        return 1;               /* the buffer is full */
       if (ra_post(f) < 0)
         return -1;
       continue;
@@ -1473,6 +1488,8 @@ static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags,
   struct usock *s = us(f);
   DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
   size_t head = 1, len;
+  DWORD rec;
+  char *p;
   int r;
 
   for (;;) {
@@ -1480,16 +1497,17 @@ static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags,
       break;
     if (s->err != 0 && s->type != SOCK_DGRAM)
       return take_err(s, (flags & MSG_PEEK) != 0);
-    if (rd_closed(s) && !s->ra_pending) {
-      if (s->type == SOCK_DGRAM)
-        return dgram_nothing(s, nonblock);   /* a datagram pair's peer going is no EOF */
-      if (s->shut_rd && !rd_ended(s)) {
+    if (rd_closed(s)) {
+      /* After our SHUT_RD what is queued already is still read. */
+      if (!rd_ended(s) || s->ra_pending) {
         r = ra_fill(f, 0);
         if (r < 0)
           return -1;
-        if (ra_has(s) || s->err != 0)
+        if (ra_has(s) || (s->err != 0 && s->type != SOCK_DGRAM))
           continue;
       }
+      if (s->type == SOCK_DGRAM)
+        return dgram_nothing(s, nonblock);   /* a datagram pair's peer going is no EOF */
       return 0;
     }
     r = ra_fill(f, timeout);
@@ -1498,21 +1516,23 @@ static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags,
     if (r == 0)
       return ipcx__fail(EAGAIN);
   }
+  memcpy(&rec, s->ra_buf + s->ra_off, REC_HDR);
+  p = s->ra_buf + s->ra_off + REC_HDR;
   s->from_len = 0;
-  if (s->ra_buf[s->ra_off] == 'G' && s->ra_len - s->ra_off >= 2) {
+  if (rec >= 2 && p[0] == 'G') {
     /* From a datagram socket: the sender's address comes first. */
-    size_t alen = (unsigned char)s->ra_buf[s->ra_off + 1];
-    if (2 + alen <= s->ra_len - s->ra_off && alen <= sizeof s->from) {
+    size_t alen = (unsigned char)p[1];
+    if (2 + alen <= rec && alen <= sizeof s->from) {
       head = 2 + alen;
-      memcpy(&s->from, s->ra_buf + s->ra_off + 2, alen);
+      memcpy(&s->from, p + 2, alen);
       s->from_len = (socklen_t)alen;
     }
   }
-  len = s->ra_len - s->ra_off - head;
+  len = rec > head ? rec - head : 0;
   if (n > 0)
-    memcpy(buf, s->ra_buf + s->ra_off + head, n < len ? n : len);
+    memcpy(buf, p + head, n < len ? n : len);
   if (!(flags & MSG_PEEK))
-    s->ra_off = s->ra_len;
+    s->ra_off += REC_HDR + rec;
   return (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
 }
 
@@ -1756,7 +1776,9 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
     return 0;
   }
   EnterCriticalSection(&s->rd_lock);
-  ra = s->ra_len - s->ra_off;
+  ra = 0;
+  if (ra_has(s))
+    memcpy(&ra, s->ra_buf + s->ra_off, REC_HDR);
   if (s->type != SOCK_STREAM) {
     /* A record socket: the length of the next record (its tag byte aside). */
     DWORD left = 0;
