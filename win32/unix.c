@@ -126,6 +126,7 @@ struct usock {
   volatile LONG err;            /* a pending error (ECONNRESET), taken by a read */
   int esc;                      /* an escape came: the next message is a control record */
   int shared;                   /* handed to a child: its close resets no one */
+  int watched;                  /* a write has posted its one read-ahead (peer_refuses) */
   int hello_pending;
   DWORD peer_pid;
   char *ra_buf;
@@ -1235,6 +1236,12 @@ static DWORD ra_room(struct usock *s)
   return RA_SIZE - s->ra_len;
 }
 
+/* No room for more (a hello still to come always has its room). */
+static int ra_full(struct usock *s)
+{
+  return !s->hello_pending && ra_room(s) < 1024;
+}
+
 /* Post a read at the end of the read-ahead (rd_lock held); it may complete at once. */
 static int ra_post(struct ipcx__file *f)
 {
@@ -1299,14 +1306,32 @@ static int ra_has(struct usock *s)
 }
 
 /*
- * Bring what has arrived into the read-ahead (rd_lock held), message after
- * message while they complete at once: a stream's read-ahead gathers every
- * queued write (and sees a close or reset behind them), a record socket's
- * holds one record.  Waits at most timeout_ms while there is nothing to
- * report.  Returns 1 data or an end to report, 0 nothing yet (a read left
- * pending), -1/errno.
+ * Would a read now complete at once?  A read that waits and completes later
+ * costs Wine four more wineserver requests than one that finds its message
+ * (an APC and get_async_result): one PeekNamedPipe is cheaper.  An escape
+ * (no bytes) is always followed by its record, so bytes show it.
  */
-static int ra_fill(struct ipcx__file *f, DWORD timeout_ms)
+static int ra_more(struct ipcx__file *f)
+{
+  DWORD avail = 0;
+
+  if (PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+    return avail > 0;
+  if (pipe_gone(GetLastError()))
+    set_eof(us(f), EOF_CLOSED); /* gone, and nothing is left */
+  return 0;
+}
+
+/*
+ * Bring what has arrived into the read-ahead (rd_lock held), message after
+ * message: a stream's read-ahead gathers every queued write (and sees a
+ * close or reset behind them), a record socket's takes records while there
+ * is room for one more.  gather: only what is queued now (no read is left
+ * pending).  Otherwise, with nothing to report, a read is posted and waited
+ * for at most timeout_ms (0: left pending, for poll()).  Returns 1 data or
+ * an end to report, 0 nothing yet, -1/errno.
+ */
+static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
 {
   struct usock *s = us(f);
   int r;
@@ -1318,8 +1343,8 @@ static int ra_fill(struct ipcx__file *f, DWORD timeout_ms)
         return 1;
       if (!ra_has(s))
         s->ra_off = s->ra_len = 0;
-      if (have && ra_room(s) < 1024)
-        return 1;               /* the buffer is full */
+      if ((have || gather) && (ra_full(s) || !ra_more(f)))
+        return have || rd_ended(s) ? 1 : 0;   /* the buffer is full, or nothing more is here */
       if (ra_post(f) < 0)
         return -1;
       continue;
@@ -1397,7 +1422,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
   for (;;) {
     if (ra_has(s)) {
       done = ra_copy(s, buf, n, peek);
-      if (done < n && !peek && !rd_ended(s) && ra_fill(f, 0) >= 0 && ra_has(s))
+      if (done < n && !peek && !rd_ended(s) && ra_fill(f, 0, 1) >= 0 && ra_has(s))
         done += ra_copy(s, buf + done, n - done, 0);
       return (ssize_t)done;
     }
@@ -1407,7 +1432,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
       return 0;
     if (s->shut_rd) {
       /* Our SHUT_RD: what is queued already is still read, then 0. */
-      r = ra_fill(f, 0);
+      r = ra_fill(f, 0, 1);
       if (r < 0)
         return -1;
       if (ra_has(s) || s->err != 0)
@@ -1415,7 +1440,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
       return 0;
     }
     if (s->ra_pending || s->hello_pending || s->esc || peek || nonblock) {
-      r = ra_fill(f, timeout);
+      r = ra_fill(f, timeout, nonblock);
       if (r < 0)
         return -1;
       if (r == 0)
@@ -1448,7 +1473,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
     }
     if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
       done = got;
-      if (err == ERROR_SUCCESS && done < n && ra_fill(f, 0) >= 0 && ra_has(s))
+      if (err == ERROR_SUCCESS && done < n && ra_fill(f, 0, 1) >= 0 && ra_has(s))
         done += ra_copy(s, buf + done, n - done, 0);
       return (ssize_t)done;
     }
@@ -1500,7 +1525,7 @@ static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags,
     if (rd_closed(s)) {
       /* After our SHUT_RD what is queued already is still read. */
       if (!rd_ended(s) || s->ra_pending) {
-        r = ra_fill(f, 0);
+        r = ra_fill(f, 0, 1);
         if (r < 0)
           return -1;
         if (ra_has(s) || (s->err != 0 && s->type != SOCK_DGRAM))
@@ -1510,7 +1535,7 @@ static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags,
         return dgram_nothing(s, nonblock);   /* a datagram pair's peer going is no EOF */
       return 0;
     }
-    r = ra_fill(f, timeout);
+    r = ra_fill(f, timeout, nonblock);
     if (r < 0)
       return -1;
     if (r == 0)
@@ -1537,17 +1562,20 @@ static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags,
 }
 
 /*
- * Before a write: has the peer said SHUT_RD or reset?  Only a look at a
- * read-ahead that has completed (no wineserver request), or, with none
- * pending, one posted now (it serves the next read).  1: writes fail.
+ * Before a write: has the peer said SHUT_RD or reset?  A look at a
+ * read-ahead that has completed (no wineserver request); the first write of
+ * a socket that has never read posts one (it serves the next read).  A
+ * writer that never reads learns of a later SHUT_RD only from that read.
+ * 1: writes fail.
  */
 static int peer_refuses(struct ipcx__file *f)
 {
   struct usock *s = us(f);
 
-  if (!s->peer_rd && (!s->ra_pending || HasOverlappedIoCompleted(&s->ra_ov)) && !ra_has(s) &&
-      !rd_ended(s) && TryEnterCriticalSection(&s->rd_lock)) {
-    ra_fill(f, 0);
+  if (!s->peer_rd && (!s->watched || (s->ra_pending && HasOverlappedIoCompleted(&s->ra_ov))) &&
+      !ra_has(s) && !rd_ended(s) && TryEnterCriticalSection(&s->rd_lock)) {
+    s->watched = 1;
+    ra_fill(f, 0, 0);
     LeaveCriticalSection(&s->rd_lock);
   }
   return s->peer_rd != 0;
@@ -1748,7 +1776,7 @@ static int unread_at_close(struct ipcx__file *f)
     return 0;
   if (s->hello_pending && avail == sizeof(struct hello))
     return 0;
-  ra_fill(f, 0);                /* what is queued may be control records alone */
+  ra_fill(f, 0, 1);             /* what is queued may be control records alone */
   return ra_has(s);
 }
 
@@ -1790,9 +1818,9 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
   } else {
     /* A stream: gather what is queued (control records are no bytes). */
     if (!rd_ended(s))
-      ra_fill(f, 0);
+      ra_fill(f, 0, 1);
     ra = s->ra_len - s->ra_off;
-    if (ra_room(s) >= 1024 || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+    if (!ra_full(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
       avail = 0;                /* all of it is here, or the peer has gone */
   }
   LeaveCriticalSection(&s->rd_lock);
@@ -1848,7 +1876,7 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
   if (locked) {
     /* Everything queued, and a close or reset behind it (Linux knows at once). */
     if (!rd_ended(s) && ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) || s->ra_pending))
-      ra_fill(f, 0);
+      ra_fill(f, 0, 0);
     LeaveCriticalSection(&s->rd_lock);
   }
   if (s->eof == EOF_MARK) {
