@@ -583,7 +583,6 @@ int ipcx_ioctl(int fd, unsigned long request, ...)
   struct ipcx__file *f;
   va_list ap;
   void *arg;
-  DWORD avail;
   int r;
 
   va_start(ap, request);
@@ -595,18 +594,8 @@ int ipcx_ioctl(int fd, unsigned long request, ...)
   if (request == (unsigned long)FIONBIO) {
     r = arg == NULL ? ipcx__fail(EFAULT) : setfl(fd, f, (getfl(fd, f) & ~O_NONBLOCK) |
                                                        (*(int *)arg ? O_NONBLOCK : 0));
-  } else if (request == (unsigned long)FIONREAD && f->ops->kind == IPCX__KIND_PIPE) {
-    if (arg == NULL)
-      r = ipcx__fail(EFAULT);
-    else if (PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
-      r = (*(int *)arg = (int)avail, 0);
-    else if (GetLastError() == ERROR_BROKEN_PIPE)
-      r = (*(int *)arg = 0, 0);
-    else
-      r = ipcx__fail(EINVAL);
-  } else if (request == (unsigned long)FIONREAD &&
-             (f->ops->kind == IPCX__KIND_SOCKET || f->ops->kind == IPCX__KIND_WINSOCK)) {
-    r = arg == NULL ? ipcx__fail(EFAULT) : ipcx__socket_nread(f, (int *)arg);  /* socket.c */
+  } else if (request == (unsigned long)FIONREAD && f->ops->nread != NULL) {
+    r = arg == NULL ? ipcx__fail(EFAULT) : f->ops->nread(f, (int *)arg);
   } else {
     r = ipcx__fail(ENOTTY);
   }

@@ -75,6 +75,9 @@ struct ipcx__ops {
    * poll() then checks it again every 10 ms (a synchronous adopted pipe).
    */
   short (*poll)(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait);
+  /* ioctl(FIONREAD): the bytes a read would find now, in *n; 0 or -1/errno.
+   * NULL: ENOTTY. */
+  int (*nread)(struct ipcx__file *f, int *n);
 };
 
 /* A pending write that write() already reported as done (nonblocking mode). */
@@ -292,9 +295,6 @@ int ipcx__unix_is_dgram(struct ipcx__file *f);
 ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
                               const struct sockaddr *addr, socklen_t len);
 int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len);
-/* ioctl(FIONREAD) on a socket of either kind: bytes waiting to be read. */
-int ipcx__socket_nread(struct ipcx__file *f, int *n);
-int ipcx__unix_nread(struct ipcx__file *f, int *n);
 /* An inherited pipe handle that is an ipcx socket becomes one again (pipe.c adopts). */
 int ipcx__unix_is_socket_handle(HANDLE h);
 struct ipcx__file *ipcx__unix_adopt(HANDLE h);

@@ -472,6 +472,19 @@ static int pipe_fstat(struct ipcx__file *f, int fd, struct stat *st)
   return 0;
 }
 
+static int pipe_nread(struct ipcx__file *f, int *n)
+{
+  DWORD avail = 0;
+
+  if (PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+    *n = avail > INT_MAX ? INT_MAX : (int)avail;
+  else if (GetLastError() == ERROR_BROKEN_PIPE)
+    *n = 0;
+  else
+    return ipcx__fail(EINVAL);
+  return 0;
+}
+
 const struct ipcx__ops ipcx__pipe_ops = {
   .kind = IPCX__KIND_PIPE,
   .read = pipe_read,
@@ -479,6 +492,7 @@ const struct ipcx__ops ipcx__pipe_ops = {
   .destroy = pipe_destroy,
   .fstat = pipe_fstat,
   .poll = pipe_poll,
+  .nread = pipe_nread,
 };
 
 /* --- pipes ipcx did not make (an inherited stdin, _pipe()) --------------- */

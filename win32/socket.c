@@ -241,6 +241,8 @@ static short ws_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nw
   return rev;
 }
 
+static int ws_nread(struct ipcx__file *f, int *n);
+
 static const struct ipcx__ops ws_ops = {
   .kind = IPCX__KIND_WINSOCK,
   .read = ws_read,
@@ -248,6 +250,7 @@ static const struct ipcx__ops ws_ops = {
   .destroy = ws_destroy,
   .fstat = ws_fstat,
   .poll = ws_poll,
+  .nread = ws_nread,
 };
 
 /* A description for SOCKET s (made nonblocking inside Winsock); an fd or -1. */
@@ -637,12 +640,10 @@ int ipcx_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
   return r;
 }
 
-int ipcx__socket_nread(struct ipcx__file *f, int *n)
+static int ws_nread(struct ipcx__file *f, int *n)
 {
   u_long avail = 0;
 
-  if (is_unix(f))
-    return ipcx__unix_nread(f, n);
   if (ioctlsocket(sock_of(f), FIONREAD, &avail) != 0)
     return ws_fail();
   *n = avail > INT_MAX ? INT_MAX : (int)avail;

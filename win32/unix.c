@@ -1792,7 +1792,7 @@ static void reset_peer(struct ipcx__file *f)
     send_ctl(f, CTL_RESET, 0, 100);
 }
 
-int ipcx__unix_nread(struct ipcx__file *f, int *n)
+static int unix_nread(struct ipcx__file *f, int *n)
 {
   struct usock *s = us(f);
   DWORD avail = 0, ra;
@@ -1927,6 +1927,7 @@ static const struct ipcx__ops unix_ops = {
   .fstat = unix_fstat,
   .set_nonblock = unix_set_nonblock,
   .poll = unix_poll,
+  .nread = unix_nread,
 };
 
 /* --- names and options ---------------------------------------------------- */
