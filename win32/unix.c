@@ -218,14 +218,14 @@ static struct ipcx__file *new_file(HANDLE h, int nonblock)
 
   if (s == NULL)
     return NULL;
-  s->rd_wake = CreateEventW(NULL, TRUE, FALSE, NULL);
-  s->rd_done = CreateEventW(NULL, TRUE, FALSE, NULL);
-  s->ra_ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-  if (s->rd_wake == NULL || s->rd_done == NULL || s->ra_ov.hEvent == NULL)
-    goto fail;
+  /* Its events are made on first use (lazy_event): a connection that is
+   * opened, used by blocking calls and closed never needs them, and each is
+   * two wineserver requests. */
   f = ipcx__file_new(&unix_ops, h, O_RDWR | (nonblock ? O_NONBLOCK : 0));
-  if (f == NULL)
-    goto fail;
+  if (f == NULL) {
+    free(s);
+    return NULL;
+  }
   InitializeCriticalSection(&s->rd_lock);
   InitializeSRWLock(&s->llock);
   s->type = SOCK_STREAM;
@@ -233,12 +233,30 @@ static struct ipcx__file *new_file(HANDLE h, int nonblock)
   s->opts[5] = s->opts[6] = 1;  /* SO_RCVLOWAT, SO_SNDLOWAT */
   f->impl = s;
   return f;
-fail:
-  close_handle(s->rd_wake);
-  close_handle(s->rd_done);
-  close_handle(s->ra_ov.hEvent);
-  free(s);
-  return NULL;
+}
+
+/* The manual-reset event in *slot, made now if it is the first use; NULL if none can be made. */
+static HANDLE lazy_event(HANDLE *slot)
+{
+  HANDLE ev = *slot, mine;
+
+  if (ev != NULL)
+    return ev;
+  mine = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (mine == NULL)
+    return NULL;
+  ev = InterlockedCompareExchangePointer(slot, mine, NULL);
+  if (ev != NULL) {
+    CloseHandle(mine);          /* another thread made it first */
+    return ev;
+  }
+  return mine;
+}
+
+static void wake(HANDLE ev)
+{
+  if (ev != NULL)
+    SetEvent(ev);
 }
 
 /* A placeholder for the CRT slot of a socket that has no pipe yet. */
@@ -285,9 +303,9 @@ static void unix_destroy(struct ipcx__file *f)
     CloseHandle(s->accept_ev);
   if (s->guard != NULL)
     CloseHandle(s->guard);
-  CloseHandle(s->rd_wake);
-  CloseHandle(s->rd_done);
-  CloseHandle(s->ra_ov.hEvent);
+  close_handle(s->rd_wake);
+  close_handle(s->rd_done);
+  close_handle(s->ra_ov.hEvent);
   DeleteCriticalSection(&s->rd_lock);
   free(s->ra_buf);
   free(s);
@@ -1137,7 +1155,22 @@ static void set_eof(struct usock *s, LONG how)
 {
   InterlockedCompareExchange(&s->eof, how, EOF_NONE);
   if (s->type != SOCK_DGRAM)
-    SetEvent(s->rd_wake);       /* a datagram reader waits on: nothing ends its reads */
+    wake(s->rd_wake);           /* a datagram reader waits on: nothing ends its reads */
+}
+
+/*
+ * rd_wake, made if need be, for a reader about to wait: set when reads must
+ * end (EOF, our SHUT_RD).  A waker that came before it existed set the flag
+ * first, so it is seen here (both sides use interlocked operations).
+ */
+static HANDLE rd_wake_event(struct usock *s)
+{
+  HANDLE ev = lazy_event(&s->rd_wake);
+
+  MemoryBarrier();
+  if (ev != NULL && (s->shut_rd || (s->eof != EOF_NONE && s->type != SOCK_DGRAM)))
+    SetEvent(ev);
+  return ev;
 }
 
 static int pipe_gone(DWORD err)
@@ -1250,6 +1283,8 @@ static int ra_post(struct ipcx__file *f)
 
   if (s->ra_buf == NULL && (s->ra_buf = malloc(RA_CAP(s))) == NULL)
     return ipcx__fail(ENOMEM);
+  if (s->ra_ov.hEvent == NULL && (s->ra_ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+    return ipcx__fail(ENOMEM);
   s->ra_ov.Internal = s->ra_ov.InternalHigh = 0;
   s->ra_ov.Offset = s->ra_ov.OffsetHigh = 0;
   if (!ReadFile(f->h, ra_at(s), ra_room(s), NULL, &s->ra_ov)) {
@@ -1279,7 +1314,7 @@ static int ra_collect(struct ipcx__file *f, DWORD timeout_ms)
       return 0;
     err = GetOverlappedResult(f->h, &s->ra_ov, &got, FALSE) ? ERROR_SUCCESS : GetLastError();
   } else {
-    err = wait_io(f->h, &s->ra_ov, s->rd_wake, timeout_ms, &got, &intr);
+    err = wait_io(f->h, &s->ra_ov, rd_wake_event(s), timeout_ms, &got, &intr);
   }
   s->ra_pending = 0;
   if (err == WAIT_TIMEOUT)
@@ -1458,7 +1493,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
       if (err == ERROR_MORE_DATA)
         GetOverlappedResult(f->h, &ov, &got, FALSE);
       else if (err == ERROR_IO_PENDING)
-        err = wait_io(f->h, &ov, s->rd_wake, timeout, &got, &intr);
+        err = wait_io(f->h, &ov, rd_wake_event(s), timeout, &got, &intr);
     }
     if (err == WAIT_TIMEOUT)
       return ipcx__fail(EAGAIN);
@@ -1501,7 +1536,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
 static ssize_t dgram_nothing(struct usock *s, int nonblock)
 {
   if (!nonblock && !s->shut_rd &&
-      ipcx__wait1(s->rd_wake, s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR) ==
+      ipcx__wait1(rd_wake_event(s), s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR) ==
           IPCX__WAIT_INTERRUPTED)
     return ipcx__fail(EINTR);
   return s->shut_rd ? 0 : ipcx__fail(EAGAIN);
@@ -1666,7 +1701,7 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   }
   LeaveCriticalSection(&s->rd_lock);
   if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
-    SetEvent(s->rd_done);       /* a poll() found us reading: its turn now */
+    wake(s->rd_done);           /* a poll() found us reading: its turn now */
   if (done > 0)
     return (ssize_t)done;
   return r;
@@ -1747,7 +1782,7 @@ int ipcx__unix_shutdown(struct ipcx__file *f, int how)
   if (tell != 0 && s->state == ST_CONNECTED && s->type != SOCK_DGRAM && s->eof != EOF_CLOSED)
     send_ctl(f, CTL_SHUTDOWN, tell, INFINITE);
   if (how == SHUT_RD || how == SHUT_RDWR) {
-    SetEvent(s->rd_wake);       /* blocked readers return 0, as on Linux */
+    wake(s->rd_wake);           /* blocked readers return 0, as on Linux */
     if (s->accept_ev != NULL)
       SetEvent(s->accept_ev);   /* and blocked accept() calls EINVAL */
   }
@@ -1859,7 +1894,7 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     if (events & IPCX_POLLOUT)
       return IPCX_POLLOUT;
     if (events & IPCX_POLLIN)
-      wait[(*nwait)++] = s->rd_wake;
+      wait[(*nwait)++] = rd_wake_event(s);
     return 0;
   }
   if (s->state != ST_CONNECTED && !dgram(s)) {
@@ -1870,7 +1905,7 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
   if (!locked) {
     /* A reader is at work: ask it to signal rd_done when it leaves, then look again. */
     InterlockedExchange(&s->poll_waits, 1);
-    ResetEvent(s->rd_done);
+    ResetEvent(lazy_event(&s->rd_done));
     locked = TryEnterCriticalSection(&s->rd_lock);
   }
   if (locked) {
@@ -1897,7 +1932,7 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     readable = ra_has(s);
     hup = s->shut_wr && s->shut_rd;
     if (!readable && rd_closed(s) && (events & IPCX_POLLIN) && !(writable && (events & IPCX_POLLOUT))) {
-      wait[(*nwait)++] = s->rd_wake;  /* only our own shutdown(SHUT_RD) changes it now */
+      wait[(*nwait)++] = rd_wake_event(s);  /* only our own shutdown(SHUT_RD) changes it now */
       return 0;
     }
   }
@@ -1913,7 +1948,7 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     rev |= IPCX_POLLRDHUP;      /* the peer's SHUT_WR or close, or our SHUT_RD */
   if (rev != 0)
     return rev;
-  if (events & (IPCX_POLLIN | IPCX_POLLRDHUP))
+  if ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) && (locked ? s->ra_ov.hEvent : s->rd_done) != NULL)
     wait[(*nwait)++] = locked ? s->ra_ov.hEvent : s->rd_done;
   if ((events & IPCX_POLLOUT) && f->pw.active)
     wait[(*nwait)++] = f->pw.ov.hEvent;
