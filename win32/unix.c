@@ -815,6 +815,19 @@ static int listener_alive(const char *pipe_name)
   return 1;
 }
 
+/* 1 if a connection waits to be accepted (llock held; no wineserver request). */
+static int any_ready(struct usock *s)
+{
+  int i;
+
+  if (s->nback > 0)
+    return 1;
+  for (i = 0; i < s->ninst; i++)
+    if (s->inst[i].h != NULL && (s->inst[i].ready || HasOverlappedIoCompleted(&s->inst[i].ov)))
+      return 1;
+  return 0;
+}
+
 /* Make instance i and start waiting for a client on it; 0 or a Win32 error. */
 static DWORD make_instance(struct usock *s, int i, int first)
 {
@@ -826,8 +839,10 @@ static DWORD make_instance(struct usock *s, int i, int first)
                             &in->ov, &in->ready, &err);
   if (in->h == NULL)
     return err;
-  /* Starting an overlapped call resets the shared event: announce again. */
-  SetEvent(s->accept_ev);
+  /* Starting an overlapped call resets the shared event: announce again
+   * what is waiting (this instance too, when its client was early). */
+  if (any_ready(s))
+    SetEvent(s->accept_ev);
   return ERROR_SUCCESS;
 }
 
@@ -949,8 +964,11 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
       ReleaseSRWLockExclusive(&s->llock);
       return ipcx__fail(EINVAL);   /* Linux: also after shutdown(SHUT_RD) of the listener */
     }
-    ResetEvent(s->accept_ev);
     h = take_instance(s);
+    if (h == NULL) {
+      ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */
+      h = take_instance(s);
+    }
     ReleaseSRWLockExclusive(&s->llock);
     if (h != NULL)
       break;
@@ -1874,15 +1892,14 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
 
   *nwait = 0;
   if (s->state == ST_LISTEN) {
-    int i;
     AcquireSRWLockExclusive(&s->llock);
-    ResetEvent(s->accept_ev);
-    readable = s->nback > 0;
-    for (i = 0; i < s->ninst; i++)
-      if (s->inst[i].h != NULL && (s->inst[i].ready || HasOverlappedIoCompleted(&s->inst[i].ov)))
-        readable = 1;
-    if (readable)
-      SetEvent(s->accept_ev);   /* keep the news for accept() */
+    readable = any_ready(s);
+    if (!readable) {
+      ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */
+      readable = any_ready(s);
+      if (readable)
+        SetEvent(s->accept_ev); /* keep the news for accept() */
+    }
     ReleaseSRWLockExclusive(&s->llock);
     if (readable && (events & IPCX_POLLIN))
       return IPCX_POLLIN;
