@@ -1,17 +1,44 @@
 /*
  * unix.c: AF_UNIX stream (and record) sockets over message-type named pipes.
  *
+ * The decision (issue 12; measured under Wine 8, wineserver requests counted
+ * with WINEDEBUG=+server, docs/sockets.md has the rest):
+ *   frame        data messages stay untagged; a zero-length message escapes a
+ *                control record behind it (SHUTDOWN how=WR|RD, RESET).  A
+ *                64 B round trip stays at raw cost: 14.01 requests (raw
+ *                13.82); a 64 B write+read 4.00 (raw 4.00).
+ *   read         a stream read takes everything queued, across write
+ *                boundaries (Linux's behaviour 7): after the first message a
+ *                read gathers more only while PeekNamedPipe shows bytes, so
+ *                no read is left pending that did not have to wait.  Found
+ *                by measuring: a read that pends and completes later costs 4
+ *                more requests (an APC and get_async_result) than one that
+ *                finds its message, and a leftover pending read made every
+ *                64 B write+read cost 6.95 requests instead of 4.
+ *   connect      connect+accept+close: 37 requests (was 51; raw 7).  The
+ *                rest is the CRT slot (socket()'s placeholder and connect()'s
+ *                swap), the rendezvous file and the hello.
+ *
  *   connection   one named-pipe instance and its client, both overlapped and
  *                duplex, PIPE_TYPE_MESSAGE read in PIPE_READMODE_MESSAGE.
  *                Every write() is one message; a reader whose buffer is
  *                smaller than the message gets ERROR_MORE_DATA, which is a
  *                successful partial read (the rest of that message comes
  *                next), so the byte stream is exactly the bytes written.
- *   half-close   shutdown(SHUT_WR) writes a zero-length message: the peer's
- *                read completes with 0 bytes and success, which is the EOF
- *                mark (a closed peer is ERROR_BROKEN_PIPE instead).  The other
- *                direction lives on: late replies of any size are delivered.
- *                No timers (DESIGN.md "Half-close", option a).
+ *   half-close   shutdown(SHUT_WR) sends the control record SHUTDOWN how=WR:
+ *                the peer reads EOF after the data before it (a closed peer
+ *                is ERROR_BROKEN_PIPE instead).  The other direction lives
+ *                on: late replies of any size are delivered.  No timers
+ *                (DESIGN.md "Half-close", option a).  SHUT_RD sends how=RD:
+ *                the peer's writes are EPIPE once it has seen it (in a read,
+ *                a poll, or the read-ahead its first write posts).
+ *   reset        close() with unread data (what the read-ahead holds, or a
+ *                PeekNamedPipe) sends RESET: the peer reads its data, then
+ *                ECONNRESET, then 0, and poll() shows POLLERR.  Not for a
+ *                socket handed to a child (it may still be in use there).
+ *   closed       a listener holds a named "alive" event; connect() that finds
+ *                the pipe name busy but no event says ECONNREFUSED (the
+ *                accepted connections of a closed listener keep the name).
  *   listener     bind(path) creates a rendezvous file with CREATE_NEW (so an
  *                existing or stale path is EADDRINUSE) holding a marker, the
  *                listener's pid and a random pipe name; the file is closed at
@@ -28,10 +55,12 @@
  *                GetNamedPipeClientProcessId answers 0); the server reads it
  *                lazily before the first data.  The listener's pid comes from
  *                the record.
- *   readiness    a read-ahead: a real overlapped read into a buffer of the
- *                file (not a zero-byte read, which would swallow the EOF
- *                mark: probed on Wine 8).  poll(), MSG_PEEK and nonblocking
- *                reads use it; blocking reads go straight into the caller's
+ *   readiness    a read-ahead: real overlapped reads into a buffer of the
+ *                file (not a zero-byte read, which would swallow an escape:
+ *                probed on Wine 8), gathering every queued message, so poll()
+ *                sees a close or reset behind data (POLLHUP with POLLIN).
+ *                poll(), MSG_PEEK and nonblocking reads use it; a blocking
+ *                read with nothing gathered goes straight into the caller's
  *                buffer.  Writable: no nonblocking write still pending.
  *   security     PIPE_REJECT_REMOTE_CLIENTS; a DACL for the owner and SYSTEM
  *                only, on the pipe, the socket file and the abstract name's
@@ -54,7 +83,7 @@
  *   datagrams    SOCK_DGRAM from socket(): a bound socket is a mailbox with a
  *                relay thread (see "datagrams" below).
  *   cost         one pipe message per write(): a reader behind many small
- *                writes needs one ReadFile per write (byte pipes coalesce).
+ *                writes needs one ReadFile per write, but one read() call.
  *
  * Win32 codes: ERROR_BROKEN_PIPE / ERROR_PIPE_NOT_CONNECTED on read = EOF,
  * ERROR_NO_DATA on write = EPIPE, ERROR_PIPE_BUSY on CreateFile = backlog
