@@ -602,3 +602,31 @@ int ipcx_ioctl(int fd, unsigned long request, ...)
   ipcx__file_unref(f);
   return r;
 }
+
+/*
+ * socket() put a placeholder in fd's CRT slot; once connect() has a pipe,
+ * the slot gets the pipe (FD_CLOEXEC kept), so a child that inherits fd
+ * (posix_spawn) gets the connection.  _dup2 swaps the slot in place.
+ */
+void ipcx__fd_reslot(int fd, HANDLE h)
+{
+  HANDLE dup;
+  DWORD info;
+  int tmp, cloexec;
+
+  if (!GetHandleInformation((HANDLE)_get_osfhandle(fd), &info))
+    return;
+  cloexec = !(info & HANDLE_FLAG_INHERIT);
+  if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS))
+    return;
+  tmp = _open_osfhandle((intptr_t)dup, _O_BINARY | _O_NOINHERIT);
+  if (tmp < 0) {
+    CloseHandle(dup);
+    return;
+  }
+  _dup2(tmp, fd);
+  _close(tmp);
+  SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT,
+                       cloexec ? 0 : HANDLE_FLAG_INHERIT);
+}

@@ -181,6 +181,8 @@ struct mailbox;
 static int mailbox_start(struct ipcx__file *f);
 static void mailbox_stop(struct mailbox *m);
 static int dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
+static ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
+                                     const struct sockaddr *addr, socklen_t len);
 static int dgram(const struct usock *s)
 {
   return s->type == SOCK_DGRAM && s->state != ST_CONNECTED;   /* not a socketpair() end */
@@ -756,7 +758,7 @@ static int autobind(struct usock *s)
   return ipcx__fail(EADDRINUSE);
 }
 
-int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+static int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
 {
   struct usock *s = us(f);
   struct sockaddr_un a;
@@ -875,7 +877,7 @@ static DWORD make_instance(struct usock *s, int i, int first)
   return ERROR_SUCCESS;
 }
 
-int ipcx__unix_listen(struct ipcx__file *f, int backlog)
+static int ipcx__unix_listen(struct ipcx__file *f, int backlog)
 {
   struct usock *s = us(f);
   struct instance *inst;
@@ -971,7 +973,7 @@ static void give_back(struct usock *s, HANDLE h)
 
 static int interrupted(void);
 
-int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
+static int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
 {
   struct usock *s = us(f);
   struct ipcx__file *c;
@@ -1042,7 +1044,7 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
   return fd;
 }
 
-int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+static int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
 {
   struct usock *s = us(f);
   struct sockaddr_un a;
@@ -1449,7 +1451,7 @@ static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
  * this process's buffer (README, differences).  The socket is shared from now
  * on: its close no longer tells the peer of a reset.
  */
-void ipcx__unix_before_spawn(struct ipcx__file *f)
+static void ipcx__unix_before_spawn(struct ipcx__file *f)
 {
   struct usock *s = us(f);
 
@@ -1709,7 +1711,7 @@ static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int
   return r;
 }
 
-ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
+static ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
 {
   struct usock *s = us(f);
   int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
@@ -1756,7 +1758,7 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
 
 /* --- writing ------------------------------------------------------------ */
 
-ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
+static ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
 {
   struct usock *s = us(f);
   const char *p = buf;
@@ -1812,7 +1814,7 @@ static ssize_t unix_write(struct ipcx__file *f, int fd, const void *buf, size_t 
   return ipcx__unix_send(f, buf, n, nonblock ? MSG_DONTWAIT : 0);
 }
 
-int ipcx__unix_shutdown(struct ipcx__file *f, int how)
+static int ipcx__unix_shutdown(struct ipcx__file *f, int how)
 {
   struct usock *s = us(f);
   int tell = 0;
@@ -2000,20 +2002,10 @@ static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
     wait[(*nwait)++] = f->pw.ov.hEvent;
   return 0;
 }
-static const struct ipcx__ops unix_ops = {
-  .kind = IPCX__KIND_SOCKET,
-  .read = unix_read,
-  .write = unix_write,
-  .destroy = unix_destroy,
-  .fstat = unix_fstat,
-  .set_nonblock = unix_set_nonblock,
-  .poll = unix_poll,
-  .nread = unix_nread,
-};
 
 /* --- names and options ---------------------------------------------------- */
 
-int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer)
+static int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer)
 {
   struct usock *s = us(f);
   struct sockaddr_un a;
@@ -2088,7 +2080,7 @@ static int *remembered(struct usock *s, int name)
   return NULL;
 }
 
-int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void *val, socklen_t *len)
+static int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void *val, socklen_t *len)
 {
   struct usock *s = us(f);
   struct ucred cred;
@@ -2153,7 +2145,7 @@ static int get_timeval(const void *val, socklen_t len, DWORD *ms)
   return 0;
 }
 
-int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void *val,
+static int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void *val,
                           socklen_t len)
 {
   struct usock *s = us(f);
@@ -2493,7 +2485,7 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
 }
 
 /* sendto() and send() on a datagram socket from socket(). */
-ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
+static ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
                               const struct sockaddr *addr, socklen_t len)
 {
   struct usock *s = us(f);
@@ -2549,7 +2541,7 @@ static int dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, sock
 }
 
 /* The sender of the last datagram recv() took, for recvfrom(). */
-int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len)
+static int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len)
 {
   struct usock *s = us(f);
 
@@ -2560,7 +2552,7 @@ int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t
   return copy_addr(&s->from, s->from_len, addr, len);
 }
 
-int ipcx__unix_is_dgram(struct ipcx__file *f)
+static int ipcx__unix_is_dgram(struct ipcx__file *f)
 {
   return dgram(us(f));
 }
@@ -2600,3 +2592,77 @@ int ipcx__unix_stat(const char *path, struct stat *st)
   }
   return 0;
 }
+
+/* --- the ops tables ---------------------------------------------------------- */
+
+static int unix_connect_fd(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len)
+{
+  if (ipcx__unix_connect(f, addr, len) < 0)
+    return -1;
+  ipcx__fd_reslot(fd, f->h);    /* the CRT slot gets the pipe: children inherit it */
+  return 0;
+}
+
+/*
+ * sendto/send: a datagram socket takes the address; on a stream an address
+ * is EISCONN when connected, EOPNOTSUPP when not, as on Linux.
+ */
+static ssize_t unix_sendto(struct ipcx__file *f, const void *buf, size_t n, int flags,
+                           const struct sockaddr *addr, socklen_t alen)
+{
+  if (dgram(us(f)))
+    return ipcx__unix_dgram_send(f, buf, n, flags, addr, alen);
+  if (addr == NULL)
+    return ipcx__unix_send(f, buf, n, flags);
+  return ipcx__fail(us(f)->state == ST_CONNECTED ? EISCONN : EOPNOTSUPP);
+}
+
+/* recvfrom/recv: a datagram's sender; a stream's peer if it is bound (else length 0). */
+static ssize_t unix_recvfrom(struct ipcx__file *f, void *buf, size_t n, int flags,
+                             struct sockaddr *addr, socklen_t *alen)
+{
+  ssize_t r = ipcx__unix_recv(f, buf, n, flags);
+
+  if (r < 0 || addr == NULL)
+    return r;
+  if (dgram(us(f)))
+    ipcx__unix_dgram_from(f, addr, alen);
+  else if (ipcx__unix_name(f, addr, alen, 1) < 0 || *alen <= (socklen_t)sizeof(ADDRESS_FAMILY))
+    *alen = 0;
+  return r;
+}
+
+static int unix_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len)
+{
+  if (!ipcx__unix_is_dgram(f))
+    return -1;
+  return ipcx__unix_dgram_from(f, addr, len);
+}
+
+static const struct ipcx__sock_ops unix_sock_ops = {
+  .bind = ipcx__unix_bind,
+  .listen = ipcx__unix_listen,
+  .accept = ipcx__unix_accept,
+  .connect = unix_connect_fd,
+  .shutdown = ipcx__unix_shutdown,
+  .name = ipcx__unix_name,
+  .getsockopt = ipcx__unix_getsockopt,
+  .setsockopt = ipcx__unix_setsockopt,
+  .sendto = unix_sendto,
+  .recvfrom = unix_recvfrom,
+  .from = unix_from,
+  .record = 1,
+};
+
+static const struct ipcx__ops unix_ops = {
+  .kind = IPCX__KIND_SOCKET,
+  .read = unix_read,
+  .write = unix_write,
+  .destroy = unix_destroy,
+  .fstat = unix_fstat,
+  .set_nonblock = unix_set_nonblock,
+  .poll = unix_poll,
+  .nread = unix_nread,
+  .sock = &unix_sock_ops,
+  .before_spawn = ipcx__unix_before_spawn,
+};
