@@ -1,6 +1,13 @@
 /*
  * unix.c: AF_UNIX stream (and record) sockets over message-type named pipes.
  *
+ * Files, by role (unix_internal.h is what they share):
+ *   unix.c           descriptions, security, addresses, the rendezvous record,
+ *                    names and options, socket()/socketpair(), the ops tables;
+ *   unix_listener.c  bind, listen, accept, connect;
+ *   unix_conn.c      a connection: frames, reads, writes, shutdown, readiness;
+ *   unix_dgram.c     datagram sockets from socket() and their mailboxes.
+ *
  * The decision (issue 12; measured under Wine 8, wineserver requests counted
  * with WINEDEBUG=+server, docs/sockets.md has the rest):
  *   frame        data messages stay untagged; a zero-length message escapes a
@@ -90,108 +97,12 @@
  * full.  Wine 8 answers 0 to GetNamedPipe{Client,Server}ProcessId.
  */
 #define _CRT_RAND_S
-#include "internal.h"
+#include "unix_internal.h"
 
-#include <afunix.h>
 #include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef ESOCKTNOSUPPORT
-# define ESOCKTNOSUPPORT 94
-#endif
-
-#define PIPE_CAPACITY 65536
-#define RA_SIZE 65536
-/* A record socket's read-ahead keeps records behind a length (REC_HDR), and
- * room for one more of the largest, so that it can look behind the first. */
-#define REC_HDR ((DWORD)sizeof(DWORD))
-#define RA_CAP(s) ((s)->type == SOCK_STREAM ? RA_SIZE : 2 * RA_SIZE + 2 * REC_HDR)
-#define MAX_BACKLOG 63
-#define HELLO_MAGIC 0x4b4f5358u   /* "XSOK" */
-#define RECORD_MAGIC "!<ipcx-socket>\n"
-#define SUN_OFF ((socklen_t)offsetof(struct sockaddr_un, sun_path))
-
-enum { ST_NEW, ST_BOUND, ST_LISTEN, ST_CONNECTED };
-enum { EOF_NONE, EOF_MARK, EOF_CLOSED };
-
-struct hello {
-  DWORD magic;
-  DWORD pid;
-};
-
-struct instance {
-  HANDLE h;
-  OVERLAPPED ov;                /* ConnectNamedPipe; hEvent is the shared one */
-  int ready;                    /* connected synchronously */
-};
-
-struct usock {
-  int type;                     /* SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM (pairs only) */
-  int state;
-  int bound;
-  struct sockaddr_un local;
-  socklen_t local_len;          /* 0: unbound */
-  struct sockaddr_un peer;
-  socklen_t peer_len;
-  char pipe_name[128];
-  HANDLE guard;                 /* abstract names: the named mapping */
-  /* listener */
-  SRWLOCK llock;
-  struct instance *inst;
-  int ninst;
-  HANDLE accept_ev;             /* named: the listener is alive (connect's test) */
-  HANDLE back[MAX_BACKLOG];     /* connections an accept() could not install, first out first */
-  int nback;
-  /* connection */
-  CRITICAL_SECTION rd_lock;     /* one reader at a time, as Linux's iolock */
-  HANDLE rd_wake;               /* set when reads must end: EOF or SHUT_RD */
-  HANDLE rd_done;               /* set when a reader leaves, if poll_waits (for poll) */
-  volatile LONG poll_waits;
-  volatile LONG eof;
-  volatile LONG shut_rd, shut_wr;
-  volatile LONG peer_rd;        /* the peer's SHUT_RD (or reset): our writes are EPIPE */
-  volatile LONG err;            /* a pending error (ECONNRESET), taken by a read */
-  int esc;                      /* an escape came: the next message is a control record */
-  int shared;                   /* handed to a child: its close resets no one */
-  int watched;                  /* a write has posted its one read-ahead (peer_refuses) */
-  int hello_pending;
-  DWORD peer_pid;
-  char *ra_buf;
-  DWORD ra_len, ra_off;
-  int ra_pending;
-  OVERLAPPED ra_ov;
-  /* options */
-  DWORD rcvtimeo, sndtimeo;     /* ms, 0 = none */
-  int rcvbuf, sndbuf;
-  int opts[7];                  /* remembered options (remembered()) */
-  struct linger linger;
-  /* datagram sockets from socket() (see "datagrams") */
-  struct mailbox *mb;           /* bound: the mailbox */
-  int dconnected;               /* connect()ed: peer and peer_pipe hold the default */
-  char peer_pipe[128];
-  HANDLE dest;                  /* the last destination's pipe, kept open */
-  char dest_name[128];
-  struct sockaddr_un from;      /* the sender of the last datagram received */
-  socklen_t from_len;
-};
-
-struct mailbox;
-static int mailbox_start(struct ipcx__file *f);
-static void mailbox_stop(struct mailbox *m);
-static int dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
-static ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
-                                     const struct sockaddr *addr, socklen_t len);
-static int dgram(const struct usock *s)
-{
-  return s->type == SOCK_DGRAM && s->state != ST_CONNECTED;   /* not a socketpair() end */
-}
-
-static struct usock *us(struct ipcx__file *f)
-{
-  return f->impl;
-}
 
 /* --- security ----------------------------------------------------------- */
 
@@ -226,7 +137,7 @@ static BOOL CALLBACK make_sa(INIT_ONCE *once, void *arg, void **ctx)
   return TRUE;
 }
 
-static SECURITY_ATTRIBUTES *owner_only(void)
+SECURITY_ATTRIBUTES *ipcx__unix_owner_only(void)
 {
   InitOnceExecuteOnce(&sa_once, make_sa, NULL, NULL);
   return owner_sa.lpSecurityDescriptor != NULL ? &owner_sa : NULL;
@@ -236,7 +147,7 @@ static SECURITY_ATTRIBUTES *owner_only(void)
 
 static const struct ipcx__ops unix_ops;
 
-static void close_handle(HANDLE h)
+void ipcx__unix_close_handle(HANDLE h)
 {
   if (h != NULL)
     CloseHandle(h);
@@ -249,7 +160,7 @@ static struct ipcx__file *new_file(HANDLE h, int nonblock)
 
   if (s == NULL)
     return NULL;
-  /* Its events are made on first use (lazy_event): a connection that is
+  /* Its events are made on first use (ipcx__unix_lazy_event): a connection that is
    * opened, used by blocking calls and closed never needs them, and each is
    * two wineserver requests. */
   f = ipcx__file_new(&unix_ops, h, O_RDWR | (nonblock ? O_NONBLOCK : 0));
@@ -267,7 +178,7 @@ static struct ipcx__file *new_file(HANDLE h, int nonblock)
 }
 
 /* The manual-reset event in *slot, made now if it is the first use; NULL if none can be made. */
-static HANDLE lazy_event(HANDLE *slot)
+HANDLE ipcx__unix_lazy_event(HANDLE *slot)
 {
   HANDLE ev = *slot, mine;
 
@@ -284,7 +195,7 @@ static HANDLE lazy_event(HANDLE *slot)
   return mine;
 }
 
-static void wake(HANDLE ev)
+void ipcx__unix_wake(HANDLE ev)
 {
   if (ev != NULL)
     SetEvent(ev);
@@ -297,7 +208,7 @@ static HANDLE placeholder(void)
                      NULL, OPEN_EXISTING, 0, NULL);
 }
 
-static void close_listener(struct usock *s)
+void ipcx__unix_close_listener(struct usock *s)
 {
   int i;
 
@@ -313,30 +224,29 @@ static void close_listener(struct usock *s)
   s->ninst = 0;
 }
 
-static void reset_peer(struct ipcx__file *f);
 
 static void unix_destroy(struct ipcx__file *f)
 {
   struct usock *s = us(f);
   int i;
 
-  reset_peer(f);
+  ipcx__unix_reset_peer(f);
   if (s->ra_pending)
     ipcx__io_cancel(f->h, &s->ra_ov);
   for (i = 0; i < s->nback; i++)
     CloseHandle(s->back[i]);
   if (s->mb != NULL)
-    mailbox_stop(s->mb);
+    ipcx__unix_mailbox_stop(s->mb);
   if (s->dest != NULL)
     CloseHandle(s->dest);
-  close_listener(s);
+  ipcx__unix_close_listener(s);
   if (s->accept_ev != NULL)
     CloseHandle(s->accept_ev);
   if (s->guard != NULL)
     CloseHandle(s->guard);
-  close_handle(s->rd_wake);
-  close_handle(s->rd_done);
-  close_handle(s->ra_ov.hEvent);
+  ipcx__unix_close_handle(s->rd_wake);
+  ipcx__unix_close_handle(s->rd_done);
+  ipcx__unix_close_handle(s->ra_ov.hEvent);
   DeleteCriticalSection(&s->rd_lock);
   free(s->ra_buf);
   free(s);
@@ -378,7 +288,7 @@ static int install(struct ipcx__file *f, int cloexec)
  * "t" and "q" the same for SOCK_SEQPACKET; "d" a SOCK_DGRAM socketpair, "g"
  * a bound datagram socket's mailbox.  The type of a name's socket, or 0.
  */
-static int type_of_tag(const char *tag)
+int ipcx__unix_type_of_tag(const char *tag)
 {
   if (tag[1] != '-')
     return 0;
@@ -414,7 +324,7 @@ int ipcx__unix_socket(int type, int flags)
 }
 
 /* A connected description for pipe handle h (message read mode already set). */
-static struct ipcx__file *connected_file(HANDLE h, int nonblock, DWORD peer_pid)
+struct ipcx__file *ipcx__unix_connected_file(HANDLE h, int nonblock, DWORD peer_pid)
 {
   struct ipcx__file *f = new_file(h, nonblock);
 
@@ -425,7 +335,7 @@ static struct ipcx__file *connected_file(HANDLE h, int nonblock, DWORD peer_pid)
   return f;
 }
 
-static int set_message_mode(HANDLE h)
+int ipcx__unix_set_message_mode(HANDLE h)
 {
   DWORD mode = PIPE_READMODE_MESSAGE;
 
@@ -444,14 +354,14 @@ int ipcx__unix_socketpair(int type, int flags, int sv[2])
                              GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED, tag);
   if (err != ERROR_SUCCESS)
     return ipcx__fail_win32(err);
-  if (set_message_mode(c) < 0) {
+  if (ipcx__unix_set_message_mode(c) < 0) {
     err = GetLastError();
     CloseHandle(s);
     CloseHandle(c);
     return ipcx__fail_win32(err);
   }
-  a = connected_file(s, nb, GetCurrentProcessId());
-  b = a != NULL ? connected_file(c, nb, GetCurrentProcessId()) : NULL;
+  a = ipcx__unix_connected_file(s, nb, GetCurrentProcessId());
+  b = a != NULL ? ipcx__unix_connected_file(c, nb, GetCurrentProcessId()) : NULL;
   if (a == NULL || b == NULL) {
     if (a != NULL)
       ipcx__file_unref(a);
@@ -496,7 +406,7 @@ static int handle_type(HANDLE h)
     return 0;
   tag[0] = (char)fi->FileName[6];
   tag[1] = (char)fi->FileName[7];
-  return type_of_tag(tag);
+  return ipcx__unix_type_of_tag(tag);
 }
 
 int ipcx__unix_is_socket_handle(HANDLE h)
@@ -510,8 +420,8 @@ struct ipcx__file *ipcx__unix_adopt(HANDLE h)
   struct ipcx__file *f;
   int type = handle_type(h);
 
-  set_message_mode(h);
-  f = connected_file(h, 0, 0);
+  ipcx__unix_set_message_mode(h);
+  f = ipcx__unix_connected_file(h, 0, 0);
   if (f == NULL)
     return NULL;
   us(f)->type = type != 0 ? type : SOCK_STREAM;
@@ -529,7 +439,7 @@ struct ipcx__file *ipcx__unix_adopt(HANDLE h)
  * as the kernel terminates it) and return 1 for a path, 2 for an abstract
  * name, or -1/errno.
  */
-static int parse_addr(const struct sockaddr *addr, socklen_t len, struct sockaddr_un *out,
+int ipcx__unix_parse_addr(const struct sockaddr *addr, socklen_t len, struct sockaddr_un *out,
                       socklen_t *outlen)
 {
   if (addr == NULL)
@@ -554,14 +464,14 @@ static int parse_addr(const struct sockaddr *addr, socklen_t len, struct sockadd
 }
 
 /* The path of a parsed address (sun_path may fill all 108 bytes). */
-static void addr_path(const struct sockaddr_un *a, char *path)
+void ipcx__unix_addr_path(const struct sockaddr_un *a, char *path)
 {
   memcpy(path, a->sun_path, sizeof a->sun_path);
   path[sizeof a->sun_path] = 0;
 }
 
 /* The kernel-object name for an abstract address. */
-static void abstract_name(const struct sockaddr_un *a, socklen_t len, char *name, size_t size)
+void ipcx__unix_abstract_name(const struct sockaddr_un *a, socklen_t len, char *name, size_t size)
 {
   static const char hex[] = "0123456789abcdef";
   size_t i, n = (size_t)(len - SUN_OFF) - 1, k;
@@ -575,7 +485,7 @@ static void abstract_name(const struct sockaddr_un *a, socklen_t len, char *name
   name[k] = 0;
 }
 
-static int copy_addr(const struct sockaddr_un *a, socklen_t alen, struct sockaddr *addr,
+int ipcx__unix_copy_addr(const struct sockaddr_un *a, socklen_t alen, struct sockaddr *addr,
                      socklen_t *len)
 {
   socklen_t n;
@@ -597,7 +507,7 @@ static int copy_addr(const struct sockaddr_un *a, socklen_t alen, struct sockadd
 
 /* --- the rendezvous record ------------------------------------------------ */
 
-static int format_record(char *buf, size_t size, const char *pipe_name)
+int ipcx__unix_format_record(char *buf, size_t size, const char *pipe_name)
 {
   return snprintf(buf, size, "%spid=%lu\npipe=%s\n", RECORD_MAGIC,
                   (unsigned long)GetCurrentProcessId(), pipe_name);
@@ -628,7 +538,7 @@ static int parse_record(const char *buf, char *pipe_name, size_t size, DWORD *pi
 }
 
 /* Read the record of a socket file: 0, or -1/errno as connect() gives it. */
-static int read_record_file(const char *path, char *pipe_name, size_t size, DWORD *pid)
+int ipcx__unix_read_record_file(const char *path, char *pipe_name, size_t size, DWORD *pid)
 {
   char buf[512];
   DWORD n = 0, attrs;
@@ -652,14 +562,14 @@ static int read_record_file(const char *path, char *pipe_name, size_t size, DWOR
   return 0;
 }
 
-static int read_record_abstract(const struct sockaddr_un *a, socklen_t len, char *pipe_name,
+int ipcx__unix_read_record_abstract(const struct sockaddr_un *a, socklen_t len, char *pipe_name,
                                 size_t size, DWORD *pid)
 {
   char name[300], buf[512];
   HANDLE m;
   void *view;
 
-  abstract_name(a, len, name, sizeof name);
+  ipcx__unix_abstract_name(a, len, name, sizeof name);
   m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
   if (m == NULL)
     return ipcx__fail(ECONNREFUSED);
@@ -677,1332 +587,6 @@ static int read_record_abstract(const struct sockaddr_un *a, socklen_t len, char
   return 0;
 }
 
-/* --- bind, listen, accept, connect --------------------------------------- */
-
-static int bind_path(struct usock *s, const char *path)
-{
-  char rec[256];
-  DWORD n, err, attrs;
-  HANDLE h;
-  int len;
-
-  h = CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, owner_only(),
-                  CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
-  if (h == INVALID_HANDLE_VALUE) {
-    err = GetLastError();
-    if (err == ERROR_FILE_EXISTS || err == ERROR_ALREADY_EXISTS)
-      return ipcx__fail(EADDRINUSE);
-    attrs = GetFileAttributesA(path);
-    if (err == ERROR_ACCESS_DENIED && attrs != INVALID_FILE_ATTRIBUTES)
-      return ipcx__fail(EADDRINUSE);   /* a directory or a file we may not touch */
-    return ipcx__fail_win32(err);
-  }
-  len = format_record(rec, sizeof rec, s->pipe_name);
-  if (!WriteFile(h, rec, (DWORD)len, &n, NULL) || n != (DWORD)len) {
-    err = GetLastError();
-    CloseHandle(h);
-    DeleteFileA(path);
-    return ipcx__fail_win32(err);
-  }
-  CloseHandle(h);
-  return 0;
-}
-
-static int bind_abstract(struct usock *s, const struct sockaddr_un *a, socklen_t len)
-{
-  char name[300], rec[256];
-  void *view;
-  HANDLE m;
-
-  abstract_name(a, len, name, sizeof name);
-  m = CreateFileMappingA(INVALID_HANDLE_VALUE, owner_only(), PAGE_READWRITE, 0, 4096, name);
-  if (m == NULL)
-    return ipcx__fail_win32(GetLastError());
-  if (GetLastError() == ERROR_ALREADY_EXISTS) {
-    CloseHandle(m);
-    return ipcx__fail(EADDRINUSE);
-  }
-  view = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
-  if (view == NULL) {
-    CloseHandle(m);
-    return ipcx__fail(ENOMEM);
-  }
-  format_record(rec, sizeof rec, s->pipe_name);
-  memcpy(view, rec, strlen(rec) + 1);
-  UnmapViewOfFile(view);
-  s->guard = m;
-  return 0;
-}
-
-/* Linux's autobind: an abstract name of five hex digits. */
-static int autobind(struct usock *s)
-{
-  struct sockaddr_un a;
-  unsigned int r;
-  int tries;
-
-  for (tries = 0; tries < 64; tries++) {
-    memset(&a, 0, sizeof a);
-    a.sun_family = AF_UNIX;
-    if (rand_s(&r) != 0)
-      r = GetTickCount() + (unsigned)tries;
-    snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "%05x", r & 0xfffff);
-    if (bind_abstract(s, &a, SUN_OFF + 6) == 0) {
-      s->local = a;
-      s->local_len = SUN_OFF + 6;
-      return 0;
-    }
-    if (errno != EADDRINUSE)
-      return -1;
-  }
-  return ipcx__fail(EADDRINUSE);
-}
-
-static int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
-{
-  struct usock *s = us(f);
-  struct sockaddr_un a;
-  char path[sizeof a.sun_path + 1];
-  socklen_t alen;
-  int kind, r;
-
-  if (addr == NULL)
-    return ipcx__fail(EFAULT);
-  if (len >= (socklen_t)sizeof(ADDRESS_FAMILY) && len <= SUN_OFF && addr->sa_family == AF_UNIX) {
-    kind = 3;                   /* autobind */
-  } else {
-    kind = parse_addr(addr, len, &a, &alen);
-    if (kind < 0)
-      return -1;
-  }
-  AcquireSRWLockExclusive(&s->llock);
-  if (s->bound || s->state == ST_LISTEN) {
-    ReleaseSRWLockExclusive(&s->llock);
-    /* Linux makes the file before it checks: an existing path is EADDRINUSE. */
-    if (kind == 1) {
-      addr_path(&a, path);
-      if (GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES)
-        return ipcx__fail(EADDRINUSE);
-    }
-    return ipcx__fail(EINVAL);
-  }
-  ipcx__pipe_name(s->pipe_name, sizeof s->pipe_name,
-                  s->type == SOCK_STREAM ? "s" : s->type == SOCK_SEQPACKET ? "t" : "g");
-  if (kind == 3) {
-    r = autobind(s);
-  } else if (kind == 1) {
-    addr_path(&a, path);
-    r = bind_path(s, path);
-  } else {
-    r = bind_abstract(s, &a, alen);
-  }
-  if (r == 0 && kind != 3) {
-    s->local = a;
-    s->local_len = alen;
-  }
-  if (r == 0 && dgram(s) && mailbox_start(f) < 0) {
-    int e = errno;
-    if (s->guard != NULL) {
-      CloseHandle(s->guard);    /* the name goes again */
-      s->guard = NULL;
-    } else if (kind == 1) {
-      DeleteFileA(path);
-    }
-    r = ipcx__fail(e);
-  }
-  if (r == 0) {
-    s->bound = 1;
-    if (s->state == ST_NEW)
-      s->state = ST_BOUND;
-  }
-  ReleaseSRWLockExclusive(&s->llock);
-  return r;
-}
-
-/*
- * The name of a listener's "alive" event: the listener holds it (its accept
- * event) while it listens.  A closed listener whose accepted connections
- * live on leaves its pipe name busy (ERROR_PIPE_BUSY, no instance waiting):
- * connect() then finds no event and says ECONNREFUSED, as Linux does,
- * instead of waiting for room that never comes.
- */
-static void live_name(const char *pipe_name, char *name, size_t size)
-{
-  const char *p = strrchr(pipe_name, '\\');
-
-  snprintf(name, size, "Local\\ipcx-live-%s", p != NULL ? p + 1 : pipe_name);
-}
-
-static int listener_alive(const char *pipe_name)
-{
-  char name[200];
-  HANDLE ev;
-
-  live_name(pipe_name, name, sizeof name);
-  ev = OpenEventA(SYNCHRONIZE, FALSE, name);
-  if (ev == NULL)
-    return GetLastError() != ERROR_FILE_NOT_FOUND;
-  CloseHandle(ev);
-  return 1;
-}
-
-/* 1 if a connection waits to be accepted (llock held; no wineserver request). */
-static int any_ready(struct usock *s)
-{
-  int i;
-
-  if (s->nback > 0)
-    return 1;
-  for (i = 0; i < s->ninst; i++)
-    if (s->inst[i].h != NULL && (s->inst[i].ready || HasOverlappedIoCompleted(&s->inst[i].ov)))
-      return 1;
-  return 0;
-}
-
-/* Make instance i and start waiting for a client on it; 0 or a Win32 error. */
-static DWORD make_instance(struct usock *s, int i, int first)
-{
-  struct instance *in = &s->inst[i];
-  DWORD err;
-
-  in->ov.hEvent = s->accept_ev;
-  in->h = ipcx__pipe_listen(s->pipe_name, first, PIPE_CAPACITY, PIPE_CAPACITY, owner_only(),
-                            &in->ov, &in->ready, &err);
-  if (in->h == NULL)
-    return err;
-  /* Starting an overlapped call resets the shared event: announce again
-   * what is waiting (this instance too, when its client was early). */
-  if (any_ready(s))
-    SetEvent(s->accept_ev);
-  return ERROR_SUCCESS;
-}
-
-static int ipcx__unix_listen(struct ipcx__file *f, int backlog)
-{
-  struct usock *s = us(f);
-  struct instance *inst;
-  DWORD err = ERROR_SUCCESS;
-  int n, i;
-
-  if (s->type == SOCK_DGRAM)
-    return ipcx__fail(EOPNOTSUPP);
-  n = backlog < 1 ? 1 : backlog > MAX_BACKLOG ? MAX_BACKLOG : backlog;
-  AcquireSRWLockExclusive(&s->llock);
-  if (s->state == ST_LISTEN) {
-    ReleaseSRWLockExclusive(&s->llock);
-    return 0;                   /* Linux: only the backlog changes */
-  }
-  if (s->state != ST_BOUND) {
-    ReleaseSRWLockExclusive(&s->llock);
-    return ipcx__fail(EINVAL);
-  }
-  inst = calloc((size_t)n, sizeof *inst);
-  if (s->accept_ev == NULL) {
-    char name[200];
-    live_name(s->pipe_name, name, sizeof name);
-    s->accept_ev = CreateEventA(owner_only(), TRUE, FALSE, name);
-  }
-  if (inst == NULL || s->accept_ev == NULL) {
-    free(inst);
-    ReleaseSRWLockExclusive(&s->llock);
-    return ipcx__fail(ENOMEM);
-  }
-  s->inst = inst;
-  s->ninst = n;
-  for (i = 0; i < n && err == ERROR_SUCCESS; i++)
-    err = make_instance(s, i, i == 0);
-  if (err != ERROR_SUCCESS && s->inst[0].h == NULL) {
-    close_listener(s);
-    ReleaseSRWLockExclusive(&s->llock);
-    return ipcx__fail_win32(err);
-  }
-  s->state = ST_LISTEN;
-  ReleaseSRWLockExclusive(&s->llock);
-  return 0;
-}
-
-/* A connected instance taken from the listener, or NULL; called with llock held. */
-static HANDLE take_instance(struct usock *s)
-{
-  DWORD n;
-  HANDLE h;
-  int i;
-
-  if (s->nback > 0) {
-    h = s->back[0];             /* one an accept() gave back: it comes first */
-    memmove(s->back, s->back + 1, (size_t)--s->nback * sizeof s->back[0]);
-    return h;
-  }
-  for (i = 0; i < s->ninst; i++) {
-    struct instance *in = &s->inst[i];
-    if (in->h == NULL) {
-      make_instance(s, i, 0);   /* an earlier replacement failed: try again */
-      continue;
-    }
-    if (!in->ready && !HasOverlappedIoCompleted(&in->ov))
-      continue;
-    h = in->h;
-    if (!in->ready && !GetOverlappedResult(h, &in->ov, &n, FALSE) &&
-        GetLastError() != ERROR_PIPE_CONNECTED && GetLastError() != ERROR_NO_DATA) {
-      CloseHandle(h);           /* a failed instance: replace it and look on */
-      make_instance(s, i, 0);
-      continue;
-    }
-    in->h = NULL;
-    make_instance(s, i, 0);     /* the replacement, before handing this one out */
-    return h;
-  }
-  return NULL;
-}
-
-/* A connection accept() took but could not hand out goes back to the front. */
-static void give_back(struct usock *s, HANDLE h)
-{
-  AcquireSRWLockExclusive(&s->llock);
-  if (s->nback < MAX_BACKLOG && s->state == ST_LISTEN) {
-    memmove(s->back + 1, s->back, (size_t)s->nback * sizeof s->back[0]);
-    s->back[0] = h;
-    s->nback++;
-    SetEvent(s->accept_ev);
-    h = NULL;
-  }
-  ReleaseSRWLockExclusive(&s->llock);
-  if (h != NULL)
-    CloseHandle(h);
-}
-
-static int interrupted(void);
-
-static int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
-{
-  struct usock *s = us(f);
-  struct ipcx__file *c;
-  HANDLE h;
-  DWORD w;
-  int fd;
-
-  if (s->type == SOCK_DGRAM)
-    return ipcx__fail(EOPNOTSUPP);
-  if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
-    return ipcx__fail(EINVAL);
-  if (addr != NULL && len == NULL)
-    return ipcx__fail(EFAULT);
-  if (len != NULL && *len < 0)
-    return ipcx__fail(EINVAL);
-  for (;;) {
-    AcquireSRWLockExclusive(&s->llock);
-    if (s->state != ST_LISTEN || s->shut_rd) {
-      ReleaseSRWLockExclusive(&s->llock);
-      return ipcx__fail(EINVAL);   /* Linux: also after shutdown(SHUT_RD) of the listener */
-    }
-    h = take_instance(s);
-    if (h == NULL) {
-      ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */
-      h = take_instance(s);
-    }
-    ReleaseSRWLockExclusive(&s->llock);
-    if (h != NULL)
-      break;
-    if (f->flags & O_NONBLOCK)
-      return ipcx__fail(EAGAIN);
-    w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR);
-    if (w == IPCX__WAIT_INTERRUPTED) {
-      if (interrupted() < 0)
-        return -1;
-      continue;
-    }
-    if (w == WAIT_TIMEOUT)
-      return ipcx__fail(EAGAIN);
-    if (w != WAIT_OBJECT_0)
-      return ipcx__fail_win32(GetLastError());
-  }
-  c = connected_file(h, (flags & SOCK_NONBLOCK) != 0, 0);
-  if (c == NULL) {
-    give_back(s, h);
-    return ipcx__fail(ENOMEM);
-  }
-  us(c)->hello_pending = 1;
-  us(c)->type = s->type;
-  us(c)->local = s->local;
-  us(c)->local_len = s->local_len;
-  us(c)->peer.sun_family = AF_UNIX;
-  us(c)->peer_len = sizeof(ADDRESS_FAMILY);
-  fd = ipcx__fd_install(c, (flags & SOCK_CLOEXEC) != 0);
-  if (fd < 0) {
-    /* EMFILE and friends: the connection stays queued for the next accept()
-     * (Linux keeps it), its hello and data unread. */
-    int e = errno;
-    give_back(s, c->h);
-    c->h = NULL;
-    us(c)->hello_pending = 0;
-    us(c)->state = ST_NEW;      /* no reset: the connection lives on */
-    ipcx__file_unref(c);
-    return ipcx__fail(e);
-  }
-  if (addr != NULL)
-    copy_addr(&us(c)->peer, us(c)->peer_len, addr, len);
-  return fd;
-}
-
-static int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
-{
-  struct usock *s = us(f);
-  struct sockaddr_un a;
-  char path[sizeof a.sun_path + 1], name[256];
-  struct hello hello;
-  socklen_t alen;
-  DWORD pid = 0, err, put;
-  HANDLE h, old;
-  int kind;
-
-  if (dgram(s))
-    return dgram_connect(f, addr, len);
-  kind = parse_addr(addr, len, &a, &alen);
-  if (kind < 0)
-    return -1;
-  if (s->state == ST_CONNECTED)
-    return ipcx__fail(EISCONN);
-  if (s->state == ST_LISTEN)
-    return ipcx__fail(EINVAL);
-  if (kind == 1) {
-    addr_path(&a, path);
-    if (read_record_file(path, name, sizeof name, &pid) < 0)
-      return -1;
-  } else if (read_record_abstract(&a, alen, name, sizeof name, &pid) < 0) {
-    return -1;
-  }
-  if (strncmp(name, "\\\\.\\pipe\\ipcx-", 14) == 0 && type_of_tag(name + 14) != 0 &&
-      type_of_tag(name + 14) != s->type)
-    return ipcx__fail(EPROTOTYPE);      /* a listener of another type, as Linux says */
-  for (;;) {
-    h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
-                    FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
-    if (h != INVALID_HANDLE_VALUE)
-      break;
-    err = GetLastError();
-    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND || err == ERROR_BAD_PATHNAME)
-      return ipcx__fail(ECONNREFUSED);      /* a stale file: nobody listens */
-    if (err != ERROR_PIPE_BUSY)
-      return ipcx__fail_win32(err);
-    if (!listener_alive(name))
-      return ipcx__fail(ECONNREFUSED);  /* closed, its connections live on */
-    /* The backlog is full: Linux makes a blocking connect wait for room. */
-    if (f->flags & O_NONBLOCK)
-      return ipcx__fail(EAGAIN);
-    WaitNamedPipeA(name, 1000);
-  }
-  if (set_message_mode(h) < 0) {
-    err = GetLastError();
-    CloseHandle(h);
-    return ipcx__fail_win32(err);
-  }
-  hello.magic = HELLO_MAGIC;
-  hello.pid = GetCurrentProcessId();
-  /* A server that accepted and closed already makes this fail: connect()
-   * still succeeds, as on Linux, and the first read() is EOF. */
-  ipcx__io_write(h, &hello, sizeof hello, &put, INFINITE);
-  EnterCriticalSection(&f->lock);
-  old = f->h;
-  f->h = h;
-  s->state = ST_CONNECTED;
-  s->peer_pid = pid;
-  s->peer = a;
-  s->peer_len = alen;
-  if (s->local_len == 0) {
-    s->local.sun_family = AF_UNIX;
-    s->local_len = sizeof(ADDRESS_FAMILY);
-  }
-  LeaveCriticalSection(&f->lock);
-  CloseHandle(old);
-  return 0;
-}
-
-/* --- the frame format ----------------------------------------------------- */
-
-/*
- * What travels on a connection's pipe (one pipe message each):
- *
- *   data      stream: the bytes of one write(), never empty;
- *             records: a tag byte ('D', or 'G' + the sender's address) and
- *             the record.
- *   escape    a zero-length message: the next message is a control record.
- *   control   struct ctl: SHUTDOWN (how: the sender's SHUT_WR and/or
- *             SHUT_RD) or RESET (the sender closed with unread data).
- *   hello     the first message a client sends after connect(): struct
- *             hello (no escape: an accepted connection expects it).
- *
- * Data stays untagged, so a write is one WriteFile and a read one ReadFile,
- * as on a raw pipe.  A closed pipe (ERROR_BROKEN_PIPE) is the plain close.
- */
-#define CTL_MAGIC 0x4c544358u   /* "XCTL" */
-enum { CTL_SHUTDOWN = 1, CTL_RESET = 2 };
-enum { HOW_WR = 1, HOW_RD = 2 };  /* the sender's shutdown: our EOF, our EPIPE */
-
-struct ctl {
-  DWORD magic;
-  unsigned char kind, how;
-  unsigned short size;          /* bytes of the record (room for what fd passing adds) */
-};
-
-/* Write an escape and a control record (blocking, at most timeout_ms each). */
-static DWORD send_ctl(struct ipcx__file *f, int kind, int how, DWORD timeout_ms)
-{
-  struct ctl c;
-  DWORD put, err;
-
-  memset(&c, 0, sizeof c);
-  c.magic = CTL_MAGIC;
-  c.kind = (unsigned char)kind;
-  c.how = (unsigned char)how;
-  c.size = sizeof c;
-  err = ipcx__io_drain(f);      /* after earlier nonblocking writes */
-  if (err == ERROR_SUCCESS)
-    err = ipcx__io_write(f->h, "", 0, &put, timeout_ms);
-  if (err == ERROR_SUCCESS)
-    err = ipcx__io_write(f->h, &c, sizeof c, &put, timeout_ms);
-  return err;
-}
-
-/* --- reading ------------------------------------------------------------ */
-
-/*
- * Wait for overlapped call ov on h: timeout_ms as for reads (INFINITE, or
- * a limit), ending early when wake is signalled (the call is then cancelled:
- * what it got before the cancel still counts).  Returns ERROR_SUCCESS,
- * ERROR_MORE_DATA, WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken or
- * interrupted: *intr says which) or the error.
- */
-static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DWORD *n, int *intr)
-{
-  HANDLE hs[2] = { ov->hEvent, wake };
-  DWORD w, cause = 0;
-
-  *intr = 0;
-  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, IPCX__WAIT_INTR);
-  if (w != WAIT_OBJECT_0) {
-    cause = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
-    *intr = w == IPCX__WAIT_INTERRUPTED;
-    CancelIoEx(h, ov);
-  }
-  if (GetOverlappedResult(h, ov, n, TRUE))
-    return ERROR_SUCCESS;
-  w = GetLastError();
-  if (w == ERROR_MORE_DATA)
-    return w;
-  if (w == ERROR_OPERATION_ABORTED && cause != 0)
-    return *n > 0 ? ERROR_SUCCESS : cause;
-  return w;
-}
-
-/* After an interrupted wait: -1/EINTR, or 0 to wait again (SA_RESTART). */
-static int interrupted(void)
-{
-  return ipcx__wait_restart() ? 0 : ipcx__fail(EINTR);
-}
-
-static void set_eof(struct usock *s, LONG how)
-{
-  InterlockedCompareExchange(&s->eof, how, EOF_NONE);
-  if (s->type != SOCK_DGRAM)
-    wake(s->rd_wake);           /* a datagram reader waits on: nothing ends its reads */
-}
-
-/*
- * rd_wake, made if need be, for a reader about to wait: set when reads must
- * end (EOF, our SHUT_RD).  A waker that came before it existed set the flag
- * first, so it is seen here (both sides use interlocked operations).
- */
-static HANDLE rd_wake_event(struct usock *s)
-{
-  HANDLE ev = lazy_event(&s->rd_wake);
-
-  MemoryBarrier();
-  if (ev != NULL && (s->shut_rd || (s->eof != EOF_NONE && s->type != SOCK_DGRAM)))
-    SetEvent(ev);
-  return ev;
-}
-
-static int pipe_gone(DWORD err)
-{
-  return err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_HANDLE_EOF ||
-         err == ERROR_NO_DATA;
-}
-
-/* Take the client's hello (first message on an accepted connection): 1 if it was one. */
-static int take_hello(struct usock *s, const char *buf, DWORD got)
-{
-  struct hello h;
-
-  if (got != sizeof h)
-    return 0;
-  memcpy(&h, buf, sizeof h);
-  if (h.magic != HELLO_MAGIC)
-    return 0;
-  s->peer_pid = h.pid;
-  return 1;
-}
-
-/* A control record arrived (after an escape). */
-static void take_ctl(struct usock *s, const char *buf, DWORD got)
-{
-  struct ctl c;
-
-  if (got < sizeof c)
-    return;
-  memcpy(&c, buf, sizeof c);
-  if (c.magic != CTL_MAGIC)
-    return;
-  if (c.kind == CTL_RESET) {
-    if (s->type != SOCK_DGRAM)
-      InterlockedExchange(&s->err, ECONNRESET);
-    InterlockedExchange(&s->peer_rd, 1);
-    set_eof(s, EOF_CLOSED);
-  } else if (c.kind == CTL_SHUTDOWN) {
-    if (c.how & HOW_RD)
-      InterlockedExchange(&s->peer_rd, 1);
-    if (c.how & HOW_WR)
-      set_eof(s, EOF_MARK);
-  }
-}
-
-/*
- * One message has arrived at s->ra_buf + s->ra_len (got bytes, err): take
- * it.  Returns 0, or -1/errno for a read error.
- */
-static char *ra_at(struct usock *s)
-{
-  return s->ra_buf + s->ra_len + (s->type != SOCK_STREAM ? REC_HDR : 0);
-}
-
-static int ra_take(struct usock *s, DWORD err, DWORD got)
-{
-  char *at = ra_at(s);
-
-  if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
-    if (s->hello_pending) {
-      s->hello_pending = 0;
-      if (err == ERROR_SUCCESS && take_hello(s, at, got))
-        return 0;
-      /* Not a hello (an inherited socket whose hello was read before): data. */
-    }
-    if (s->esc) {
-      s->esc = 0;
-      take_ctl(s, at, got);
-      return 0;
-    }
-    if (got == 0 && err == ERROR_SUCCESS) {
-      s->esc = 1;               /* the escape: a control record comes next */
-      return 0;
-    }
-    if (s->type != SOCK_STREAM) {
-      memcpy(s->ra_buf + s->ra_len, &got, REC_HDR);   /* the record's length */
-      s->ra_len += REC_HDR;
-    }
-    s->ra_len += got;
-    return 0;
-  }
-  if (pipe_gone(err)) {
-    set_eof(s, EOF_CLOSED);
-    return 0;
-  }
-  return ipcx__fail(ipcx__errno_read(err));
-}
-
-/* The room a read into the read-ahead gets (hello and control records whole). */
-static DWORD ra_room(struct usock *s)
-{
-  if (s->hello_pending)
-    return sizeof(struct hello);
-  if (s->type != SOCK_STREAM)
-    return RA_CAP(s) - s->ra_len - REC_HDR >= RA_SIZE ? RA_SIZE : 0;
-  return RA_SIZE - s->ra_len;
-}
-
-/* No room for more (a hello still to come always has its room). */
-static int ra_full(struct usock *s)
-{
-  return !s->hello_pending && ra_room(s) < 1024;
-}
-
-/* Post a read at the end of the read-ahead (rd_lock held); it may complete at once. */
-static int ra_post(struct ipcx__file *f)
-{
-  struct usock *s = us(f);
-  DWORD err;
-
-  if (s->ra_buf == NULL && (s->ra_buf = malloc(RA_CAP(s))) == NULL)
-    return ipcx__fail(ENOMEM);
-  if (s->ra_ov.hEvent == NULL && (s->ra_ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
-    return ipcx__fail(ENOMEM);
-  s->ra_ov.Internal = s->ra_ov.InternalHigh = 0;
-  s->ra_ov.Offset = s->ra_ov.OffsetHigh = 0;
-  if (!ReadFile(f->h, ra_at(s), ra_room(s), NULL, &s->ra_ov)) {
-    err = GetLastError();
-    if (err != ERROR_IO_PENDING && err != ERROR_MORE_DATA)
-      return ra_take(s, err, 0);
-  }
-  s->ra_pending = 1;
-  return 0;
-}
-
-/*
- * Collect the read-ahead (rd_lock held).  timeout_ms 0: only if it is done.
- * Returns 1 when it has ended (taken), 0 when it is still pending, -1/errno
- * (EAGAIN when the limit passed, EINTR).
- */
-static int ra_collect(struct ipcx__file *f, DWORD timeout_ms)
-{
-  struct usock *s = us(f);
-  DWORD err, got = 0;
-  int intr;
-
-  if (!s->ra_pending)
-    return 1;
-  if (timeout_ms == 0) {
-    if (!HasOverlappedIoCompleted(&s->ra_ov))
-      return 0;
-    err = GetOverlappedResult(f->h, &s->ra_ov, &got, FALSE) ? ERROR_SUCCESS : GetLastError();
-  } else {
-    err = wait_io(f->h, &s->ra_ov, rd_wake_event(s), timeout_ms, &got, &intr);
-  }
-  s->ra_pending = 0;
-  if (err == WAIT_TIMEOUT)
-    return ipcx__fail(EAGAIN);
-  if (err == ERROR_OPERATION_ABORTED)
-    return intr ? interrupted() : 1;   /* woken: the caller looks at the flags again */
-  return ra_take(s, err, got) < 0 ? -1 : 1;
-}
-
-/* Nothing more can come: the peer's EOF, close or reset. */
-static int rd_ended(struct usock *s)
-{
-  return s->eof != EOF_NONE;
-}
-
-static int rd_closed(struct usock *s)
-{
-  return s->eof != EOF_NONE || s->shut_rd;
-}
-
-static int ra_has(struct usock *s)
-{
-  return s->ra_len > s->ra_off;
-}
-
-/*
- * Would a read now complete at once?  A read that waits and completes later
- * costs Wine four more wineserver requests than one that finds its message
- * (an APC and get_async_result): one PeekNamedPipe is cheaper.  An escape
- * (no bytes) is always followed by its record, so bytes show it.
- */
-static int ra_more(struct ipcx__file *f)
-{
-  DWORD avail = 0;
-
-  if (PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
-    return avail > 0;
-  if (pipe_gone(GetLastError()))
-    set_eof(us(f), EOF_CLOSED); /* gone, and nothing is left */
-  return 0;
-}
-
-/*
- * Bring what has arrived into the read-ahead (rd_lock held), message after
- * message: a stream's read-ahead gathers every queued write (and sees a
- * close or reset behind them), a record socket's takes records while there
- * is room for one more.  gather: only what is queued now (no read is left
- * pending).  Otherwise, with nothing to report, a read is posted and waited
- * for at most timeout_ms (0: left pending, for poll()).  Returns 1 data or
- * an end to report, 0 nothing yet, -1/errno.
- */
-static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
-{
-  struct usock *s = us(f);
-  int r;
-
-  for (;;) {
-    int have = ra_has(s) || rd_ended(s) || s->err != 0;
-    if (!s->ra_pending) {
-      if (rd_ended(s))
-        return 1;
-      if (!ra_has(s))
-        s->ra_off = s->ra_len = 0;
-      if ((have || gather) && (ra_full(s) || !ra_more(f)))
-        return have || rd_ended(s) ? 1 : 0;   /* the buffer is full, or nothing more is here */
-      if (ra_post(f) < 0)
-        return -1;
-      continue;
-    }
-    r = ra_collect(f, have || s->shut_rd ? 0 : timeout_ms);
-    if (r < 0)
-      return -1;
-    if (r == 0)
-      return have ? 1 : 0;
-    if (s->shut_rd && !s->ra_pending && !ra_has(s) && !rd_ended(s) && !s->esc &&
-        !s->hello_pending && timeout_ms != 0)
-      return 1;                 /* our SHUT_RD woke the wait */
-  }
-}
-
-/*
- * Before a socket's handle goes to a child (spawn.c): a read-ahead still
- * pending here (left by poll(), MSG_PEEK or a read) would take the bytes the
- * child is meant to read.  Cancel it.  Bytes that had already arrived stay in
- * this process's buffer (README, differences).  The socket is shared from now
- * on: its close no longer tells the peer of a reset.
- */
-static void ipcx__unix_before_spawn(struct ipcx__file *f)
-{
-  struct usock *s = us(f);
-
-  if (s == NULL)
-    return;
-  s->shared = 1;
-  if (!s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
-    return;                     /* nothing pending, or a reader is blocked in it */
-  if (s->ra_pending) {
-    ipcx__io_cancel(f->h, &s->ra_ov);
-    ra_collect(f, 0);
-  }
-  LeaveCriticalSection(&s->rd_lock);
-}
-
-/* Copy up to n bytes out of the read-ahead. */
-static size_t ra_copy(struct usock *s, char *buf, size_t n, int peek)
-{
-  size_t k = s->ra_len - s->ra_off;
-
-  if (k > n)
-    k = n;
-  memcpy(buf, s->ra_buf + s->ra_off, k);
-  if (!peek)
-    s->ra_off += (DWORD)k;
-  return k;
-}
-
-/* The pending error (ECONNRESET), taken: -1/errno; 0 if none. */
-static int take_err(struct usock *s, int peek)
-{
-  LONG e = peek ? s->err : InterlockedExchange(&s->err, 0);
-
-  return e != 0 ? ipcx__fail((int)e) : 0;
-}
-
-/*
- * One stream recv (rd_lock held): everything queued up to n bytes, across
- * write boundaries as on Linux; 0 at EOF; -1/errno.  A blocking read with
- * nothing queued reads straight into buf (one ReadFile, as a raw pipe); when
- * room is left it looks, without waiting, for more behind what came.
- */
-static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, int nonblock)
-{
-  struct usock *s = us(f);
-  DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
-  OVERLAPPED ov;
-  DWORD got, err;
-  size_t done;
-  int r, intr = 0;
-
-  for (;;) {
-    if (ra_has(s)) {
-      done = ra_copy(s, buf, n, peek);
-      if (done < n && !peek && !rd_ended(s) && ra_fill(f, 0, 1) >= 0 && ra_has(s))
-        done += ra_copy(s, buf + done, n - done, 0);
-      return (ssize_t)done;
-    }
-    if (s->err != 0)
-      return take_err(s, peek);
-    if (rd_ended(s))
-      return 0;
-    if (s->shut_rd) {
-      /* Our SHUT_RD: what is queued already is still read, then 0. */
-      r = ra_fill(f, 0, 1);
-      if (r < 0)
-        return -1;
-      if (ra_has(s) || s->err != 0)
-        continue;
-      return 0;
-    }
-    if (s->ra_pending || s->hello_pending || s->esc || peek || nonblock) {
-      r = ra_fill(f, timeout, nonblock);
-      if (r < 0)
-        return -1;
-      if (r == 0)
-        return ipcx__fail(EAGAIN);
-      continue;
-    }
-    memset(&ov, 0, sizeof ov);
-    ov.hEvent = ipcx__thread_event();
-    got = 0;
-    if (ReadFile(f->h, buf, n > 0x7ffff000 ? 0x7ffff000 : (DWORD)n, NULL, &ov)) {
-      GetOverlappedResult(f->h, &ov, &got, FALSE);
-      err = ERROR_SUCCESS;
-    } else {
-      err = GetLastError();
-      if (err == ERROR_MORE_DATA)
-        GetOverlappedResult(f->h, &ov, &got, FALSE);
-      else if (err == ERROR_IO_PENDING)
-        err = wait_io(f->h, &ov, rd_wake_event(s), timeout, &got, &intr);
-    }
-    if (err == WAIT_TIMEOUT)
-      return ipcx__fail(EAGAIN);
-    if (err == ERROR_OPERATION_ABORTED) {
-      if (intr && interrupted() < 0)
-        return -1;
-      continue;                 /* woken by EOF or shutdown: look again */
-    }
-    if (err == ERROR_SUCCESS && got == 0) {
-      s->esc = 1;               /* an escape: the control record comes next */
-      continue;
-    }
-    if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
-      done = got;
-      if (err == ERROR_SUCCESS && done < n && ra_fill(f, 0, 1) >= 0 && ra_has(s))
-        done += ra_copy(s, buf + done, n - done, 0);
-      return (ssize_t)done;
-    }
-    if (pipe_gone(err)) {
-      set_eof(s, EOF_CLOSED);
-      continue;
-    }
-    return ipcx__fail(ipcx__errno_read(err));
-  }
-}
-
-/*
- * SOCK_SEQPACKET and SOCK_DGRAM: each send() is one pipe message, a tag byte
- * and the bytes (so an empty record is never an escape), at most MSG_MAX
- * bytes, which the read-ahead buffer always takes whole.  recv() gives one
- * record: what fits in n, the rest dropped (with MSG_TRUNC, the record's real
- * length is returned).  A datagram pair's reader never sees EOF: once the
- * peer has gone, recv() waits (or EAGAIN) as on Linux, and send() is
- * ECONNREFUSED.
- */
-#define MSG_MAX (RA_SIZE - 1)
-
-/* A datagram socket nothing can reach (unbound, or a pair whose peer has
- * gone): Linux waits on; 0 after our own shutdown(SHUT_RD), else EAGAIN. */
-static ssize_t dgram_nothing(struct usock *s, int nonblock)
-{
-  if (!nonblock && !s->shut_rd &&
-      ipcx__wait1(rd_wake_event(s), s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR) ==
-          IPCX__WAIT_INTERRUPTED)
-    return ipcx__fail(EINTR);
-  return s->shut_rd ? 0 : ipcx__fail(EAGAIN);
-}
-
-/* recv() on a record socket (rd_lock held): one record, cut to n. */
-static ssize_t recv_record(struct ipcx__file *f, char *buf, size_t n, int flags, int nonblock)
-{
-  struct usock *s = us(f);
-  DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
-  size_t head = 1, len;
-  DWORD rec;
-  char *p;
-  int r;
-
-  for (;;) {
-    if (ra_has(s))
-      break;
-    if (s->err != 0 && s->type != SOCK_DGRAM)
-      return take_err(s, (flags & MSG_PEEK) != 0);
-    if (rd_closed(s)) {
-      /* After our SHUT_RD what is queued already is still read. */
-      if (!rd_ended(s) || s->ra_pending) {
-        r = ra_fill(f, 0, 1);
-        if (r < 0)
-          return -1;
-        if (ra_has(s) || (s->err != 0 && s->type != SOCK_DGRAM))
-          continue;
-      }
-      if (s->type == SOCK_DGRAM)
-        return dgram_nothing(s, nonblock);   /* a datagram pair's peer going is no EOF */
-      return 0;
-    }
-    r = ra_fill(f, timeout, nonblock);
-    if (r < 0)
-      return -1;
-    if (r == 0)
-      return ipcx__fail(EAGAIN);
-  }
-  memcpy(&rec, s->ra_buf + s->ra_off, REC_HDR);
-  p = s->ra_buf + s->ra_off + REC_HDR;
-  s->from_len = 0;
-  if (rec >= 2 && p[0] == 'G') {
-    /* From a datagram socket: the sender's address comes first. */
-    size_t alen = (unsigned char)p[1];
-    if (2 + alen <= rec && alen <= sizeof s->from) {
-      head = 2 + alen;
-      memcpy(&s->from, p + 2, alen);
-      s->from_len = (socklen_t)alen;
-    }
-  }
-  len = rec > head ? rec - head : 0;
-  if (n > 0)
-    memcpy(buf, p + head, n < len ? n : len);
-  if (!(flags & MSG_PEEK))
-    s->ra_off += REC_HDR + rec;
-  return (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
-}
-
-/*
- * Before a write: has the peer said SHUT_RD or reset?  A look at a
- * read-ahead that has completed (no wineserver request); the first write of
- * a socket that has never read posts one (it serves the next read).  A
- * writer that never reads learns of a later SHUT_RD only from that read.
- * 1: writes fail.
- */
-static int peer_refuses(struct ipcx__file *f)
-{
-  struct usock *s = us(f);
-
-  if (!s->peer_rd && (!s->watched || (s->ra_pending && HasOverlappedIoCompleted(&s->ra_ov))) &&
-      !ra_has(s) && !rd_ended(s) && TryEnterCriticalSection(&s->rd_lock)) {
-    s->watched = 1;
-    ra_fill(f, 0, 0);
-    LeaveCriticalSection(&s->rd_lock);
-  }
-  return s->peer_rd != 0;
-}
-
-static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int flags)
-{
-  struct usock *s = us(f);
-  char stack[2048], *m;
-  DWORD put, err;
-  ssize_t r;
-
-  if (n > 0 && buf == NULL)
-    return ipcx__fail(EFAULT);
-  if (n > MSG_MAX)
-    return ipcx__fail(EMSGSIZE);
-  if (s->type != SOCK_DGRAM && peer_refuses(f)) {
-    if (s->err != 0)
-      return take_err(s, 0);    /* Linux: a record socket's send takes the reset */
-    return ipcx__fail(EPIPE);
-  }
-  m = n < sizeof stack ? stack : malloc(n + 1);
-  if (m == NULL)
-    return ipcx__fail(ENOMEM);
-  m[0] = 'D';
-  if (n > 0)
-    memcpy(m + 1, buf, n);
-  if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT)) {
-    r = ipcx__io_write_nonblock(f, m, n + 1, PIPE_CAPACITY);
-    if (r > 0)
-      r -= 1;
-  } else {
-    err = ipcx__io_drain(f);    /* keep the order of earlier nonblocking writes */
-    if (err == ERROR_SUCCESS)
-      err = ipcx__io_write(f->h, m, (DWORD)(n + 1), &put, s->sndtimeo ? s->sndtimeo : INFINITE);
-    if (err == ERROR_SUCCESS) {
-      r = (ssize_t)n;
-    } else if (err == WAIT_TIMEOUT) {
-      r = ipcx__fail(EAGAIN);
-    } else {
-      SetLastError(err);
-      r = ipcx__fail(ipcx__errno_write(err));
-    }
-  }
-  if (m != stack)
-    free(m);
-  if (r < 0 && errno == EPIPE && s->type == SOCK_DGRAM && !s->shut_wr)
-    errno = ECONNREFUSED;       /* Linux: the datagram peer is not there */
-  return r;
-}
-
-static ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
-{
-  struct usock *s = us(f);
-  int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
-  size_t done = 0;
-  ssize_t r;
-
-  if (dgram(s) && s->mb == NULL)
-    return dgram_nothing(s, nonblock);     /* unbound: nobody can send to it */
-  if (s->state != ST_CONNECTED && !dgram(s))
-    return ipcx__fail(EINVAL);
-  if (flags & MSG_OOB)
-    return ipcx__fail(EOPNOTSUPP);
-  if (n == 0 && s->type == SOCK_STREAM) {
-    /* Linux: 0 once there is data or EOF; until then EAGAIN, or wait. */
-    char c;
-    r = ipcx__unix_recv(f, &c, 1, flags | MSG_PEEK);
-    return r < 0 ? -1 : 0;
-  }
-  if (n > 0 && buf == NULL)
-    return ipcx__fail(EFAULT);
-  if (nonblock) {
-    if (!TryEnterCriticalSection(&s->rd_lock))
-      return ipcx__fail(EAGAIN);
-  } else {
-    EnterCriticalSection(&s->rd_lock);
-  }
-  if (s->type != SOCK_STREAM) {
-    r = recv_record(f, buf, n, flags, nonblock);
-  } else {
-    do {
-      r = recv_stream(f, (char *)buf + done, n - done, (flags & MSG_PEEK) != 0, nonblock);
-      if (r <= 0)
-        break;
-      done += (size_t)r;
-    } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n);
-  }
-  LeaveCriticalSection(&s->rd_lock);
-  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
-    wake(s->rd_done);           /* a poll() found us reading: its turn now */
-  if (done > 0)
-    return (ssize_t)done;
-  return r;
-}
-
-/* --- writing ------------------------------------------------------------ */
-
-static ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
-{
-  struct usock *s = us(f);
-  const char *p = buf;
-  size_t done = 0;
-  DWORD put, err = ERROR_SUCCESS;
-
-  if (dgram(s))
-    return ipcx__unix_dgram_send(f, buf, n, flags, NULL, 0);
-  if (s->state != ST_CONNECTED)
-    return ipcx__fail(ENOTCONN);
-  if (flags & MSG_OOB)
-    return ipcx__fail(EOPNOTSUPP);
-  if (s->shut_wr)
-    return ipcx__fail(EPIPE);
-  if (s->type != SOCK_STREAM)
-    return send_message(f, buf, n, flags);
-  if (n == 0)
-    return 0;                   /* never a zero-length message: that is the escape */
-  if (buf == NULL)
-    return ipcx__fail(EFAULT);
-  if (peer_refuses(f))
-    return ipcx__fail(EPIPE);   /* the peer's SHUT_RD, close or reset */
-  if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
-    return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
-  err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
-  while (err == ERROR_SUCCESS && done < n) {
-    size_t chunk = n - done;
-    if (chunk > 0x40000000)
-      chunk = 0x40000000;
-    err = ipcx__io_write(f->h, p + done, (DWORD)chunk, &put,
-                         s->sndtimeo ? s->sndtimeo : INFINITE);
-    done += put;
-  }
-  if (done > 0)
-    return (ssize_t)done;
-  if (err == WAIT_TIMEOUT)
-    return ipcx__fail(EAGAIN);
-  SetLastError(err);
-  return ipcx__fail(ipcx__errno_write(err));
-}
-
-static ssize_t unix_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
-{
-  (void)fd;
-  if (n == 0)
-    return 0;                   /* read() of nothing is 0 at once; recv() of nothing waits */
-  return ipcx__unix_recv(f, buf, n, nonblock ? MSG_DONTWAIT : 0);
-}
-
-static ssize_t unix_write(struct ipcx__file *f, int fd, const void *buf, size_t n, int nonblock)
-{
-  (void)fd;
-  return ipcx__unix_send(f, buf, n, nonblock ? MSG_DONTWAIT : 0);
-}
-
-static int ipcx__unix_shutdown(struct ipcx__file *f, int how)
-{
-  struct usock *s = us(f);
-  int tell = 0;
-
-  if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
-    return ipcx__fail(EINVAL);
-  /* Linux accepts shutdown() on any AF_UNIX socket, connected or not. */
-  if ((how == SHUT_WR || how == SHUT_RDWR) && InterlockedExchange(&s->shut_wr, 1) == 0)
-    tell |= HOW_WR;
-  if ((how == SHUT_RD || how == SHUT_RDWR) && InterlockedExchange(&s->shut_rd, 1) == 0)
-    tell |= HOW_RD;
-  /* The peer learns it in order, behind the data: its EOF, its writes' EPIPE.
-   * A datagram peer is not told; a peer already gone needs no record. */
-  if (tell != 0 && s->state == ST_CONNECTED && s->type != SOCK_DGRAM && s->eof != EOF_CLOSED)
-    send_ctl(f, CTL_SHUTDOWN, tell, INFINITE);
-  if (how == SHUT_RD || how == SHUT_RDWR) {
-    wake(s->rd_wake);           /* blocked readers return 0, as on Linux */
-    if (s->accept_ev != NULL)
-      SetEvent(s->accept_ev);   /* and blocked accept() calls EINVAL */
-  }
-  return 0;
-}
-
-/*
- * At close: does this end leave data unread?  Then Linux resets the peer
- * (ECONNRESET, POLLERR).  One PeekNamedPipe when nothing was read ahead.
- */
-static int unread_at_close(struct ipcx__file *f)
-{
-  struct usock *s = us(f);
-  DWORD avail = 0;
-
-  if (ra_has(s))
-    return 1;
-  if (s->ra_pending) {
-    if (!HasOverlappedIoCompleted(&s->ra_ov))
-      return 0;                 /* nothing has come since the read was posted */
-    ra_collect(f, 0);
-    if (ra_has(s))
-      return 1;
-  }
-  if (rd_ended(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL) || avail == 0)
-    return 0;
-  if (s->hello_pending && avail == sizeof(struct hello))
-    return 0;
-  ra_fill(f, 0, 1);             /* what is queued may be control records alone */
-  return ra_has(s);
-}
-
-/* The last reference is going: a connection with unread data resets its peer. */
-static void reset_peer(struct ipcx__file *f)
-{
-  struct usock *s = us(f);
-
-  if (s->state != ST_CONNECTED || s->type == SOCK_DGRAM || s->shared || rd_ended(s) ||
-      (f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov)))
-    return;
-  if (unread_at_close(f))
-    send_ctl(f, CTL_RESET, 0, 100);
-}
-
-static int unix_nread(struct ipcx__file *f, int *n)
-{
-  struct usock *s = us(f);
-  DWORD avail = 0, ra;
-
-  if (s->state == ST_LISTEN)
-    return ipcx__fail(EINVAL);
-  if (s->state != ST_CONNECTED && !(dgram(s) && s->mb != NULL)) {
-    *n = 0;
-    return 0;
-  }
-  EnterCriticalSection(&s->rd_lock);
-  ra = 0;
-  if (ra_has(s))
-    memcpy(&ra, s->ra_buf + s->ra_off, REC_HDR);
-  if (s->type != SOCK_STREAM) {
-    /* A record socket: the length of the next record (its tag byte aside). */
-    DWORD left = 0;
-    if (ra == 0 && !s->hello_pending && PeekNamedPipe(f->h, NULL, 0, NULL, &avail, &left) &&
-        avail > 0)
-      ra = left;
-    avail = 0;
-    ra = ra > 0 ? ra - 1 : 0;
-  } else {
-    /* A stream: gather what is queued (control records are no bytes). */
-    if (!rd_ended(s))
-      ra_fill(f, 0, 1);
-    ra = s->ra_len - s->ra_off;
-    if (!ra_full(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
-      avail = 0;                /* all of it is here, or the peer has gone */
-  }
-  LeaveCriticalSection(&s->rd_lock);
-  avail += ra;
-  *n = avail > INT_MAX ? INT_MAX : (int)avail;
-  return 0;
-}
-
-/* --- readiness ------------------------------------------------------------ */
-
-static short unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait)
-{
-  struct usock *s = us(f);
-  short rev = 0;
-  int readable = 0, locked, writable, hup, rcv_shut, snd_shut;
-
-  *nwait = 0;
-  if (s->state == ST_LISTEN) {
-    AcquireSRWLockExclusive(&s->llock);
-    readable = any_ready(s);
-    if (!readable) {
-      ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */
-      readable = any_ready(s);
-      if (readable)
-        SetEvent(s->accept_ev); /* keep the news for accept() */
-    }
-    ReleaseSRWLockExclusive(&s->llock);
-    if (readable && (events & IPCX_POLLIN))
-      return IPCX_POLLIN;
-    wait[(*nwait)++] = s->accept_ev;
-    return 0;
-  }
-  if (dgram(s) && s->mb == NULL) {
-    /* An unbound datagram socket: writable, never readable. */
-    if (events & IPCX_POLLOUT)
-      return IPCX_POLLOUT;
-    if (events & IPCX_POLLIN)
-      wait[(*nwait)++] = rd_wake_event(s);
-    return 0;
-  }
-  if (s->state != ST_CONNECTED && !dgram(s)) {
-    /* Linux: an unconnected stream socket reports POLLOUT | POLLHUP. */
-    return (short)((events & IPCX_POLLOUT) | IPCX_POLLHUP);
-  }
-  locked = TryEnterCriticalSection(&s->rd_lock);
-  if (!locked) {
-    /* A reader is at work: ask it to signal rd_done when it leaves, then look again. */
-    InterlockedExchange(&s->poll_waits, 1);
-    ResetEvent(lazy_event(&s->rd_done));
-    locked = TryEnterCriticalSection(&s->rd_lock);
-  }
-  if (locked) {
-    /* Everything queued, and a close or reset behind it (Linux knows at once). */
-    if (!rd_ended(s) && ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) || s->ra_pending))
-      ra_fill(f, 0, 0);
-    LeaveCriticalSection(&s->rd_lock);
-  }
-  if (s->eof == EOF_MARK) {
-    /* After the peer's SHUT_WR nothing more is read: ask the pipe whether it went. */
-    DWORD avail;
-    if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL) &&
-        (GetLastError() == ERROR_BROKEN_PIPE || GetLastError() == ERROR_PIPE_NOT_CONNECTED))
-      InterlockedExchange(&s->eof, EOF_CLOSED);
-  }
-  /* Linux's sk_shutdown: our own shutdown() and what the peer's implies. */
-  rcv_shut = rd_closed(s);
-  snd_shut = s->shut_wr || s->peer_rd || s->eof == EOF_CLOSED;
-  readable = ra_has(s) || rcv_shut || s->err != 0;
-  writable = !f->pw.active || HasOverlappedIoCompleted(&f->pw.ov);
-  hup = rcv_shut && snd_shut;
-  if (s->type == SOCK_DGRAM && !s->shut_rd) {
-    /* A datagram pair: the peer's going is no EOF; POLLIN means a datagram. */
-    readable = ra_has(s);
-    hup = s->shut_wr && s->shut_rd;
-    if (!readable && rd_closed(s) && (events & IPCX_POLLIN) && !(writable && (events & IPCX_POLLOUT))) {
-      wait[(*nwait)++] = rd_wake_event(s);  /* only our own shutdown(SHUT_RD) changes it now */
-      return 0;
-    }
-  }
-  if (readable && (events & IPCX_POLLIN))
-    rev |= IPCX_POLLIN;
-  if (writable && (events & IPCX_POLLOUT))
-    rev |= IPCX_POLLOUT;
-  if (hup)
-    rev |= IPCX_POLLHUP;
-  if (s->err != 0)
-    rev |= IPCX_POLLERR;
-  if ((events & IPCX_POLLRDHUP) && ((s->eof != EOF_NONE && s->type != SOCK_DGRAM) || s->shut_rd))
-    rev |= IPCX_POLLRDHUP;      /* the peer's SHUT_WR or close, or our SHUT_RD */
-  if (rev != 0)
-    return rev;
-  if ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) && (locked ? s->ra_ov.hEvent : s->rd_done) != NULL)
-    wait[(*nwait)++] = locked ? s->ra_ov.hEvent : s->rd_done;
-  if ((events & IPCX_POLLOUT) && f->pw.active)
-    wait[(*nwait)++] = f->pw.ov.hEvent;
-  return 0;
-}
-
 /* --- names and options ---------------------------------------------------- */
 
 static int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer)
@@ -2013,14 +597,14 @@ static int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_
   if (peer) {
     if (s->state != ST_CONNECTED && !(dgram(s) && s->dconnected))
       return ipcx__fail(ENOTCONN);
-    return copy_addr(&s->peer, s->peer_len, addr, len);
+    return ipcx__unix_copy_addr(&s->peer, s->peer_len, addr, len);
   }
   if (s->local_len == 0) {
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
-    return copy_addr(&a, sizeof(ADDRESS_FAMILY), addr, len);
+    return ipcx__unix_copy_addr(&a, sizeof(ADDRESS_FAMILY), addr, len);
   }
-  return copy_addr(&s->local, s->local_len, addr, len);
+  return ipcx__unix_copy_addr(&s->local, s->local_len, addr, len);
 }
 
 /* The peer's pid (reads the hello first on an accepted connection). */
@@ -2030,10 +614,10 @@ static DWORD peer_pid(struct ipcx__file *f)
 
   if (s->hello_pending) {
     EnterCriticalSection(&s->rd_lock);
-    while (s->hello_pending && !rd_closed(s)) {
-      if (!s->ra_pending && ra_post(f) < 0)
+    while (s->hello_pending && !ipcx__unix_rd_closed(s)) {
+      if (!s->ra_pending && ipcx__unix_ra_post(f) < 0)
         break;
-      if (s->ra_pending && ra_collect(f, 5000) <= 0)
+      if (s->ra_pending && ipcx__unix_ra_collect(f, 5000) <= 0)
         break;
     }
     LeaveCriticalSection(&s->rd_lock);
@@ -2194,367 +778,12 @@ static int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, cons
       return ipcx__fail(EINVAL);
     memcpy(&v, val, sizeof v);
     if (name == SO_RCVLOWAT)
-      v = v > 0 ? v : 1;        /* Linux: 0 means 1; it is kept, reads wake at 1 here */
+      v = v > 0 ? v : 1;        /* Linux: 0 means 1; it is kept, reads ipcx__unix_wake at 1 here */
     else
       v = v != 0;
     *remembered(s, name) = v;
     return 0;
   }
-}
-
-/* --- datagrams: SOCK_DGRAM from socket() ---------------------------------- */
-
-/*
- * A bound datagram socket is a mailbox: its pipe (tag "g", the name in the
- * socket file as for a listener) takes any number of senders, one instance
- * each.  A relay thread adopts each sender as it connects (and arms the next
- * instance at once) and moves every datagram, whole, into a private message
- * pipe whose read end becomes the socket's f->h, so recv() and poll() are
- * the record socket's (recv_record).  On the wire a datagram is "G", the
- * sender's address length (one byte, 0: unnamed) and address, then the
- * bytes.  sendto() opens the destination's pipe, keeps it open for the next
- * datagram to the same name, and writes one message; a send waits while the
- * receiver's queue is full, nonblocking or not (a pending pipe write cannot
- * be taken back).  A full relay waits too, so senders feel the receiver's
- * pace, as on Linux.
- */
-#define DGRAM_MAX (RA_SIZE - 2 - (int)sizeof(struct sockaddr_un))
-
-struct sender {
-  HANDLE h;
-  OVERLAPPED ov;                /* its read; ov.hEvent is the mailbox's ev */
-  int pending;
-  char buf[RA_SIZE];
-};
-
-struct mailbox {
-  char name[128];
-  HANDLE out;                   /* the private pipe's write end (the relay's) */
-  HANDLE thread, stop, ev;      /* ev: manual-reset, every sender's reads */
-  HANDLE listener;
-  OVERLAPPED lov;
-  int lconnected;               /* a sender came before ConnectNamedPipe (lov unused) */
-  struct sender **snd;
-  int n, cap;
-};
-
-/* A listening instance with ConnectNamedPipe pending; 0 or a Win32 error. */
-static DWORD mailbox_arm(struct mailbox *m, int first)
-{
-  DWORD err;
-
-  m->listener = ipcx__pipe_listen(m->name, first, PIPE_CAPACITY, PIPE_CAPACITY, owner_only(),
-                                  &m->lov, &m->lconnected, &err);
-  return err;
-}
-
-/* The listener has a sender (relay thread): make it a sender, arm the next. */
-static void mailbox_adopt(struct mailbox *m)
-{
-  struct sender *x = calloc(1, sizeof *x), **t;
-
-  if (x != NULL && m->n == m->cap) {
-    t = realloc(m->snd, (size_t)(m->cap ? 2 * m->cap : 8) * sizeof *t);
-    if (t == NULL) {
-      free(x);
-      x = NULL;
-    } else {
-      m->snd = t;
-      m->cap = m->cap ? 2 * m->cap : 8;
-    }
-  }
-  if (x == NULL) {
-    CloseHandle(m->listener);   /* out of memory: that sender sees ECONNREFUSED */
-  } else {
-    x->h = m->listener;
-    x->ov.hEvent = m->ev;
-    m->snd[m->n++] = x;
-  }
-  m->listener = NULL;
-  ResetEvent(m->lov.hEvent);
-  mailbox_arm(m, 0);
-}
-
-/*
- * Read the senders' datagrams and pass them on (relay thread): at most 64
- * from each per pass, so that a busy sender starves nobody (ev is set again
- * to come back), and none once stop is set.
- */
-static void mailbox_pump(struct mailbox *m)
-{
-  DWORD got, put, err;
-  int k, taken;
-
-  for (k = 0; k < m->n; k++) {
-    struct sender *x = m->snd[k];
-    for (taken = 0;; taken++) {
-      if (ipcx__wait1(m->stop, 0, 0) == WAIT_OBJECT_0)
-        return;
-      if (taken == 64) {
-        SetEvent(m->ev);        /* more may wait: another pass */
-        break;
-      }
-      if (!x->pending) {
-        x->ov.Internal = x->ov.InternalHigh = 0;
-        if (!ReadFile(x->h, x->buf, sizeof x->buf, NULL, &x->ov) &&
-            GetLastError() != ERROR_IO_PENDING) {
-          err = GetLastError();
-          if (err != ERROR_MORE_DATA)
-            goto gone;
-        }
-        x->pending = 1;
-      }
-      if (!HasOverlappedIoCompleted(&x->ov))
-        break;
-      x->pending = 0;
-      if (!GetOverlappedResult(x->h, &x->ov, &got, FALSE))
-        goto gone;              /* the sender closed: ERROR_BROKEN_PIPE */
-      if (got >= 2)
-        ipcx__io_write(m->out, x->buf, got, &put, INFINITE);
-    }
-    continue;
-  gone:
-    CloseHandle(x->h);
-    free(x);
-    m->snd[k--] = m->snd[--m->n];
-  }
-}
-
-static DWORD WINAPI mailbox_thread(void *arg)
-{
-  struct mailbox *m = arg;
-  HANDLE hs[3];
-  DWORD w;
-
-  for (;;) {
-    if (m->listener != NULL && (m->lconnected || HasOverlappedIoCompleted(&m->lov)))
-      mailbox_adopt(m);
-    ResetEvent(m->ev);
-    mailbox_pump(m);
-    hs[0] = m->stop;
-    hs[1] = m->ev;
-    hs[2] = m->lov.hEvent;
-    w = ipcx__wait(m->listener != NULL ? 3 : 2, hs, INFINITE, 0);
-    if (w == WAIT_OBJECT_0 || w == WAIT_FAILED)
-      break;
-  }
-  return 0;
-}
-
-static void mailbox_stop(struct mailbox *m)
-{
-  int k;
-
-  if (m == NULL)
-    return;
-  if (m->thread != NULL) {
-    SetEvent(m->stop);
-    /* A relay waiting on a full queue: cancel its write (again, should it
-     * have been about to start one). */
-    do
-      CancelIoEx(m->out, NULL);
-    while (ipcx__wait1(m->thread, 100, 0) == WAIT_TIMEOUT);
-    CloseHandle(m->thread);
-  }
-  if (m->listener != NULL) {
-    ipcx__io_cancel(m->listener, &m->lov);
-    CloseHandle(m->listener);
-  }
-  for (k = 0; k < m->n; k++) {
-    if (m->snd[k]->pending)
-      ipcx__io_cancel(m->snd[k]->h, &m->snd[k]->ov);
-    CloseHandle(m->snd[k]->h);
-    free(m->snd[k]);
-  }
-  free(m->snd);
-  close_handle(m->out);
-  close_handle(m->stop);
-  close_handle(m->ev);
-  close_handle(m->lov.hEvent);
-  free(m);
-}
-
-/* Open s's mailbox under s->pipe_name (bind(), llock held); 0 or -1/errno. */
-static int mailbox_start(struct ipcx__file *f)
-{
-  struct usock *s = us(f);
-  struct mailbox *m = calloc(1, sizeof *m);
-  HANDLE rd = NULL, old;
-  DWORD err;
-
-  if (m == NULL)
-    return ipcx__fail(ENOMEM);
-  snprintf(m->name, sizeof m->name, "%s", s->pipe_name);
-  m->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
-  m->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-  m->lov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-  err = m->stop == NULL || m->ev == NULL || m->lov.hEvent == NULL ? GetLastError()
-        : ipcx__pipe_pair_open(&rd, &m->out, PIPE_CAPACITY,
-                               PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
-                               GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED, "x");
-  if (err == ERROR_SUCCESS)
-    err = mailbox_arm(m, 1);
-  if (err == ERROR_SUCCESS) {
-    m->thread = CreateThread(NULL, 64 * 1024, mailbox_thread, m,
-                             STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
-    if (m->thread == NULL)
-      err = GetLastError();
-  }
-  if (err != ERROR_SUCCESS) {
-    if (rd != NULL)
-      CloseHandle(rd);
-    mailbox_stop(m);
-    if (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY)
-      return ipcx__fail(EADDRINUSE);
-    return ipcx__fail_win32(err);
-  }
-  s->mb = m;
-  old = f->h;
-  f->h = rd;                    /* recv() and poll() read the private pipe */
-  CloseHandle(old);
-  return 0;
-}
-
-/* The pipe behind a datagram address: 0, or -1/errno as Linux's sendto(). */
-static int dgram_resolve(const struct sockaddr *addr, socklen_t len, char *name, size_t size,
-                         struct sockaddr_un *a, socklen_t *alen)
-{
-  char path[sizeof a->sun_path + 1];
-  DWORD pid;
-  int kind = parse_addr(addr, len, a, alen);
-
-  if (kind < 0)
-    return -1;
-  if (kind == 1) {
-    addr_path(a, path);
-    if (read_record_file(path, name, size, &pid) < 0)
-      return -1;
-  } else if (read_record_abstract(a, *alen, name, size, &pid) < 0) {
-    return -1;
-  }
-  if (strncmp(name, "\\\\.\\pipe\\ipcx-", 14) != 0 || type_of_tag(name + 14) != SOCK_DGRAM)
-    return ipcx__fail(EPROTOTYPE);     /* a stream or seqpacket socket lives there */
-  return 0;
-}
-
-/* Send one datagram to the mailbox called name (llock held). */
-static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, size_t n)
-{
-  char stack[2048], *m;
-  size_t total;
-  DWORD err = ERROR_SUCCESS, put;
-  int tries;
-
-  if (s->dest != NULL && strcmp(s->dest_name, name) != 0) {
-    CloseHandle(s->dest);
-    s->dest = NULL;
-  }
-  for (tries = 0; s->dest == NULL; tries++) {
-    s->dest = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
-                          FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
-                          NULL);
-    if (s->dest != INVALID_HANDLE_VALUE) {
-      snprintf(s->dest_name, sizeof s->dest_name, "%s", name);
-      break;
-    }
-    s->dest = NULL;
-    err = GetLastError();
-    if (err != ERROR_PIPE_BUSY || tries >= 100)
-      return ipcx__fail(err == ERROR_PIPE_BUSY ? EAGAIN : ECONNREFUSED);
-    WaitNamedPipeA(name, 100);   /* the relay arms the next instance at once */
-  }
-  total = 2 + (size_t)(s->local_len > (socklen_t)sizeof(ADDRESS_FAMILY) ? s->local_len : 0) + n;
-  m = total <= sizeof stack ? stack : malloc(total);
-  if (m == NULL)
-    return ipcx__fail(ENOMEM);
-  m[0] = 'G';
-  m[1] = (char)(total - 2 - n);
-  memcpy(m + 2, &s->local, (size_t)(unsigned char)m[1]);
-  if (n > 0)
-    memcpy(m + total - n, buf, n);
-  err = ipcx__io_write(s->dest, m, (DWORD)total, &put, s->sndtimeo ? s->sndtimeo : INFINITE);
-  if (m != stack)
-    free(m);
-  if (err == ERROR_SUCCESS)
-    return (ssize_t)n;
-  if (err == WAIT_TIMEOUT)
-    return ipcx__fail(EAGAIN);
-  CloseHandle(s->dest);         /* the receiver has gone */
-  s->dest = NULL;
-  return ipcx__fail(ECONNREFUSED);
-}
-
-/* sendto() and send() on a datagram socket from socket(). */
-static ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
-                              const struct sockaddr *addr, socklen_t len)
-{
-  struct usock *s = us(f);
-  struct sockaddr_un a;
-  socklen_t alen;
-  char name[256];
-  ssize_t r;
-
-  (void)flags;
-  if (n > 0 && buf == NULL)
-    return ipcx__fail(EFAULT);
-  if (s->shut_wr)
-    return ipcx__fail(EPIPE);
-  if (n > (size_t)DGRAM_MAX)
-    return ipcx__fail(EMSGSIZE);
-  AcquireSRWLockExclusive(&s->llock);
-  if (addr == NULL) {
-    if (!s->dconnected) {
-      ReleaseSRWLockExclusive(&s->llock);
-      return ipcx__fail(ENOTCONN);
-    }
-    snprintf(name, sizeof name, "%s", s->peer_pipe);
-  } else if (dgram_resolve(addr, len, name, sizeof name, &a, &alen) < 0) {
-    ReleaseSRWLockExclusive(&s->llock);
-    return -1;
-  }
-  r = dgram_write(s, name, buf, n);
-  ReleaseSRWLockExclusive(&s->llock);
-  return r;
-}
-
-/* connect() on a datagram socket: the default destination. */
-static int dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
-{
-  struct usock *s = us(f);
-  struct sockaddr_un a;
-  socklen_t alen;
-  char name[256];
-
-  if (addr != NULL && len >= (socklen_t)sizeof(ADDRESS_FAMILY) && addr->sa_family == AF_UNSPEC) {
-    s->dconnected = 0;          /* Linux: AF_UNSPEC dissolves the association */
-    return 0;
-  }
-  if (dgram_resolve(addr, len, name, sizeof name, &a, &alen) < 0)
-    return -1;
-  AcquireSRWLockExclusive(&s->llock);
-  snprintf(s->peer_pipe, sizeof s->peer_pipe, "%s", name);
-  s->peer = a;
-  s->peer_len = alen;
-  s->dconnected = 1;
-  ReleaseSRWLockExclusive(&s->llock);
-  return 0;
-}
-
-/* The sender of the last datagram recv() took, for recvfrom(). */
-static int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len)
-{
-  struct usock *s = us(f);
-
-  if (s->from_len == 0) {
-    *len = 0;                   /* an unnamed sender: Linux gives length 0 */
-    return 0;
-  }
-  return copy_addr(&s->from, s->from_len, addr, len);
-}
-
-static int ipcx__unix_is_dgram(struct ipcx__file *f)
-{
-  return dgram(us(f));
 }
 
 /* --- stat() on a socket file ---------------------------------------------- */
@@ -2656,13 +885,13 @@ static const struct ipcx__sock_ops unix_sock_ops = {
 
 static const struct ipcx__ops unix_ops = {
   .kind = IPCX__KIND_SOCKET,
-  .read = unix_read,
-  .write = unix_write,
+  .read = ipcx__unix_read,
+  .write = ipcx__unix_write,
   .destroy = unix_destroy,
   .fstat = unix_fstat,
   .set_nonblock = unix_set_nonblock,
-  .poll = unix_poll,
-  .nread = unix_nread,
+  .poll = ipcx__unix_poll,
+  .nread = ipcx__unix_nread,
   .sock = &unix_sock_ops,
   .before_spawn = ipcx__unix_before_spawn,
 };
