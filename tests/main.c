@@ -11,7 +11,7 @@
  */
 #include "ipcx_test.h"
 
-#include <sys/time.h>
+#include <stddef.h>
 #include <poll.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -127,10 +127,30 @@ socklen_t test_addr(struct sockaddr_un *a, const char *path)
 {
   size_t n = strlen(path);
 
+  if (n >= sizeof a->sun_path)
+    n = sizeof a->sun_path - 1;
   memset(a, 0, sizeof *a);
   a->sun_family = AF_UNIX;
-  memcpy(a->sun_path, path, n < sizeof a->sun_path ? n : sizeof a->sun_path - 1);
-  return (socklen_t)sizeof *a;
+  memcpy(a->sun_path, path, n);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+}
+
+void test_fill(unsigned char *buf, size_t n, unsigned seed)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    buf[i] = (unsigned char)((i * 131 + seed * 7 + (i >> 9)) & 0xff);
+}
+
+unsigned long long test_checksum(const unsigned char *p, size_t n)
+{
+  unsigned long long h = 1469598103934665603ull;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    h = (h ^ p[i]) * 1099511628211ull;
+  return h;
 }
 
 void test_sleep_ms(int ms)
@@ -138,12 +158,12 @@ void test_sleep_ms(int ms)
   usleep((useconds_t)ms * 1000);
 }
 
-long long test_now_ms(void)
+double test_now_ms(void)
 {
-  struct timeval tv;
+  struct timespec ts;
 
-  gettimeofday(&tv, NULL);
-  return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 int test_listen_at(char *path, size_t size, int type, int backlog)
