@@ -51,6 +51,27 @@ static const struct {
 const char *test_self;
 static time_t start_time;
 
+/* cat [CODE]: stdin to stdout, byte for byte, then exit with CODE (default 0;
+ * 101 if a write failed, 102 if a read did). */
+IPCX_TEST_HELPER(cat)
+{
+  char buf[8192];
+  ssize_t n;
+
+  while ((n = read(0, buf, sizeof buf)) > 0)
+    if (test_write_all(1, buf, (size_t)n) < 0)
+      return 101;
+  if (n < 0)
+    return 102;
+  return argc > 0 ? atoi(argv[0]) : 0;
+}
+
+/* exit [CODE]: exit at once with CODE (default 0). */
+IPCX_TEST_HELPER(exit)
+{
+  return argc > 0 ? atoi(argv[0]) : 0;
+}
+
 TCase *test_tcase(const char *name)
 {
   TCase *tc = tcase_create(name);
@@ -314,7 +335,7 @@ static void warm_up(void)
     unlink(path);
   }
   if (posix_spawn(&pid, test_self, NULL, NULL,
-                  (char *[]){ (char *)test_self, "--helper", "exit_with", "0", NULL }, NULL) == 0)
+                  (char *[]){ (char *)test_self, "--helper", "exit", "0", NULL }, NULL) == 0)
     waitpid(pid, &status, 0);
 }
 
