@@ -51,11 +51,23 @@ ssize_t test_read_all(int fd, void *buf, size_t n);
 pid_t test_spawn_helper(char **argv);
 void test_wait_ok(pid_t pid);
 
-/* An AF_UNIX address for path (cut to fit sun_path); its size. */
+/* An AF_UNIX address for path (cut to fit sun_path); its length as Linux counts it. */
 socklen_t test_addr(struct sockaddr_un *a, const char *path);
 
 /* Sleep for ms milliseconds. */
 void test_sleep_ms(int ms);
+
+/* Monotonic milliseconds (for deadlines, never for speed). */
+double test_now_ms(void);
+
+/* A reproducible byte pattern for seed, and a checksum (FNV-1a) of bytes. */
+void test_fill(unsigned char *buf, size_t n, unsigned seed);
+unsigned long long test_checksum(const unsigned char *p, size_t n);
+
+/* A listening AF_UNIX socket of type at a fresh path (written to path). */
+int test_listen_at(char *path, size_t size, int type, int backlog);
+/* A socket of type connected to path, or -1/errno. */
+int test_connect_to(const char *path, int type);
 
 /* The process's open handles (Windows) or fds (Linux), and the growth a
  * count may show without a leak (lazily made per-process objects, a thread

@@ -10,6 +10,8 @@
  * Makefile makes from tests/test_*.c.
  */
 #include "ipcx_test.h"
+
+#include <stddef.h>
 #include <poll.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -48,6 +50,27 @@ static const struct {
 
 const char *test_self;
 static time_t start_time;
+
+/* cat [CODE]: stdin to stdout, byte for byte, then exit with CODE (default 0;
+ * 101 if a write failed, 102 if a read did). */
+IPCX_TEST_HELPER(cat)
+{
+  char buf[8192];
+  ssize_t n;
+
+  while ((n = read(0, buf, sizeof buf)) > 0)
+    if (test_write_all(1, buf, (size_t)n) < 0)
+      return 101;
+  if (n < 0)
+    return 102;
+  return argc > 0 ? atoi(argv[0]) : 0;
+}
+
+/* exit [CODE]: exit at once with CODE (default 0). */
+IPCX_TEST_HELPER(exit)
+{
+  return argc > 0 ? atoi(argv[0]) : 0;
+}
 
 TCase *test_tcase(const char *name)
 {
@@ -133,15 +156,73 @@ socklen_t test_addr(struct sockaddr_un *a, const char *path)
 {
   size_t n = strlen(path);
 
+  if (n >= sizeof a->sun_path)
+    n = sizeof a->sun_path - 1;
   memset(a, 0, sizeof *a);
   a->sun_family = AF_UNIX;
-  memcpy(a->sun_path, path, n < sizeof a->sun_path ? n : sizeof a->sun_path - 1);
-  return (socklen_t)sizeof *a;
+  memcpy(a->sun_path, path, n);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+}
+
+void test_fill(unsigned char *buf, size_t n, unsigned seed)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    buf[i] = (unsigned char)((i * 131 + seed * 7 + (i >> 9)) & 0xff);
+}
+
+unsigned long long test_checksum(const unsigned char *p, size_t n)
+{
+  unsigned long long h = 1469598103934665603ull;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    h = (h ^ p[i]) * 1099511628211ull;
+  return h;
 }
 
 void test_sleep_ms(int ms)
 {
   usleep((useconds_t)ms * 1000);
+}
+
+double test_now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+int test_listen_at(char *path, size_t size, int type, int backlog)
+{
+  struct sockaddr_un a;
+  int fd;
+
+  test_path(path, size, "sock");
+  unlink(path);                 /* a leftover of a crashed run whose pid we now have */
+  fd = socket(AF_UNIX, type, 0);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, test_addr(&a, path)), 0);
+  ck_assert_int_eq(listen(fd, backlog), 0);
+  return fd;
+}
+
+int test_connect_to(const char *path, int type)
+{
+  struct sockaddr_un a;
+  int fd = socket(AF_UNIX, type, 0), e;
+
+  if (fd < 0)
+    return -1;
+  if (connect(fd, (struct sockaddr *)&a, test_addr(&a, path)) < 0) {
+    e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
 }
 
 /* --- open handles, counted around each suite ------------------------------ */
@@ -262,7 +343,7 @@ static void warm_up(void)
     unlink(path);
   }
   if (posix_spawn(&pid, test_self, NULL, NULL,
-                  (char *[]){ (char *)test_self, "--helper", "exit_with", "0", NULL }, NULL) == 0)
+                  (char *[]){ (char *)test_self, "--helper", "exit", "0", NULL }, NULL) == 0)
     waitpid(pid, &status, 0);
 }
 

@@ -401,7 +401,7 @@ START_TEST(compat_spawnp_unix_path)
   snprintf(path, sizeof path, "/ipcx-no-such-dir:%s", dir);
   ck_assert_int_eq(setenv("PATH", path, 1), 0);
   r = posix_spawnp(&pid, base, NULL, NULL,
-                   (char *[]){ base, "--helper", "exit_with", "7", NULL }, NULL);
+                   (char *[]){ base, "--helper", "exit", "7", NULL }, NULL);
   if (saved != NULL)
     setenv("PATH", saved, 1);
   free(saved);

@@ -144,16 +144,10 @@ START_TEST(fault_full_pipe_reader_closes)
 }
 END_TEST
 
-/* exit_with CODE: exit at once with CODE. */
-IPCX_TEST_HELPER(exit_with)
-{
-  return argc > 0 ? atoi(argv[0]) : 0;
-}
-
 /* The same with the reader in a child process that is killed. */
 START_TEST(fault_full_pipe_reader_killed)
 {
-  char *argv[] = { (char *)test_self, "--helper", "exit_with", "0", NULL };
+  char *argv[] = { (char *)test_self, "--helper", "exit", "0", NULL };
   struct blocked_writer w = { -1, 0, 0 };
   posix_spawn_file_actions_t fa;
   pthread_t t;

@@ -266,6 +266,40 @@ START_TEST(fifo_rdwr_never_blocks)
 }
 END_TEST
 
+/* ioctl(FIONREAD) on a FIFO's read end: the bytes queued, from every writer. */
+START_TEST(fifo_fionread)
+{
+  char path[256], buf[16];
+  int r, w1, w2, n = -1;
+
+  make_fifo(path, sizeof path, "nread");
+  r = open(path, O_RDONLY | O_NONBLOCK);
+  ck_assert_int_ge(r, 0);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 0);
+  w1 = open(path, O_WRONLY);
+  ck_assert_int_ge(w1, 0);
+  w2 = open(path, O_WRONLY);
+  ck_assert_int_ge(w2, 0);
+  ck_assert_int_eq(write(w1, "seven..", 7), 7);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 7);
+  ck_assert_int_eq(write(w2, "abc", 3), 3);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 10);
+  ck_assert_int_eq(test_read_all(r, buf, 4), 4);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 6);
+  ck_assert_int_eq(test_read_all(r, buf, 6), 6);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 0);
+  close(w1);
+  close(w2);
+  close(r);
+  unlink(path);
+}
+END_TEST
+
 /* --- EOF, reopen, EPIPE ------------------------------------------------------ */
 
 START_TEST(fifo_eof_and_reopen)
@@ -787,6 +821,7 @@ Suite *suite_fifo(void)
 
   tcase_add_test(tc, fifo_mkfifo_stat_unlink);
   tcase_add_test(tc, fifo_mkfifo_errors);
+  tcase_add_test(tc, fifo_fionread);
   tcase_add_test(tc, fifo_regular_files_still_files);
   tcase_add_test(tc, fifo_reader_waits_for_writer);
   tcase_add_test(tc, fifo_writer_waits_for_reader);

@@ -67,14 +67,6 @@ static double cpu_ms(void)
 }
 #endif
 
-static double now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 static short poll1(int fd, short events, int timeout)
 {
   struct pollfd p;
@@ -492,9 +484,9 @@ START_TEST(poll_bad_arguments)
     ck_assert_int_eq(errno, EINVAL);
   }
 #endif
-  t0 = now_ms();
+  t0 = test_now_ms();
   ck_assert_int_eq(poll(nul, 0, 30), 0);                /* no fds: a sleep */
-  ck_assert_double_ge(now_ms() - t0, 30.0);
+  ck_assert_double_ge(test_now_ms() - t0, 30.0);
 }
 END_TEST
 
@@ -508,15 +500,15 @@ START_TEST(poll_timeouts_never_early)
 
   ck_assert_int_eq(pipe(p), 0);
   for (i = 0; i < (int)(sizeof ms / sizeof ms[0]); i++) {
-    t0 = now_ms();
+    t0 = test_now_ms();
     ck_assert_int_eq(poll1(p[0], POLLIN, ms[i]), 0);
-    dt = now_ms() - t0;
+    dt = test_now_ms() - t0;
     ck_assert_double_ge(dt, ms[i]);
     ck_assert_double_lt(dt, ms[i] + 200.0);             /* generous: a loaded machine */
   }
-  t0 = now_ms();
+  t0 = test_now_ms();
   ck_assert_int_eq(poll1(p[0], POLLIN, 0), 0);
-  ck_assert_double_lt(now_ms() - t0, 200.0);
+  ck_assert_double_lt(test_now_ms() - t0, 200.0);
   close(p[0]);
   close(p[1]);
 }
@@ -553,10 +545,10 @@ START_TEST(poll_infinite_woken_by_thread_write)
   d.fd = p[1];
   d.ms = 100;
   d.action = 0;
-  t0 = now_ms();
+  t0 = test_now_ms();
   ck_assert_int_eq(pthread_create(&t, NULL, delayed_action, &d), 0);
   ck_assert_int_eq(poll1(p[0], POLLIN, -1), POLLIN);
-  ck_assert_double_ge(now_ms() - t0, 90.0);
+  ck_assert_double_ge(test_now_ms() - t0, 90.0);
   pthread_join(t, NULL);
   close(p[0]);
   close(p[1]);
@@ -672,14 +664,14 @@ static void *poll_thread(void *arg)
 {
   struct poller *pt = arg;
   struct pollfd p;
-  double t0 = now_ms();
+  double t0 = test_now_ms();
 
   p.fd = pt->fd;
   p.events = POLLIN;
   p.revents = 0;
   pt->r = poll(&p, 1, pt->timeout);
   pt->revents = p.revents;
-  pt->ms = now_ms() - t0;
+  pt->ms = test_now_ms() - t0;
   return NULL;
 }
 
@@ -907,10 +899,10 @@ START_TEST(poll_idle_uses_no_cpu)
   }
   ck_assert_int_eq(poll(pfd, 200, 0), 0);               /* arm the watches first */
   c0 = cpu_ms();
-  t0 = now_ms();
+  t0 = test_now_ms();
   ck_assert_int_eq(poll(pfd, 200, 2000), 0);
   used = cpu_ms() - c0;
-  ck_assert_double_ge(now_ms() - t0, 2000.0);
+  ck_assert_double_ge(test_now_ms() - t0, 2000.0);
   ck_assert_double_lt(used, 50.0);
   for (i = 0; i < 100; i++) {
     close(p[i][0]);
@@ -1214,9 +1206,9 @@ START_TEST(select_timeout_and_errors)
   FD_SET(p[0], &r);
   tv.tv_sec = 0;
   tv.tv_usec = 50000;
-  t0 = now_ms();
+  t0 = test_now_ms();
   ck_assert_int_eq(select(p[0] + 1, &r, NULL, NULL, &tv), 0);
-  dt = now_ms() - t0;
+  dt = test_now_ms() - t0;
   ck_assert_double_ge(dt, 50.0);
   ck_assert_double_lt(dt, 250.0);
   ck_assert(!FD_ISSET(p[0], &r));

@@ -29,7 +29,7 @@ static void make_binary(unsigned char *b, size_t n)
   b[n - 2] = '\r';
 }
 
-/* A ported filter (spawn_cat: read(0) -> write(1)) started by a parent that
+/* A ported filter (cat: read(0) -> write(1)) started by a parent that
  * is not ipcx: the shell's (cmd.exe's) redirection hands it std fds that a
  * C runtime would open in text mode.  Every byte must pass unchanged. */
 START_TEST(posix_binary_std_fds)
@@ -56,7 +56,7 @@ START_TEST(posix_binary_std_fds)
     snprintf(self, sizeof self, "%s", test_self);
   else
     snprintf(self, sizeof self, "%s/%s", getcwd(cwd, sizeof cwd), test_self);
-  snprintf(cmd, sizeof cmd, "%s --helper spawn_cat < %s > %s", self, in, out);
+  snprintf(cmd, sizeof cmd, "%s --helper cat < %s > %s", self, in, out);
   ck_assert_int_eq(system(cmd), 0);
   fd = open(out, O_RDONLY);
   ck_assert_int_ge(fd, 0);
@@ -544,7 +544,7 @@ END_TEST
 START_TEST(posix_spawn_addchdir)
 {
   posix_spawn_file_actions_t fa;
-  char *argv[] = { (char *)test_self, "--helper", "spawn_exit", "0", NULL };
+  char *argv[] = { (char *)test_self, "--helper", "exit", "0", NULL };
   pid_t pid;
 
   posix_spawn_file_actions_init(&fa);

@@ -274,11 +274,9 @@ static int listener(char *path, size_t size, const char *tag, int mode)
 
 static int connect_to(const char *path)
 {
-  struct sockaddr_un a;
-  int c = socket(AF_UNIX, SOCK_STREAM, 0);
+  int c = test_connect_to(path, SOCK_STREAM);
 
   ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, test_addr(&a, path)), 0);
   return c;
 }
 

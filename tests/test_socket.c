@@ -16,19 +16,6 @@
 
 /* --- helpers ------------------------------------------------------------- */
 
-static socklen_t make_addr(struct sockaddr_un *a, const char *path)
-{
-  size_t n = strlen(path);
-
-  memset(a, 0, sizeof *a);
-  a->sun_family = AF_UNIX;
-
-  if (n >= sizeof a->sun_path)
-    n = sizeof a->sun_path - 1;
-  memcpy(a->sun_path, path, n);
-  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
-}
-
 /* An abstract address: sun_path[0] == 0, then name (no terminator counted). */
 static socklen_t make_abstract(struct sockaddr_un *a, const char *name)
 {
@@ -36,56 +23,6 @@ static socklen_t make_abstract(struct sockaddr_un *a, const char *name)
   a->sun_family = AF_UNIX;
   memcpy(a->sun_path + 1, name, strlen(name));
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-}
-
-/* A listening socket at a fresh path (written to path). */
-static int listen_at(char *path, size_t size, int backlog)
-{
-  struct sockaddr_un a;
-  socklen_t len;
-  int fd;
-
-  test_path(path, size, "sock");
-  unlink(path);                 /* a leftover of a crashed run whose pid we now have */
-  len = make_addr(&a, path);
-  fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  ck_assert_int_ge(fd, 0);
-  ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, len), 0);
-  ck_assert_int_eq(listen(fd, backlog), 0);
-  return fd;
-}
-
-static int connect_to(const char *path)
-{
-  struct sockaddr_un a;
-  socklen_t len = make_addr(&a, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-
-  if (fd < 0)
-    return -1;
-  if (connect(fd, (struct sockaddr *)&a, len) < 0) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    return -1;
-  }
-  return fd;
-}
-
-static void fill(unsigned char *buf, size_t n, unsigned seed)
-{
-  size_t i;
-  for (i = 0; i < n; i++)
-    buf[i] = (unsigned char)((i * 131 + seed * 7 + (i >> 9)) & 0xff);
-}
-
-static unsigned long long checksum(const unsigned char *p, size_t n)
-{
-  unsigned long long h = 1469598103934665603ull;
-  size_t i;
-  for (i = 0; i < n; i++)
-    h = (h ^ p[i]) * 1099511628211ull;
-  return h;
 }
 
 /* Read until EOF; returns the count or -1. */
@@ -110,12 +47,6 @@ static ssize_t read_to_eof(int fd, unsigned char *buf, size_t cap)
   }
 }
 
-static long long now_ms(void)
-{
-  struct timeval tv;
-  gettimeofday(&tv, NULL);
-  return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 /* --- echo ------------------------------------------------------------------ */
 
@@ -141,9 +72,9 @@ START_TEST(sock_echo)
   pthread_t t;
   int lfd, c;
 
-  lfd = listen_at(path, sizeof path, 4);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   ck_assert_int_eq(pthread_create(&t, NULL, echo_server, &lfd), 0);
-  c = connect_to(path);
+  c = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c, 0);
   ck_assert_int_eq(write(c, "hello", 5), 5);
   ck_assert_int_eq(test_read_all(c, buf, 5), 5);
@@ -228,7 +159,7 @@ static void *late_reply_server(void *arg)
     n = read_to_eof(c, req, sizeof req);        /* the request, then the client's SHUT_WR */
     if (n == 7 && memcmp(req, "request", 7) == 0) {
       test_sleep_ms(50);                          /* late: after any timer-based fake would fire */
-      fill(reply, LATE_REPLY, 3);
+      test_fill(reply, LATE_REPLY, 3);
       test_write_all(c, reply, LATE_REPLY);
     }
     close(c);
@@ -246,9 +177,9 @@ START_TEST(sock_half_close_late_reply)
 
   ck_assert_ptr_nonnull(got);
   ck_assert_ptr_nonnull(want);
-  lfd = listen_at(path, sizeof path, 4);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   ck_assert_int_eq(pthread_create(&t, NULL, late_reply_server, &lfd), 0);
-  c = connect_to(path);
+  c = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c, 0);
   ck_assert_int_eq(write(c, "request", 7), 7);
   ck_assert_int_eq(shutdown(c, SHUT_WR), 0);
@@ -256,7 +187,7 @@ START_TEST(sock_half_close_late_reply)
   ck_assert_int_eq(write(c, "x", 1), -1);       /* our own SHUT_WR */
   ck_assert_int_eq(errno, EPIPE);
   ck_assert_int_eq(read_to_eof(c, got, LATE_REPLY + 1), LATE_REPLY);
-  fill(want, LATE_REPLY, 3);
+  test_fill(want, LATE_REPLY, 3);
   ck_assert_int_eq(memcmp(got, want, LATE_REPLY), 0);
   pthread_join(t, NULL);
   close(c);
@@ -336,7 +267,7 @@ START_TEST(sock_shutdown_wakes_accept)
   char path[256];
   pthread_t t;
 
-  b.lfd = listen_at(path, sizeof path, 4);
+  b.lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   b.r = -2;
   b.err = 0;
   ck_assert_int_eq(pthread_create(&t, NULL, accept_blocked, &b), 0);
@@ -377,12 +308,12 @@ START_TEST(sock_close_delivers_all)
   size_t done = 0;
   int lfd, c, s, rounds = 0;
 
-  lfd = listen_at(path, sizeof path, 4);
-  c = connect_to(path);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
+  c = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c, 0);
   s = accept(lfd, NULL, NULL);
   ck_assert_int_ge(s, 0);
-  fill(out, CLOSE_BYTES, 9);
+  test_fill(out, CLOSE_BYTES, 9);
   d.fd = s;
   d.buf = in;
   d.got = -2;
@@ -437,7 +368,7 @@ static void *many_server_conn(void *arg)
       cr->failed = 1;
       break;
     }
-    sum = checksum(buf, len);
+    sum = test_checksum(buf, len);
     if (test_write_all(cr->fd, &sum, sizeof sum) < 0) {
       cr->failed = 1;
       break;
@@ -461,7 +392,7 @@ static void *many_client_run(void *arg)
   struct many_client *mc = arg;
   unsigned char *buf = malloc(MAX_MSG);
   unsigned int len, rnd = mc->seed;
-  int fd = connect_to(mc->path), i;
+  int fd = test_connect_to(mc->path, SOCK_STREAM), i;
 
   if (fd < 0 || buf == NULL) {
     mc->failed = 1;
@@ -472,9 +403,9 @@ static void *many_client_run(void *arg)
     unsigned long long sum = 0;
     rnd = rnd * 1103515245u + 12345u;
     len = (rnd >> 8) % (1u << ((rnd >> 3) % 19));   /* 0 .. 256 KiB, mostly small */
-    fill(buf, len, rnd);
+    test_fill(buf, len, rnd);
     if (test_write_all(fd, &len, sizeof len) < 0 || test_write_all(fd, buf, len) < 0 ||
-        test_read_all(fd, &sum, sizeof sum) < 0 || sum != checksum(buf, len)) {
+        test_read_all(fd, &sum, sizeof sum) < 0 || sum != test_checksum(buf, len)) {
       mc->failed = 1;
       break;
     }
@@ -494,7 +425,7 @@ START_TEST(sock_many_clients)
   long total = 0;
   int lfd, i;
 
-  lfd = listen_at(path, sizeof path, CLIENTS);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, CLIENTS);
   for (i = 0; i < CLIENTS; i++) {
     clients[i].path = path;
     clients[i].seed = (unsigned)i * 7919u + 1;
@@ -549,7 +480,7 @@ START_TEST(sock_many_acceptors)
   char path[256], c;
   int lfd, fds[8], i;
 
-  lfd = listen_at(path, sizeof path, 8);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 8);
   for (i = 0; i < 8; i++) {
     acc[i].lfd = lfd;
     acc[i].fd = -1;
@@ -557,7 +488,7 @@ START_TEST(sock_many_acceptors)
   }
   test_sleep_ms(50);
   for (i = 0; i < 8; i++) {
-    fds[i] = connect_to(path);
+    fds[i] = test_connect_to(path, SOCK_STREAM);
     ck_assert_int_ge(fds[i], 0);
     c = (char)('a' + i);
     ck_assert_int_eq(write(fds[i], &c, 1), 1);
@@ -592,7 +523,7 @@ static void *duplex_writer(void *arg)
   struct duplex *d = arg;
   unsigned char *buf = malloc(DUPLEX_BYTES);
 
-  fill(buf, DUPLEX_BYTES, d->seed);
+  test_fill(buf, DUPLEX_BYTES, d->seed);
   d->ok = test_write_all(d->fd, buf, DUPLEX_BYTES) == DUPLEX_BYTES;
   free(buf);
   return NULL;
@@ -603,7 +534,7 @@ static void *duplex_reader(void *arg)
   struct duplex *d = arg;
   unsigned char *buf = malloc(DUPLEX_BYTES), *want = malloc(DUPLEX_BYTES);
 
-  fill(want, DUPLEX_BYTES, d->seed);
+  test_fill(want, DUPLEX_BYTES, d->seed);
   d->ok = test_read_all(d->fd, buf, DUPLEX_BYTES) == DUPLEX_BYTES &&
           memcmp(buf, want, DUPLEX_BYTES) == 0;
   free(buf);
@@ -771,11 +702,11 @@ START_TEST(sock_recv_timeout)
   ck_assert_int_eq(got.tv_sec, 0);
   ck_assert_int_ge(got.tv_usec, 190000);
   ck_assert_int_le(got.tv_usec, 210000);
-  t0 = now_ms();
+  t0 = test_now_ms();
   errno = 0;
   ck_assert_int_eq(recv(sv[0], &c, 1, 0), -1);
   ck_assert_int_eq(errno, EAGAIN);
-  dt = now_ms() - t0;
+  dt = test_now_ms() - t0;
   ck_assert_int_ge(dt, 150);
   ck_assert_int_le(dt, 5000);
   /* Data that is there comes at once, and the socket still works after a timeout. */
@@ -821,13 +752,13 @@ START_TEST(sock_names)
   char path[256];
   int lfd, c, s;
 
-  lfd = listen_at(path, sizeof path, 4);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   len = sizeof a;
   ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
   ck_assert_int_eq(a.sun_family, AF_UNIX);
   ck_assert_str_eq(a.sun_path, path);
   ck_assert_int_eq(len, offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
-  c = connect_to(path);
+  c = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c, 0);
   len = sizeof b;
   memset(&b, 0x55, sizeof b);
@@ -965,7 +896,7 @@ START_TEST(sock_options)
   errno = 0;
   ck_assert_int_eq(getsockopt(-1, SOL_SOCKET, SO_TYPE, &v, &len), -1);
   ck_assert_int_eq(errno, EBADF);
-  lfd = listen_at(path, sizeof path, 2);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 2);
   len = sizeof v;
   ck_assert_int_eq(getsockopt(lfd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len), 0);
   ck_assert_int_eq(v, 1);
@@ -985,8 +916,8 @@ START_TEST(sock_peercred)
   gid_t gid;
   int lfd, c, s;
 
-  lfd = listen_at(path, sizeof path, 4);
-  c = connect_to(path);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
+  c = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c, 0);
   s = accept(lfd, NULL, NULL);
   ck_assert_int_ge(s, 0);
@@ -1034,7 +965,7 @@ START_TEST(sock_bind_errors)
   ck_assert_int_ge(fd, 0);
   test_path(path, sizeof path, "b");
   snprintf(first, sizeof first, "%s", path);
-  len = make_addr(&a, path);
+  len = test_addr(&a, path);
   ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, len), 0);
   {
     struct stat st;
@@ -1047,7 +978,7 @@ START_TEST(sock_bind_errors)
   {
     struct sockaddr_un other;
     char opath[256];
-    socklen_t olen = make_addr(&other, test_path(opath, sizeof opath, "b2"));
+    socklen_t olen = test_addr(&other, test_path(opath, sizeof opath, "b2"));
     errno = 0;
     ck_assert_int_eq(bind(fd, (struct sockaddr *)&other, olen), -1);   /* already bound */
     ck_assert_int_eq(errno, EINVAL);
@@ -1060,7 +991,7 @@ START_TEST(sock_bind_errors)
   /* A missing directory. */
   test_path(dir, sizeof dir, "nodir");
   snprintf(path, sizeof path, "%s/s", dir);
-  len = make_addr(&a, path);
+  len = test_addr(&a, path);
   errno = 0;
   ck_assert_int_eq(bind(fd2, (struct sockaddr *)&a, len), -1);
   ck_assert_int_eq(errno, ENOENT);
@@ -1106,29 +1037,29 @@ START_TEST(sock_stale_file_and_unlink)
   socklen_t len;
   int lfd, fd, c;
 
-  lfd = listen_at(path, sizeof path, 4);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   /* unlink() works while the listener lives; the name is then gone. */
   ck_assert_int_eq(unlink(path), 0);
   errno = 0;
-  ck_assert_int_eq(connect_to(path), -1);
+  ck_assert_int_eq(test_connect_to(path, SOCK_STREAM), -1);
   ck_assert_int_eq(errno, ENOENT);
   /* Another socket can take the name now. */
   fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  len = make_addr(&a, path);
+  len = test_addr(&a, path);
   ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, len), 0);
   /* Bound but not listening: ECONNREFUSED. */
   errno = 0;
-  ck_assert_int_eq(connect_to(path), -1);
+  ck_assert_int_eq(test_connect_to(path, SOCK_STREAM), -1);
   ck_assert_int_eq(errno, ECONNREFUSED);
   ck_assert_int_eq(listen(fd, 1), 0);
-  c = connect_to(path);
+  c = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c, 0);
   close(c);
   close(fd);
   close(lfd);
   /* The listener is gone, its file stays: ECONNREFUSED, and bind says EADDRINUSE. */
   errno = 0;
-  ck_assert_int_eq(connect_to(path), -1);
+  ck_assert_int_eq(test_connect_to(path, SOCK_STREAM), -1);
   ck_assert_int_eq(errno, ECONNREFUSED);
   fd = socket(AF_UNIX, SOCK_STREAM, 0);
   errno = 0;
@@ -1144,7 +1075,7 @@ START_TEST(sock_stale_file_and_unlink)
   ck_assert_int_eq(write(fd, "plain", 5), 5);
   close(fd);
   errno = 0;
-  ck_assert_int_eq(connect_to(path), -1);
+  ck_assert_int_eq(test_connect_to(path, SOCK_STREAM), -1);
   ck_assert_int_eq(errno, ECONNREFUSED);
   unlink(path);
 }
@@ -1211,7 +1142,7 @@ START_TEST(sock_listen_accept_errors)
   errno = 0;
   ck_assert_int_eq(accept(fd, NULL, NULL), -1);        /* not listening */
   ck_assert_int_eq(errno, EINVAL);
-  lfd = listen_at(path, sizeof path, 4);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   ck_assert_int_eq(listen(lfd, 8), 0);                 /* again: only the backlog changes */
   errno = 0;
   ck_assert_int_eq(accept4(lfd, NULL, NULL, 0x1234), -1);
@@ -1223,7 +1154,7 @@ START_TEST(sock_listen_accept_errors)
   ck_assert_int_eq(errno, EAGAIN);
   ck_assert_int_eq(fcntl(lfd, F_SETFL, 0), 0);
   /* accept4 flags reach the new socket. */
-  c = connect_to(path);
+  c = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c, 0);
   s = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   ck_assert_int_ge(s, 0);
@@ -1234,7 +1165,7 @@ START_TEST(sock_listen_accept_errors)
   ck_assert_int_eq(read(s, path, 1), -1);
   ck_assert_int_eq(errno, EAGAIN);
   /* connect() on a connected socket, on a listener. */
-  len = make_addr(&a, path);
+  len = test_addr(&a, path);
   errno = 0;
   ck_assert_int_eq(connect(c, (struct sockaddr *)&a, len), -1);
   ck_assert_int_eq(errno, EISCONN);
@@ -1258,7 +1189,7 @@ START_TEST(sock_connect_errors)
 
   fd = socket(AF_UNIX, SOCK_STREAM, 0);
   test_path(path, sizeof path, "none");
-  len = make_addr(&a, path);
+  len = test_addr(&a, path);
   errno = 0;
   ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, len), -1);
   ck_assert_int_eq(errno, ENOENT);
@@ -1348,7 +1279,7 @@ struct late_connect {
 static void *connect_blocking(void *arg)
 {
   struct late_connect *lc = arg;
-  lc->fd = connect_to(lc->path);
+  lc->fd = test_connect_to(lc->path, SOCK_STREAM);
   return NULL;
 }
 
@@ -1361,8 +1292,8 @@ START_TEST(sock_backlog_full_waits)
   int lfd, fds[16], n = 0, i, s, r = 0;
   pthread_t t;
 
-  lfd = listen_at(path, sizeof path, 1);
-  len = make_addr(&a, path);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 1);
+  len = test_addr(&a, path);
   for (n = 0; n < 16; n++) {
     fds[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
     r = connect(fds[n], (struct sockaddr *)&a, len);
@@ -1404,7 +1335,7 @@ IPCX_TEST_HELPER(sock_writer)
   if (argc < 1)
     return 2;
   for (i = 0; i < 500; i++) {
-    fd = connect_to(argv[0]);
+    fd = test_connect_to(argv[0], SOCK_STREAM);
     if (fd >= 0)
       break;
     test_sleep_ms(10);
@@ -1426,7 +1357,7 @@ IPCX_TEST_HELPER(sock_listener)
 
   if (argc < 1)
     return 2;
-  len = make_addr(&a, argv[0]);
+  len = test_addr(&a, argv[0]);
   fd = socket(AF_UNIX, SOCK_STREAM, 0);
   if (fd < 0 || bind(fd, (struct sockaddr *)&a, len) < 0 || listen(fd, 4) < 0)
     return 3;
@@ -1447,7 +1378,7 @@ START_TEST(sock_client_killed)
   long total = 0;
   int lfd, s, status;
 
-  lfd = listen_at(path, sizeof path, 4);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   argv[0] = (char *)test_self;
   argv[1] = "--helper";
   argv[2] = "sock_writer";
@@ -1500,7 +1431,7 @@ START_TEST(sock_listener_killed)
   argv[4] = NULL;
   ck_assert_int_eq(posix_spawn(&pid, test_self, NULL, NULL, argv, NULL), 0);
   for (i = 0; i < 1000 && c < 0; i++) {
-    c = connect_to(path);
+    c = test_connect_to(path, SOCK_STREAM);
     if (c < 0)
       test_sleep_ms(10);
   }
@@ -1518,9 +1449,9 @@ START_TEST(sock_listener_killed)
   ck_assert_int_eq(read(c, buf, sizeof buf), 0);
   close(c);
   errno = 0;
-  ck_assert_int_eq(connect_to(path), -1);
+  ck_assert_int_eq(test_connect_to(path, SOCK_STREAM), -1);
   ck_assert_int_eq(errno, ECONNREFUSED);
-  len = make_addr(&a, path);
+  len = test_addr(&a, path);
   fd = socket(AF_UNIX, SOCK_STREAM, 0);
   errno = 0;
   ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, len), -1);
@@ -1528,7 +1459,7 @@ START_TEST(sock_listener_killed)
   ck_assert_int_eq(unlink(path), 0);
   ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, len), 0);
   ck_assert_int_eq(listen(fd, 1), 0);
-  c = connect_to(path);
+  c = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c, 0);
   close(c);
   close(fd);
@@ -1608,12 +1539,12 @@ START_TEST(sock_inherited_by_child)
   int lfd, c, s, c2, s2, sv[2], status, i, mine[3];
   pid_t pid;
 
-  lfd = listen_at(path, sizeof path, 4);
-  c = connect_to(path);                         /* made by socket() + connect() */
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
+  c = test_connect_to(path, SOCK_STREAM);                         /* made by socket() + connect() */
   ck_assert_int_ge(c, 0);
   s = accept(lfd, NULL, NULL);
   ck_assert_int_ge(s, 0);
-  c2 = connect_to(path);
+  c2 = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(c2, 0);
   s2 = accept(lfd, NULL, NULL);                 /* an accepted one, handed on unread */
   ck_assert_int_ge(s2, 0);
@@ -1682,11 +1613,11 @@ START_TEST(sock_poll_states)
   ck_assert(p[0].revents & POLLHUP);
   close(sv[0]);
   /* A listener is readable when a client waits. */
-  lfd = listen_at(path, sizeof path, 4);
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   p[0].fd = lfd;
   p[0].events = POLLIN;
   ck_assert_int_eq(poll(p, 1, 50), 0);
-  cl = connect_to(path);
+  cl = test_connect_to(path, SOCK_STREAM);
   ck_assert_int_ge(cl, 0);
   ck_assert_int_eq(poll(p, 1, 1000), 1);
   ck_assert_int_eq(p[0].revents, POLLIN);

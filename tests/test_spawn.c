@@ -105,18 +105,6 @@ IPCX_TEST_HELPER(spawn_write_to)
   return test_write_all(fd, argv[1], strlen(argv[1])) < 0 ? 2 : 0;
 }
 
-/* stdin to stdout, then exit with argv[0] (default 0). */
-IPCX_TEST_HELPER(spawn_cat)
-{
-  int r = copy(0, 1);
-  return r != 0 ? 100 + r : argc > 0 ? atoi(argv[0]) : 0;
-}
-
-IPCX_TEST_HELPER(spawn_exit)
-{
-  return argc > 0 ? atoi(argv[0]) : 0;
-}
-
 /* Each argument followed by a NUL byte, on stdout. */
 IPCX_TEST_HELPER(spawn_argv)
 {
@@ -241,7 +229,7 @@ START_TEST(spawn_roundtrip)
 {
   char buf[64];
   int in, out, status;
-  pid_t pid = spawn_helper("spawn_cat", NULL, &in, &out);
+  pid_t pid = spawn_helper("cat", NULL, &in, &out);
 
   ck_assert_int_gt(pid, 0);
   ck_assert_int_eq(write(in, "hello child\n", 12), 12);
@@ -341,7 +329,7 @@ START_TEST(spawn_one_mib_both_ways)
   struct feeder f;
   pthread_t t;
   int in, out;
-  pid_t pid = spawn_helper("spawn_cat", NULL, &in, &out);
+  pid_t pid = spawn_helper("cat", NULL, &in, &out);
 
   for (i = 0; i < n; i++)
     src[i] = (unsigned char)(i * 131 + (i >> 11));
@@ -473,7 +461,7 @@ static void check_cloexec(int flags, int expect_open)
   pid_t pid;
 
   ck_assert_int_eq(pipe2(p, flags), 0);
-  pid = spawn_helper("spawn_cat", NULL, &in, NULL);   /* runs until its stdin closes */
+  pid = spawn_helper("cat", NULL, &in, NULL);   /* runs until its stdin closes */
   ck_assert_int_eq(close(p[1]), 0);
   /* Linux releases the parent of a vfork a moment before the child's exec
    * closes its close-on-exec fds: give it time either way. */
@@ -527,7 +515,7 @@ START_TEST(spawn_exit_statuses)
 
   for (i = 0; i < 3; i++) {
     snprintf(arg, sizeof arg, "%d", codes[i]);
-    status = wait_status(spawn_helper("spawn_exit", args, NULL, NULL));
+    status = wait_status(spawn_helper("exit", args, NULL, NULL));
     ck_assert(WIFEXITED(status));
     ck_assert(!WIFSIGNALED(status));
     ck_assert_int_eq(WEXITSTATUS(status), codes[i]);
@@ -539,7 +527,7 @@ START_TEST(spawn_waitpid_nohang)
 {
   int in, status = -1, i;
   char c;
-  pid_t pid = spawn_helper("spawn_cat", NULL, &in, NULL), r = 0;
+  pid_t pid = spawn_helper("cat", NULL, &in, NULL), r = 0;
 
   ck_assert_int_eq(waitpid(pid, &status, WNOHANG), 0);         /* still running */
   ck_assert_int_eq(waitpid(-1, &status, WNOHANG), 0);
@@ -559,8 +547,8 @@ END_TEST
 START_TEST(spawn_waitpid_any)
 {
   char *args7[] = { "7", NULL }, *args9[] = { "9", NULL };
-  pid_t a = spawn_helper("spawn_exit", args7, NULL, NULL);
-  pid_t b = spawn_helper("spawn_exit", args9, NULL, NULL);
+  pid_t a = spawn_helper("exit", args7, NULL, NULL);
+  pid_t b = spawn_helper("exit", args9, NULL, NULL);
   int status, seen = 0, i;
   pid_t r;
 
@@ -593,7 +581,7 @@ END_TEST
 static void check_kill(int sig)
 {
   int in, status;
-  pid_t pid = spawn_helper("spawn_cat", NULL, &in, NULL);
+  pid_t pid = spawn_helper("cat", NULL, &in, NULL);
 
   ck_assert_int_eq(kill(pid, 0), 0);
   ck_assert_int_eq(kill(pid, sig), 0);
@@ -619,7 +607,7 @@ END_TEST
 START_TEST(spawn_epipe_after_child_exits)
 {
   int in, i;
-  pid_t pid = spawn_helper("spawn_exit", NULL, &in, NULL);
+  pid_t pid = spawn_helper("exit", NULL, &in, NULL);
   ssize_t r = 0;
 
   ck_assert_int_eq(WEXITSTATUS(wait_status(pid)), 0);
@@ -658,7 +646,7 @@ END_TEST
 START_TEST(spawn_path_search)
 {
   static char newpath[4096], oldpath[4096];
-  char dir[2048], name[2048], *slash, *argv[] = { name, "--helper", "spawn_exit", "5", NULL };
+  char dir[2048], name[2048], *slash, *argv[] = { name, "--helper", "exit", "5", NULL };
   const char *old = getenv("PATH");
   pid_t pid;
   int r;
@@ -742,7 +730,7 @@ END_TEST
 START_TEST(spawn_file_actions_open_close)
 {
   posix_spawn_file_actions_t fa;
-  char path[256], buf[64], *argv[] = { (char *)test_self, "--helper", "spawn_cat", NULL };
+  char path[256], buf[64], *argv[] = { (char *)test_self, "--helper", "cat", NULL };
   int out[2], fd, status;
   pid_t pid;
 
@@ -784,7 +772,7 @@ START_TEST(spawn_file_actions_chdir)
 {
   posix_spawn_file_actions_t fa;
   char dir[256], file[300], self[1024], cwd[700], buf[64];
-  char *argv[] = { self, "--helper", "spawn_cat", NULL };
+  char *argv[] = { self, "--helper", "cat", NULL };
   int out[2], fd;
   pid_t pid;
 
@@ -832,7 +820,7 @@ END_TEST
 START_TEST(spawn_process_group)
 {
   posix_spawnattr_t at;
-  char *argv[] = { (char *)test_self, "--helper", "spawn_cat", NULL };
+  char *argv[] = { (char *)test_self, "--helper", "cat", NULL };
   int in[2], status;
   pid_t pid;
 
@@ -868,7 +856,7 @@ START_TEST(spawn_attr_signals)
   posix_spawnattr_t at;
   sigset_t set, got;
   pid_t pid;
-  char *argv[] = { (char *)test_self, "--helper", "spawn_exit", "3", NULL };
+  char *argv[] = { (char *)test_self, "--helper", "exit", "3", NULL };
 
   ck_assert_int_eq(posix_spawnattr_init(&at), 0);
   sigemptyset(&set);
@@ -938,7 +926,7 @@ static void *spawn_batch(void *arg)
 
   pthread_barrier_wait(b->start);
   for (i = 0; i < PER_THREAD; i++)
-    b->pid[i] = spawn_helper("spawn_cat", NULL, &b->in[i], &b->out[i]);
+    b->pid[i] = spawn_helper("cat", NULL, &b->in[i], &b->out[i]);
   return NULL;
 }
 

@@ -750,11 +750,8 @@ int ipcx_ioctl(int fd, unsigned long request, ...)
   if (request == (unsigned long)FIONBIO) {
     r = arg == NULL ? ipcx__fail(EFAULT) : setfl(fd, f, (getfl(fd, f) & ~O_NONBLOCK) |
                                                        (*(int *)arg ? O_NONBLOCK : 0));
-  } else if (request == (unsigned long)FIONREAD && f->ops->kind == IPCX__KIND_PIPE) {
-    r = arg == NULL ? ipcx__fail(EFAULT) : ipcx__pipe_nread(f, (int *)arg);  /* pipe.c */
-  } else if (request == (unsigned long)FIONREAD &&
-             (f->ops->kind == IPCX__KIND_SOCKET || f->ops->kind == IPCX__KIND_WINSOCK)) {
-    r = arg == NULL ? ipcx__fail(EFAULT) : ipcx__socket_nread(f, (int *)arg);  /* socket.c */
+  } else if (request == (unsigned long)FIONREAD && f->ops->nread != NULL) {
+    r = arg == NULL ? ipcx__fail(EFAULT) : f->ops->nread(f, (int *)arg);
   } else if (request == (unsigned long)FIONREAD && f->ops->kind == IPCX__KIND_CRT) {
     r = arg == NULL ? ipcx__fail(EFAULT) : file_nread(fd, (int *)arg);
   } else {
@@ -762,4 +759,32 @@ int ipcx_ioctl(int fd, unsigned long request, ...)
   }
   ipcx__file_unref(f);
   return r;
+}
+
+/*
+ * socket() put a placeholder in fd's CRT slot; once connect() has a pipe,
+ * the slot gets the pipe (FD_CLOEXEC kept), so a child that inherits fd
+ * (posix_spawn) gets the connection.  _dup2 swaps the slot in place.
+ */
+void ipcx__fd_reslot(int fd, HANDLE h)
+{
+  HANDLE dup;
+  DWORD info;
+  int tmp, cloexec;
+
+  if (!GetHandleInformation((HANDLE)_get_osfhandle(fd), &info))
+    return;
+  cloexec = !(info & HANDLE_FLAG_INHERIT);
+  if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS))
+    return;
+  tmp = _open_osfhandle((intptr_t)dup, _O_BINARY | _O_NOINHERIT);
+  if (tmp < 0) {
+    CloseHandle(dup);
+    return;
+  }
+  _dup2(tmp, fd);
+  _close(tmp);
+  SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT,
+                       cloexec ? 0 : HANDLE_FLAG_INHERIT);
 }

@@ -961,6 +961,44 @@ static int fifo_fstat(struct ipcx__file *f, int fd, struct stat *st)
   return 0;
 }
 
+/* Bytes a PeekNamedPipe finds on h (0 when the pipe has gone). */
+static DWORD peek_avail(HANDLE h)
+{
+  DWORD avail = 0;
+
+  if (h == NULL || !PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL))
+    return 0;
+  return avail;
+}
+
+/*
+ * ioctl(FIONREAD) on a reader: everything the writers have written and the
+ * reader has not read, wherever it is now: the stream (this epoch and later
+ * ones), the relay's buffers and the writers' own instances.  A writer end
+ * reports 0.
+ */
+static int fifo_nread(struct ipcx__file *f, int *n)
+{
+  struct fifo *p = f->impl;
+  unsigned long long total = 0;
+  int i;
+
+  if (!p->reader) {
+    *n = 0;
+    return 0;
+  }
+  EnterCriticalSection(&f->lock);
+  relay(p, 0);                  /* what has just been written, as read() would */
+  total += peek_avail(p->rh);
+  for (i = 0; i < p->neps; i++)
+    total += peek_avail(p->eps[i]);
+  for (i = 0; i < p->ninst; i++)
+    total += (p->inst[i]->len - p->inst[i]->off) + peek_avail(p->inst[i]->h);
+  LeaveCriticalSection(&f->lock);
+  *n = total > INT_MAX ? INT_MAX : (int)total;
+  return 0;
+}
+
 static const struct ipcx__ops fifo_ops = {
   .kind = IPCX__KIND_FIFO,
   .read = fifo_read,
@@ -968,6 +1006,7 @@ static const struct ipcx__ops fifo_ops = {
   .destroy = fifo_destroy,
   .fstat = fifo_fstat,
   .poll = fifo_poll,
+  .nread = fifo_nread,
 };
 
 /* --- open() ------------------------------------------------------------------ */

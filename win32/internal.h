@@ -48,6 +48,31 @@ enum ipcx__kind {
 struct ipcx__file;
 
 /*
+ * What a kind of socket does (socket.c has checked the fd is a socket and
+ * the arguments every kind checks alike).  sendto/recvfrom take addr NULL
+ * for send()/recv().  from: the sender of the last datagram received (0), or
+ * -1 when the kind names none (recvmsg's msg_name).  record: recvmsg asks
+ * for a record's real length (MSG_TRUNC).
+ */
+struct ipcx__sock_ops {
+  int (*bind)(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
+  int (*listen)(struct ipcx__file *f, int backlog);
+  int (*accept)(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags);
+  /* fd: the CRT slot to point at the new connection (ipcx__fd_reslot). */
+  int (*connect)(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len);
+  int (*shutdown)(struct ipcx__file *f, int how);
+  int (*name)(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer);
+  int (*getsockopt)(struct ipcx__file *f, int level, int name, void *val, socklen_t *len);
+  int (*setsockopt)(struct ipcx__file *f, int level, int name, const void *val, socklen_t len);
+  ssize_t (*sendto)(struct ipcx__file *f, const void *buf, size_t n, int flags,
+                    const struct sockaddr *addr, socklen_t alen);
+  ssize_t (*recvfrom)(struct ipcx__file *f, void *buf, size_t n, int flags,
+                      struct sockaddr *addr, socklen_t *alen);
+  int (*from)(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len);
+  int record;
+};
+
+/*
  * What a kind of object does.  Any member may be NULL: the caller then gives
  * the errno POSIX gives for that operation on the wrong kind of fd.
  * read/write take the fd (for CRT-served files) and return bytes or -1 with
@@ -80,6 +105,13 @@ struct ipcx__ops {
    * poll() then checks it again every 10 ms (a synchronous adopted pipe).
    */
   short (*poll)(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait);
+  /* ioctl(FIONREAD): the bytes a read would find now, in *n; 0 or -1/errno.
+   * NULL: ENOTTY. */
+  int (*nread)(struct ipcx__file *f, int *n);
+  /* The socket calls; NULL for what is not a socket (ENOTSOCK). */
+  const struct ipcx__sock_ops *sock;
+  /* Before the description's handle goes to a child (posix_spawn); may be NULL. */
+  void (*before_spawn)(struct ipcx__file *f);
 };
 
 /* A pending write that write() already reported as done (nonblocking mode). */
@@ -139,6 +171,9 @@ struct ipcx__file *ipcx__fd_get(int fd);
 /* RLIMIT_NOFILE's soft limit: new fds are below it (resource.c sets it). */
 int ipcx__fd_limit(void);
 void ipcx__fd_set_limit(int limit);
+/* Point fd's CRT slot at handle h (a duplicate; FD_CLOEXEC kept): socket()
+ * put a placeholder there, connect() has the pipe, a child must inherit it. */
+void ipcx__fd_reslot(int fd, HANDLE h);
 /* The same, but NULL without adopting anything for a plain CRT fd. */
 struct ipcx__file *ipcx__fd_peek(int fd);
 /*
@@ -245,9 +280,6 @@ int ipcx__handle_access(HANDLE h);
  * -1 the peer has gone and nothing is left to read.
  */
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup);
-/* ioctl(FIONREAD) on a pipe end: the bytes queued in the pipe (a write end
- * asks its read end when that is in this process). */
-int ipcx__pipe_nread(struct ipcx__file *f, int *n);
 /* Cancel f->zr's pending read and close its event (destroy paths). */
 void ipcx__zero_read_release(struct ipcx__file *f);
 
@@ -284,30 +316,10 @@ int ipcx__fifo_stat(const char *path, struct stat *st);
 /* type: SOCK_STREAM or SOCK_SEQPACKET; socketpair also SOCK_DGRAM. */
 int ipcx__unix_socket(int type, int flags);
 int ipcx__unix_socketpair(int type, int flags, int sv[2]);
-/* The calls on a description of kind IPCX__KIND_SOCKET. */
-int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
-int ipcx__unix_listen(struct ipcx__file *f, int backlog);
-int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags);
-int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
-int ipcx__unix_shutdown(struct ipcx__file *f, int how);
-int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer);
-/* Cancel a read-ahead left pending, before the socket goes to a child. */
-void ipcx__unix_before_spawn(struct ipcx__file *f);
-int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void *val, socklen_t *len);
-int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, const void *val, socklen_t len);
-ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags);
-ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags);
+/* Every other call on an AF_UNIX socket goes through its ops table (unix.c). */
 /* After a successful stat(path): report a socket's rendezvous file as S_IFSOCK. */
 int ipcx__unix_stat(const char *path, struct stat *st);
 int ipcx__unix_is_socket(const char *path);
-/* AF_UNIX datagram sockets from socket() (unix.c, "datagrams"). */
-int ipcx__unix_is_dgram(struct ipcx__file *f);
-ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
-                              const struct sockaddr *addr, socklen_t len);
-int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len);
-/* ioctl(FIONREAD) on a socket of either kind: bytes waiting to be read. */
-int ipcx__socket_nread(struct ipcx__file *f, int *n);
-int ipcx__unix_nread(struct ipcx__file *f, int *n);
 /* An inherited pipe handle that is an ipcx socket becomes one again (pipe.c adopts). */
 int ipcx__unix_is_socket_handle(HANDLE h);
 struct ipcx__file *ipcx__unix_adopt(HANDLE h);
@@ -329,7 +341,7 @@ BOOL ipcx__path_move_file_ex(const char *from, const char *to, DWORD flags);
 
 /* --- named POSIX objects: shm, semaphores, queues (shm.c) -------------- */
 
-/* Owner-only security attributes (unix.c), or NULL. */
+/* Owner-only security attributes (unix.c: this user and SYSTEM), or NULL. */
 SECURITY_ATTRIBUTES *ipcx__owner_only(void);
 /* The backing file of object `name` (checked, leading '/' gone) of kind
  * "shm", "sem" or "mq", in the private folder.  0, or -1/errno. */

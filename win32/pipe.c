@@ -184,7 +184,9 @@ static void link_drop(struct ipcx__file *f)
   f->impl = NULL;
 }
 
-int ipcx__pipe_nread(struct ipcx__file *f, int *n)
+/* FIONREAD: the bytes queued; on a write end, those its reader (in this
+ * process) has not taken yet. */
+static int pipe_nread(struct ipcx__file *f, int *n)
 {
   struct link *l = link_of(f);
   HANDLE h = f->h;
@@ -540,6 +542,7 @@ static int pipe_fstat(struct ipcx__file *f, int fd, struct stat *st)
   return 0;
 }
 
+
 const struct ipcx__ops ipcx__pipe_ops = {
   .kind = IPCX__KIND_PIPE,
   .read = pipe_read,
@@ -547,6 +550,7 @@ const struct ipcx__ops ipcx__pipe_ops = {
   .destroy = pipe_destroy,
   .fstat = pipe_fstat,
   .poll = pipe_poll,
+  .nread = pipe_nread,
 };
 
 /* --- pipes ipcx did not make (an inherited stdin, _pipe()) --------------- */

@@ -241,6 +241,9 @@ static short ws_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nw
   return rev;
 }
 
+static int ws_nread(struct ipcx__file *f, int *n);
+static const struct ipcx__sock_ops ws_sock_ops;
+
 static const struct ipcx__ops ws_ops = {
   .kind = IPCX__KIND_WINSOCK,
   .read = ws_read,
@@ -248,6 +251,8 @@ static const struct ipcx__ops ws_ops = {
   .destroy = ws_destroy,
   .fstat = ws_fstat,
   .poll = ws_poll,
+  .nread = ws_nread,
+  .sock = &ws_sock_ops,
 };
 
 /* A description for SOCKET s (made nonblocking inside Winsock); an fd or -1. */
@@ -405,7 +410,95 @@ static int ws_setsockopt(struct ipcx__file *f, int level, int name, const void *
   return 0;
 }
 
-/* --- dispatch --------------------------------------------------------------- */
+/* --- Winsock's socket calls --------------------------------------------------- */
+
+static int ws_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+{
+  if (addr == NULL)
+    return ipcx__fail(EFAULT);
+  return bind(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
+}
+
+static int ws_listen(struct ipcx__file *f, int backlog)
+{
+  return listen(sock_of(f), backlog < 0 ? SOMAXCONN : backlog) == 0 ? 0 : ws_fail();
+}
+
+static int ws_connect_fd(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len)
+{
+  (void)fd;
+  if (addr == NULL)
+    return ipcx__fail(EFAULT);
+  return ws_connect(f, addr, len);
+}
+
+static int ws_shutdown(struct ipcx__file *f, int how)
+{
+  if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+    return ipcx__fail(EINVAL);
+  return shutdown(sock_of(f), how) == 0 ? 0 : ws_fail();
+}
+
+static int ws_name(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer)
+{
+  if (peer)
+    return getpeername(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
+  return getsockname(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
+}
+
+static ssize_t ws_sendto(struct ipcx__file *f, const void *buf, size_t n, int flags,
+                         const struct sockaddr *addr, socklen_t alen)
+{
+  ssize_t r;
+
+  if (addr == NULL)
+    return ws_send(f, buf, n, flags);
+  if (n > INT_MAX)
+    return ipcx__fail(EMSGSIZE);
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  for (;;) {
+    r = sendto(sock_of(f), buf, (int)n, flags & MSG_OOB, addr, alen);
+    if (r >= 0 || ws_again(f, flags, POLLWRNORM, ws(f)->sndtimeo) < 0)
+      return r;
+  }
+}
+
+static ssize_t ws_recvfrom(struct ipcx__file *f, void *buf, size_t n, int flags,
+                           struct sockaddr *addr, socklen_t *alen)
+{
+  int k = n > INT_MAX ? INT_MAX : (int)n;
+
+  if (addr == NULL)
+    return ws_recv(f, buf, n, flags);
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  for (;;) {
+    socklen_t l = *alen;
+    int got = recvfrom(sock_of(f), buf, k, flags & (MSG_PEEK | MSG_OOB), addr, &l);
+    if (got >= 0 || WSAGetLastError() == WSAEMSGSIZE) {
+      *alen = l;
+      return got >= 0 ? got : k;     /* Linux: a datagram too big is cut to fit */
+    }
+    if (ws_again(f, flags, POLLRDNORM, ws(f)->rcvtimeo) < 0)
+      return -1;
+  }
+}
+
+static const struct ipcx__sock_ops ws_sock_ops = {
+  .bind = ws_bind,
+  .listen = ws_listen,
+  .accept = ws_accept,
+  .connect = ws_connect_fd,
+  .shutdown = ws_shutdown,
+  .name = ws_name,
+  .getsockopt = ws_getsockopt,
+  .setsockopt = ws_setsockopt,
+  .sendto = ws_sendto,
+  .recvfrom = ws_recvfrom,
+};
+
+/* --- the calls: check what every kind checks alike, then dispatch ------------ */
 
 /* The socket behind fd with a reference, or NULL with EBADF/ENOTSOCK. */
 static struct ipcx__file *sock_get(int fd)
@@ -414,17 +507,12 @@ static struct ipcx__file *sock_get(int fd)
 
   if (f == NULL)
     return NULL;
-  if (f->ops->kind != IPCX__KIND_SOCKET && f->ops->kind != IPCX__KIND_WINSOCK) {
+  if (f->ops->sock == NULL) {
     ipcx__file_unref(f);
     errno = ENOTSOCK;
     return NULL;
   }
   return f;
-}
-
-static int is_unix(struct ipcx__file *f)
-{
-  return f->ops->kind == IPCX__KIND_SOCKET;
 }
 
 int ipcx_socket(int domain, int type, int protocol)
@@ -466,51 +554,31 @@ int ipcx_socketpair(int domain, int type, int protocol, int sv[2])
   return ipcx__unix_socketpair(base, flags, sv);
 }
 
+/* CALL(fd, op, args...): sock_get, f->ops->sock->op(f, args...), unref. */
+#define CALL(type, fd, op, ...)                                                                    \
+  do {                                                                                             \
+    struct ipcx__file *f_ = sock_get(fd);                                                          \
+    type r_;                                                                                       \
+    if (f_ == NULL)                                                                                \
+      return -1;                                                                                   \
+    r_ = f_->ops->sock->op(f_, __VA_ARGS__);                                                       \
+    ipcx__file_unref(f_);                                                                          \
+    return r_;                                                                                     \
+  } while (0)
+
 int ipcx_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-  struct ipcx__file *f = sock_get(fd);
-  int r;
-
-  if (f == NULL)
-    return -1;
-  if (is_unix(f))
-    r = ipcx__unix_bind(f, addr, len);
-  else if (addr == NULL)
-    r = ipcx__fail(EFAULT);
-  else
-    r = bind(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
-  ipcx__file_unref(f);
-  return r;
+  CALL(int, fd, bind, addr, len);
 }
 
 int ipcx_listen(int fd, int backlog)
 {
-  struct ipcx__file *f = sock_get(fd);
-  int r;
-
-  if (f == NULL)
-    return -1;
-  if (is_unix(f))
-    r = ipcx__unix_listen(f, backlog);
-  else
-    r = listen(sock_of(f), backlog < 0 ? SOMAXCONN : backlog) == 0 ? 0 : ws_fail();
-  ipcx__file_unref(f);
-  return r;
+  CALL(int, fd, listen, backlog);
 }
 
 int ipcx_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
-  struct ipcx__file *f = sock_get(fd);
-  int r;
-
-  if (f == NULL)
-    return -1;
-  if (is_unix(f))
-    r = ipcx__unix_accept(f, addr, len, flags);
-  else
-    r = ws_accept(f, addr, len, flags);
-  ipcx__file_unref(f);
-  return r;
+  CALL(int, fd, accept, addr, len, flags);
 }
 
 int ipcx_accept(int fd, struct sockaddr *addr, socklen_t *len)
@@ -518,87 +586,26 @@ int ipcx_accept(int fd, struct sockaddr *addr, socklen_t *len)
   return ipcx_accept4(fd, addr, len, 0);
 }
 
-/*
- * socket() put a placeholder in fd's CRT slot; once connect() has a pipe,
- * the slot gets the pipe (FD_CLOEXEC kept), so a child that inherits fd
- * (posix_spawn) gets the connection.  _dup2 swaps the slot in place.
- */
-static void slot_to_pipe(int fd, HANDLE h)
-{
-  HANDLE dup;
-  DWORD info;
-  int tmp, cloexec;
-
-  if (!GetHandleInformation((HANDLE)_get_osfhandle(fd), &info))
-    return;
-  cloexec = !(info & HANDLE_FLAG_INHERIT);
-  if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, FALSE,
-                       DUPLICATE_SAME_ACCESS))
-    return;
-  tmp = _open_osfhandle((intptr_t)dup, _O_BINARY | _O_NOINHERIT);
-  if (tmp < 0) {
-    CloseHandle(dup);
-    return;
-  }
-  _dup2(tmp, fd);
-  _close(tmp);
-  SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT,
-                       cloexec ? 0 : HANDLE_FLAG_INHERIT);
-}
-
 int ipcx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-  struct ipcx__file *f = sock_get(fd);
-  int r;
-
-  if (f == NULL)
-    return -1;
-  if (is_unix(f)) {
-    r = ipcx__unix_connect(f, addr, len);
-    if (r == 0)
-      slot_to_pipe(fd, f->h);
-  } else if (addr == NULL)
-    r = ipcx__fail(EFAULT);
-  else
-    r = ws_connect(f, addr, len);
-  ipcx__file_unref(f);
-  return r;
+  CALL(int, fd, connect, fd, addr, len);
 }
 
 int ipcx_shutdown(int fd, int how)
 {
-  struct ipcx__file *f = sock_get(fd);
-  int r;
-
-  if (f == NULL)
-    return -1;
-  if (is_unix(f))
-    r = ipcx__unix_shutdown(f, how);
-  else if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
-    r = ipcx__fail(EINVAL);
-  else
-    r = shutdown(sock_of(f), how) == 0 ? 0 : ws_fail();
-  ipcx__file_unref(f);
-  return r;
+  CALL(int, fd, shutdown, how);
 }
 
 static int name_of(int fd, struct sockaddr *addr, socklen_t *len, int peer)
 {
-  struct ipcx__file *f = sock_get(fd);
-  int r;
-
-  if (f == NULL)
-    return -1;
-  if (addr == NULL || len == NULL)
-    r = ipcx__fail(EFAULT);
-  else if (is_unix(f))
-    r = ipcx__unix_name(f, addr, len, peer);
-  else if (peer)
-    r = getpeername(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
-  else
-    r = getsockname(sock_of(f), addr, len) == 0 ? 0 : ws_fail();
-  ipcx__file_unref(f);
-  return r;
+  if (addr == NULL || len == NULL) {
+    struct ipcx__file *f = sock_get(fd);
+    if (f == NULL)
+      return -1;                /* EBADF and ENOTSOCK come first */
+    ipcx__file_unref(f);
+    return ipcx__fail(EFAULT);
+  }
+  CALL(int, fd, name, addr, len, peer);
 }
 
 int ipcx_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
@@ -613,36 +620,18 @@ int ipcx_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 
 int ipcx_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
-  struct ipcx__file *f = sock_get(fd);
-  int r;
-
-  if (f == NULL)
-    return -1;
-  r = is_unix(f) ? ipcx__unix_getsockopt(f, level, name, val, len)
-                 : ws_getsockopt(f, level, name, val, len);
-  ipcx__file_unref(f);
-  return r;
+  CALL(int, fd, getsockopt, level, name, val, len);
 }
 
 int ipcx_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-  struct ipcx__file *f = sock_get(fd);
-  int r;
-
-  if (f == NULL)
-    return -1;
-  r = is_unix(f) ? ipcx__unix_setsockopt(f, level, name, val, len)
-                 : ws_setsockopt(f, level, name, val, len);
-  ipcx__file_unref(f);
-  return r;
+  CALL(int, fd, setsockopt, level, name, val, len);
 }
 
-int ipcx__socket_nread(struct ipcx__file *f, int *n)
+static int ws_nread(struct ipcx__file *f, int *n)
 {
   u_long avail = 0;
 
-  if (is_unix(f))
-    return ipcx__unix_nread(f, n);
   if (ioctlsocket(sock_of(f), FIONREAD, &avail) != 0)
     return ws_fail();
   *n = avail > INT_MAX ? INT_MAX : (int)avail;
@@ -665,26 +654,12 @@ int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid)
 
 ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags)
 {
-  struct ipcx__file *f = sock_get(fd);
-  ssize_t r;
-
-  if (f == NULL)
-    return -1;
-  r = is_unix(f) ? ipcx__unix_send(f, buf, n, flags) : ws_send(f, buf, n, flags);
-  ipcx__file_unref(f);
-  return r;
+  CALL(ssize_t, fd, sendto, buf, n, flags, NULL, 0);
 }
 
 ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags)
 {
-  struct ipcx__file *f = sock_get(fd);
-  ssize_t r;
-
-  if (f == NULL)
-    return -1;
-  r = is_unix(f) ? ipcx__unix_recv(f, buf, n, flags) : ws_recv(f, buf, n, flags);
-  ipcx__file_unref(f);
-  return r;
+  CALL(ssize_t, fd, recvfrom, buf, n, flags, NULL, NULL);
 }
 
 /* Total of msg's iovec as Linux checks it, or -1/errno. */
@@ -747,11 +722,11 @@ ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags)
   return r;
 }
 
-/* 1 if fd is an AF_UNIX socket. */
-static int unix_fd(int fd)
+/* 1 if fd is a socket whose recvmsg reports a record's real length. */
+static int record_fd(int fd)
 {
   struct ipcx__file *f = ipcx__fd_peek(fd);
-  int yes = f != NULL && is_unix(f);
+  int yes = f != NULL && f->ops->sock != NULL && f->ops->sock->record;
 
   if (f != NULL)
     ipcx__file_unref(f);
@@ -770,7 +745,7 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
     return -1;
   /* MSG_TRUNC asks a record socket for the record's real length (a stream
    * socket ignores it): more than total means the record was cut. */
-  flags |= unix_fd(fd) ? MSG_TRUNC : 0;
+  flags |= record_fd(fd) ? MSG_TRUNC : 0;
   if (total == 0 || (one = single_piece(msg, (size_t)total)) != NULL) {
     char dummy;
     r = ipcx_recv(fd, total == 0 ? &dummy : one->iov_base, (size_t)total, flags);
@@ -793,8 +768,8 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
     socklen_t namelen = msg->msg_namelen;
     msg->msg_controllen = 0;
     msg->msg_namelen = 0;
-    if (f != NULL && msg->msg_name != NULL && is_unix(f) && ipcx__unix_is_dgram(f) &&
-        ipcx__unix_dgram_from(f, (struct sockaddr *)msg->msg_name, &namelen) == 0)
+    if (f != NULL && msg->msg_name != NULL && f->ops->sock != NULL && f->ops->sock->from != NULL &&
+        f->ops->sock->from(f, (struct sockaddr *)msg->msg_name, &namelen) == 0)
       msg->msg_namelen = namelen;  /* the datagram's sender */
     if (f != NULL)
       ipcx__file_unref(f);
@@ -816,72 +791,18 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
 ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags,
                     const struct sockaddr *addr, socklen_t alen)
 {
-  struct ipcx__file *f = sock_get(fd);
-  ssize_t r;
-
-  if (f == NULL)
-    return -1;
-  if (is_unix(f) && ipcx__unix_is_dgram(f)) {
-    r = ipcx__unix_dgram_send(f, buf, n, flags, addr, alen);
-  } else if (addr == NULL) {
-    r = is_unix(f) ? ipcx__unix_send(f, buf, n, flags) : ws_send(f, buf, n, flags);
-  } else if (is_unix(f)) {
-    struct sockaddr_un peer;
-    socklen_t plen = sizeof peer;
-    r = ipcx__fail(ipcx__unix_name(f, (struct sockaddr *)&peer, &plen, 1) == 0 ? EISCONN : EOPNOTSUPP);
-  } else if (n > INT_MAX) {
-    r = ipcx__fail(EMSGSIZE);
-  } else if (n > 0 && buf == NULL) {
-    r = ipcx__fail(EFAULT);
-  } else {
-    for (;;) {
-      r = sendto(sock_of(f), buf, (int)n, flags & MSG_OOB, addr, alen);
-      if (r >= 0 || ws_again(f, flags, POLLWRNORM, ws(f)->sndtimeo) < 0)
-        break;
-    }
-  }
-  ipcx__file_unref(f);
-  return r;
+  CALL(ssize_t, fd, sendto, buf, n, flags, addr, alen);
 }
 
 ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags,
                       struct sockaddr *addr, socklen_t *alen)
 {
-  struct ipcx__file *f = sock_get(fd);
-  ssize_t r;
-
-  if (f == NULL)
-    return -1;
   if (addr != NULL && alen == NULL) {
-    r = ipcx__fail(EFAULT);
-  } else if (is_unix(f) && ipcx__unix_is_dgram(f)) {
-    r = ipcx__unix_recv(f, buf, n, flags);
-    if (r >= 0 && addr != NULL)
-      ipcx__unix_dgram_from(f, addr, alen);   /* the datagram's sender */
-  } else if (is_unix(f) || addr == NULL) {
-    r = is_unix(f) ? ipcx__unix_recv(f, buf, n, flags) : ws_recv(f, buf, n, flags);
-    /* Linux names the sender only when it is bound: an unnamed peer is length 0. */
-    if (r >= 0 && addr != NULL && (ipcx_getpeername(fd, addr, alen) < 0 ||
-                                   (is_unix(f) && *alen <= (socklen_t)sizeof(ADDRESS_FAMILY))))
-      *alen = 0;
-  } else if (n > 0 && buf == NULL) {
-    r = ipcx__fail(EFAULT);
-  } else {
-    int k = n > INT_MAX ? INT_MAX : (int)n;
-    for (;;) {
-      socklen_t l = *alen;
-      int got = recvfrom(sock_of(f), buf, k, flags & (MSG_PEEK | MSG_OOB), addr, &l);
-      if (got >= 0 || WSAGetLastError() == WSAEMSGSIZE) {
-        *alen = l;
-        r = got >= 0 ? got : k;     /* Linux: a datagram too big is cut to fit */
-        break;
-      }
-      if (ws_again(f, flags, POLLRDNORM, ws(f)->rcvtimeo) < 0) {
-        r = -1;
-        break;
-      }
-    }
+    struct ipcx__file *f = sock_get(fd);
+    if (f == NULL)
+      return -1;
+    ipcx__file_unref(f);
+    return ipcx__fail(EFAULT);
   }
-  ipcx__file_unref(f);
-  return r;
+  CALL(ssize_t, fd, recvfrom, buf, n, flags, addr, alen);
 }

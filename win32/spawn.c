@@ -625,8 +625,8 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
     struct ipcx__file *f;
     if (t[fd].h == NULL || (f = ipcx__fd_peek(fd)) == NULL)
       continue;
-    if (f->ops->kind == IPCX__KIND_SOCKET)
-      ipcx__unix_before_spawn(f);
+    if (f->ops->before_spawn != NULL)
+      f->ops->before_spawn(f);
     else if (f->ops->kind == IPCX__KIND_PIPE || f->ops->kind == IPCX__KIND_FIFO)
       err = restrict_access(&t[fd], f);
     ipcx__file_unref(f);

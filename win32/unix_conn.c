@@ -1,0 +1,900 @@
+/*
+ * unix_conn.c: an AF_UNIX connection (socketpair() ends, accepted and
+ * connected sockets, stream and record): the frame format on its pipe,
+ * reading, writing, shutdown(), the reset at close, FIONREAD and poll().
+ * The decision and its numbers are at the top of unix.c; docs/sockets.md
+ * has the measurements.
+ */
+#define _CRT_RAND_S
+#include "unix_internal.h"
+
+#include <sddl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- the frame format ----------------------------------------------------- */
+
+/*
+ * What travels on a connection's pipe (one pipe message each):
+ *
+ *   data      stream: the bytes of one write(), never empty;
+ *             records: a tag byte ('D', or 'G' + the sender's address) and
+ *             the record.
+ *   escape    a zero-length message: the next message is a control record.
+ *   control   struct ctl: SHUTDOWN (how: the sender's SHUT_WR and/or
+ *             SHUT_RD) or RESET (the sender closed with unread data).
+ *   hello     the first message a client sends after connect(): struct
+ *             hello (no escape: an accepted connection expects it).
+ *
+ * Data stays untagged, so a write is one WriteFile and a read one ReadFile,
+ * as on a raw pipe.  A closed pipe (ERROR_BROKEN_PIPE) is the plain close.
+ */
+#define CTL_MAGIC 0x4c544358u   /* "XCTL" */
+enum { CTL_SHUTDOWN = 1, CTL_RESET = 2 };
+enum { HOW_WR = 1, HOW_RD = 2 };  /* the sender's shutdown: our EOF, our EPIPE */
+
+struct ctl {
+  DWORD magic;
+  unsigned char kind, how;
+  unsigned short size;          /* bytes of the record (room for what fd passing adds) */
+};
+
+/* Write an escape and a control record (blocking, at most timeout_ms each). */
+static DWORD send_ctl(struct ipcx__file *f, int kind, int how, DWORD timeout_ms)
+{
+  struct ctl c;
+  DWORD put, err;
+
+  memset(&c, 0, sizeof c);
+  c.magic = CTL_MAGIC;
+  c.kind = (unsigned char)kind;
+  c.how = (unsigned char)how;
+  c.size = sizeof c;
+  err = ipcx__io_drain(f);      /* after earlier nonblocking writes */
+  if (err == ERROR_SUCCESS)
+    err = ipcx__io_write(f->h, "", 0, &put, timeout_ms);
+  if (err == ERROR_SUCCESS)
+    err = ipcx__io_write(f->h, &c, sizeof c, &put, timeout_ms);
+  return err;
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+/*
+ * Wait for overlapped call ov on h: timeout_ms as for reads (INFINITE, or
+ * a limit), ending early when ipcx__unix_wake is signalled (the call is then cancelled:
+ * what it got before the cancel still counts).  Returns ERROR_SUCCESS,
+ * ERROR_MORE_DATA, WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken or
+ * ipcx__unix_interrupted: *intr says which) or the error.
+ */
+static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE ipcx__unix_wake, DWORD timeout_ms, DWORD *n, int *intr)
+{
+  HANDLE hs[2] = { ov->hEvent, ipcx__unix_wake };
+  DWORD w, cause = 0;
+
+  *intr = 0;
+  w = ipcx__wait(ipcx__unix_wake != NULL ? 2 : 1, hs, timeout_ms, IPCX__WAIT_INTR);
+  if (w != WAIT_OBJECT_0) {
+    cause = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
+    *intr = w == IPCX__WAIT_INTERRUPTED;
+    CancelIoEx(h, ov);
+  }
+  if (GetOverlappedResult(h, ov, n, TRUE))
+    return ERROR_SUCCESS;
+  w = GetLastError();
+  if (w == ERROR_MORE_DATA)
+    return w;
+  if (w == ERROR_OPERATION_ABORTED && cause != 0)
+    return *n > 0 ? ERROR_SUCCESS : cause;
+  return w;
+}
+
+/* After an ipcx__unix_interrupted wait: -1/EINTR, or 0 to wait again (SA_RESTART). */
+int ipcx__unix_interrupted(void)
+{
+  return ipcx__wait_restart() ? 0 : ipcx__fail(EINTR);
+}
+
+static void set_eof(struct usock *s, LONG how)
+{
+  InterlockedCompareExchange(&s->eof, how, EOF_NONE);
+  if (s->type != SOCK_DGRAM)
+    ipcx__unix_wake(s->rd_wake);           /* a datagram reader waits on: nothing ends its reads */
+}
+
+/*
+ * rd_wake, made if need be, for a reader about to wait: set when reads must
+ * end (EOF, our SHUT_RD).  A waker that came before it existed set the flag
+ * first, so it is seen here (both sides use interlocked operations).
+ */
+static HANDLE rd_wake_event(struct usock *s)
+{
+  HANDLE ev = ipcx__unix_lazy_event(&s->rd_wake);
+
+  MemoryBarrier();
+  if (ev != NULL && (s->shut_rd || (s->eof != EOF_NONE && s->type != SOCK_DGRAM)))
+    SetEvent(ev);
+  return ev;
+}
+
+static int pipe_gone(DWORD err)
+{
+  return err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_HANDLE_EOF ||
+         err == ERROR_NO_DATA;
+}
+
+/* Take the client's hello (first message on an accepted connection): 1 if it was one. */
+static int take_hello(struct usock *s, const char *buf, DWORD got)
+{
+  struct hello h;
+
+  if (got != sizeof h)
+    return 0;
+  memcpy(&h, buf, sizeof h);
+  if (h.magic != HELLO_MAGIC)
+    return 0;
+  s->peer_pid = h.pid;
+  return 1;
+}
+
+/* A control record arrived (after an escape). */
+static void take_ctl(struct usock *s, const char *buf, DWORD got)
+{
+  struct ctl c;
+
+  if (got < sizeof c)
+    return;
+  memcpy(&c, buf, sizeof c);
+  if (c.magic != CTL_MAGIC)
+    return;
+  if (c.kind == CTL_RESET) {
+    if (s->type != SOCK_DGRAM)
+      InterlockedExchange(&s->err, ECONNRESET);
+    InterlockedExchange(&s->peer_rd, 1);
+    set_eof(s, EOF_CLOSED);
+  } else if (c.kind == CTL_SHUTDOWN) {
+    if (c.how & HOW_RD)
+      InterlockedExchange(&s->peer_rd, 1);
+    if (c.how & HOW_WR)
+      set_eof(s, EOF_MARK);
+  }
+}
+
+/*
+ * One message has arrived at s->ra_buf + s->ra_len (got bytes, err): take
+ * it.  Returns 0, or -1/errno for a read error.
+ */
+static char *ra_at(struct usock *s)
+{
+  return s->ra_buf + s->ra_len + (s->type != SOCK_STREAM ? REC_HDR : 0);
+}
+
+static int ra_take(struct usock *s, DWORD err, DWORD got)
+{
+  char *at = ra_at(s);
+
+  if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
+    if (s->hello_pending) {
+      s->hello_pending = 0;
+      if (err == ERROR_SUCCESS && take_hello(s, at, got))
+        return 0;
+      /* Not a hello (an inherited socket whose hello was read before): data. */
+    }
+    if (s->esc) {
+      s->esc = 0;
+      take_ctl(s, at, got);
+      return 0;
+    }
+    if (got == 0 && err == ERROR_SUCCESS) {
+      s->esc = 1;               /* the escape: a control record comes next */
+      return 0;
+    }
+    if (s->type != SOCK_STREAM) {
+      memcpy(s->ra_buf + s->ra_len, &got, REC_HDR);   /* the record's length */
+      s->ra_len += REC_HDR;
+    }
+    s->ra_len += got;
+    return 0;
+  }
+  if (pipe_gone(err)) {
+    set_eof(s, EOF_CLOSED);
+    return 0;
+  }
+  return ipcx__fail(ipcx__errno_read(err));
+}
+
+/* The room a read into the read-ahead gets (hello and control records whole). */
+static DWORD ra_room(struct usock *s)
+{
+  if (s->hello_pending)
+    return sizeof(struct hello);
+  if (s->type != SOCK_STREAM)
+    return RA_CAP(s) - s->ra_len - REC_HDR >= RA_SIZE ? RA_SIZE : 0;
+  return RA_SIZE - s->ra_len;
+}
+
+/* No room for more (a hello still to come always has its room). */
+static int ra_full(struct usock *s)
+{
+  return !s->hello_pending && ra_room(s) < 1024;
+}
+
+/* Post a read at the end of the read-ahead (rd_lock held); it may complete at once. */
+int ipcx__unix_ra_post(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+  DWORD err;
+
+  if (s->ra_buf == NULL && (s->ra_buf = malloc(RA_CAP(s))) == NULL)
+    return ipcx__fail(ENOMEM);
+  if (s->ra_ov.hEvent == NULL && (s->ra_ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+    return ipcx__fail(ENOMEM);
+  s->ra_ov.Internal = s->ra_ov.InternalHigh = 0;
+  s->ra_ov.Offset = s->ra_ov.OffsetHigh = 0;
+  if (!ReadFile(f->h, ra_at(s), ra_room(s), NULL, &s->ra_ov)) {
+    err = GetLastError();
+    if (err != ERROR_IO_PENDING && err != ERROR_MORE_DATA)
+      return ra_take(s, err, 0);
+  }
+  s->ra_pending = 1;
+  return 0;
+}
+
+/*
+ * Collect the read-ahead (rd_lock held).  timeout_ms 0: only if it is done.
+ * Returns 1 when it has ended (taken), 0 when it is still pending, -1/errno
+ * (EAGAIN when the limit passed, EINTR).
+ */
+int ipcx__unix_ra_collect(struct ipcx__file *f, DWORD timeout_ms)
+{
+  struct usock *s = us(f);
+  DWORD err, got = 0;
+  int intr;
+
+  if (!s->ra_pending)
+    return 1;
+  if (timeout_ms == 0) {
+    if (!HasOverlappedIoCompleted(&s->ra_ov))
+      return 0;
+    err = GetOverlappedResult(f->h, &s->ra_ov, &got, FALSE) ? ERROR_SUCCESS : GetLastError();
+  } else {
+    err = wait_io(f->h, &s->ra_ov, rd_wake_event(s), timeout_ms, &got, &intr);
+  }
+  s->ra_pending = 0;
+  if (err == WAIT_TIMEOUT)
+    return ipcx__fail(EAGAIN);
+  if (err == ERROR_OPERATION_ABORTED)
+    return intr ? ipcx__unix_interrupted() : 1;   /* woken: the caller looks at the flags again */
+  return ra_take(s, err, got) < 0 ? -1 : 1;
+}
+
+/* Nothing more can come: the peer's EOF, close or reset. */
+static int rd_ended(struct usock *s)
+{
+  return s->eof != EOF_NONE;
+}
+
+int ipcx__unix_rd_closed(struct usock *s)
+{
+  return s->eof != EOF_NONE || s->shut_rd;
+}
+
+static int ra_has(struct usock *s)
+{
+  return s->ra_len > s->ra_off;
+}
+
+/*
+ * Would a read now complete at once?  A read that waits and completes later
+ * costs Wine four more wineserver requests than one that finds its message
+ * (an APC and get_async_result): one PeekNamedPipe is cheaper.  An escape
+ * (no bytes) is always followed by its record, so bytes show it.
+ */
+static int ra_more(struct ipcx__file *f)
+{
+  DWORD avail = 0;
+
+  if (PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+    return avail > 0;
+  if (pipe_gone(GetLastError()))
+    set_eof(us(f), EOF_CLOSED); /* gone, and nothing is left */
+  return 0;
+}
+
+/*
+ * Bring what has arrived into the read-ahead (rd_lock held), message after
+ * message: a stream's read-ahead gathers every queued write (and sees a
+ * close or reset behind them), a record socket's takes records while there
+ * is room for one more.  gather: only what is queued now (no read is left
+ * pending).  Otherwise, with nothing to report, a read is posted and waited
+ * for at most timeout_ms (0: left pending, for poll()).  Returns 1 data or
+ * an end to report, 0 nothing yet, -1/errno.
+ */
+static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
+{
+  struct usock *s = us(f);
+  int r;
+
+  for (;;) {
+    int have = ra_has(s) || rd_ended(s) || s->err != 0;
+    if (!s->ra_pending) {
+      if (rd_ended(s))
+        return 1;
+      if (!ra_has(s))
+        s->ra_off = s->ra_len = 0;
+      if ((have || gather) && (ra_full(s) || !ra_more(f)))
+        return have || rd_ended(s) ? 1 : 0;   /* the buffer is full, or nothing more is here */
+      if (ipcx__unix_ra_post(f) < 0)
+        return -1;
+      continue;
+    }
+    r = ipcx__unix_ra_collect(f, have || s->shut_rd ? 0 : timeout_ms);
+    if (r < 0)
+      return -1;
+    if (r == 0)
+      return have ? 1 : 0;
+    if (s->shut_rd && !s->ra_pending && !ra_has(s) && !rd_ended(s) && !s->esc &&
+        !s->hello_pending && timeout_ms != 0)
+      return 1;                 /* our SHUT_RD woke the wait */
+  }
+}
+
+/*
+ * Before a socket's handle goes to a child (spawn.c): a read-ahead still
+ * pending here (left by poll(), MSG_PEEK or a read) would take the bytes the
+ * child is meant to read.  Cancel it.  Bytes that had already arrived stay in
+ * this process's buffer (README, differences).  The socket is shared from now
+ * on: its close no longer tells the peer of a reset.
+ */
+void ipcx__unix_before_spawn(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+
+  if (s == NULL)
+    return;
+  s->shared = 1;
+  if (!s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
+    return;                     /* nothing pending, or a reader is blocked in it */
+  if (s->ra_pending) {
+    ipcx__io_cancel(f->h, &s->ra_ov);
+    ipcx__unix_ra_collect(f, 0);
+  }
+  LeaveCriticalSection(&s->rd_lock);
+}
+
+/* Copy up to n bytes out of the read-ahead. */
+static size_t ra_copy(struct usock *s, char *buf, size_t n, int peek)
+{
+  size_t k = s->ra_len - s->ra_off;
+
+  if (k > n)
+    k = n;
+  memcpy(buf, s->ra_buf + s->ra_off, k);
+  if (!peek)
+    s->ra_off += (DWORD)k;
+  return k;
+}
+
+/* The pending error (ECONNRESET), taken: -1/errno; 0 if none. */
+static int take_err(struct usock *s, int peek)
+{
+  LONG e = peek ? s->err : InterlockedExchange(&s->err, 0);
+
+  return e != 0 ? ipcx__fail((int)e) : 0;
+}
+
+/*
+ * One stream recv (rd_lock held): everything queued up to n bytes, across
+ * write boundaries as on Linux; 0 at EOF; -1/errno.  A blocking read with
+ * nothing queued reads straight into buf (one ReadFile, as a raw pipe); when
+ * room is left it looks, without waiting, for more behind what came.
+ */
+static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, int nonblock)
+{
+  struct usock *s = us(f);
+  DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
+  OVERLAPPED ov;
+  DWORD got, err;
+  size_t done;
+  int r, intr = 0;
+
+  for (;;) {
+    if (ra_has(s)) {
+      done = ra_copy(s, buf, n, peek);
+      if (done < n && !peek && !rd_ended(s) && ra_fill(f, 0, 1) >= 0 && ra_has(s))
+        done += ra_copy(s, buf + done, n - done, 0);
+      return (ssize_t)done;
+    }
+    if (s->err != 0)
+      return take_err(s, peek);
+    if (rd_ended(s))
+      return 0;
+    if (s->shut_rd) {
+      /* Our SHUT_RD: what is queued already is still read, then 0. */
+      r = ra_fill(f, 0, 1);
+      if (r < 0)
+        return -1;
+      if (ra_has(s) || s->err != 0)
+        continue;
+      return 0;
+    }
+    if (s->ra_pending || s->hello_pending || s->esc || peek || nonblock) {
+      r = ra_fill(f, timeout, nonblock);
+      if (r < 0)
+        return -1;
+      if (r == 0)
+        return ipcx__fail(EAGAIN);
+      continue;
+    }
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = ipcx__thread_event();
+    got = 0;
+    if (ReadFile(f->h, buf, n > 0x7ffff000 ? 0x7ffff000 : (DWORD)n, NULL, &ov)) {
+      GetOverlappedResult(f->h, &ov, &got, FALSE);
+      err = ERROR_SUCCESS;
+    } else {
+      err = GetLastError();
+      if (err == ERROR_MORE_DATA)
+        GetOverlappedResult(f->h, &ov, &got, FALSE);
+      else if (err == ERROR_IO_PENDING)
+        err = wait_io(f->h, &ov, rd_wake_event(s), timeout, &got, &intr);
+    }
+    if (err == WAIT_TIMEOUT)
+      return ipcx__fail(EAGAIN);
+    if (err == ERROR_OPERATION_ABORTED) {
+      if (intr && ipcx__unix_interrupted() < 0)
+        return -1;
+      continue;                 /* woken by EOF or shutdown: look again */
+    }
+    if (err == ERROR_SUCCESS && got == 0) {
+      s->esc = 1;               /* an escape: the control record comes next */
+      continue;
+    }
+    if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
+      done = got;
+      if (err == ERROR_SUCCESS && done < n && ra_fill(f, 0, 1) >= 0 && ra_has(s))
+        done += ra_copy(s, buf + done, n - done, 0);
+      return (ssize_t)done;
+    }
+    if (pipe_gone(err)) {
+      set_eof(s, EOF_CLOSED);
+      continue;
+    }
+    return ipcx__fail(ipcx__errno_read(err));
+  }
+}
+
+/*
+ * SOCK_SEQPACKET and SOCK_DGRAM: each send() is one pipe message, a tag byte
+ * and the bytes (so an empty record is never an escape), at most MSG_MAX
+ * bytes, which the read-ahead buffer always takes whole.  recv() gives one
+ * record: what fits in n, the rest dropped (with MSG_TRUNC, the record's real
+ * length is returned).  A datagram pair's reader never sees EOF: once the
+ * peer has gone, recv() waits (or EAGAIN) as on Linux, and send() is
+ * ECONNREFUSED.
+ */
+#define MSG_MAX (RA_SIZE - 1)
+
+/* A datagram socket nothing can reach (unbound, or a pair whose peer has
+ * gone): Linux waits on; 0 after our own shutdown(SHUT_RD), else EAGAIN. */
+static ssize_t dgram_nothing(struct usock *s, int nonblock)
+{
+  if (!nonblock && !s->shut_rd &&
+      ipcx__wait1(rd_wake_event(s), s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR) ==
+          IPCX__WAIT_INTERRUPTED)
+    return ipcx__fail(EINTR);
+  return s->shut_rd ? 0 : ipcx__fail(EAGAIN);
+}
+
+/* recv() on a record socket (rd_lock held): one record, cut to n. */
+ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int flags, int nonblock)
+{
+  struct usock *s = us(f);
+  DWORD timeout = nonblock ? 0 : s->rcvtimeo ? s->rcvtimeo : INFINITE;
+  size_t head = 1, len;
+  DWORD rec;
+  char *p;
+  int r;
+
+  for (;;) {
+    if (ra_has(s))
+      break;
+    if (s->err != 0 && s->type != SOCK_DGRAM)
+      return take_err(s, (flags & MSG_PEEK) != 0);
+    if (ipcx__unix_rd_closed(s)) {
+      /* After our SHUT_RD what is queued already is still read. */
+      if (!rd_ended(s) || s->ra_pending) {
+        r = ra_fill(f, 0, 1);
+        if (r < 0)
+          return -1;
+        if (ra_has(s) || (s->err != 0 && s->type != SOCK_DGRAM))
+          continue;
+      }
+      if (s->type == SOCK_DGRAM)
+        return dgram_nothing(s, nonblock);   /* a datagram pair's peer going is no EOF */
+      return 0;
+    }
+    r = ra_fill(f, timeout, nonblock);
+    if (r < 0)
+      return -1;
+    if (r == 0)
+      return ipcx__fail(EAGAIN);
+  }
+  memcpy(&rec, s->ra_buf + s->ra_off, REC_HDR);
+  p = s->ra_buf + s->ra_off + REC_HDR;
+  s->from_len = 0;
+  if (rec >= 2 && p[0] == 'G') {
+    /* From a datagram socket: the sender's address comes first. */
+    size_t alen = (unsigned char)p[1];
+    if (2 + alen <= rec && alen <= sizeof s->from) {
+      head = 2 + alen;
+      memcpy(&s->from, p + 2, alen);
+      s->from_len = (socklen_t)alen;
+    }
+  }
+  len = rec > head ? rec - head : 0;
+  if (n > 0)
+    memcpy(buf, p + head, n < len ? n : len);
+  if (!(flags & MSG_PEEK))
+    s->ra_off += REC_HDR + rec;
+  return (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
+}
+
+/*
+ * Before a write: has the peer said SHUT_RD or reset?  A look at a
+ * read-ahead that has completed (no wineserver request); the first write of
+ * a socket that has never read posts one (it serves the next read).  A
+ * writer that never reads learns of a later SHUT_RD only from that read.
+ * 1: writes fail.
+ */
+static int peer_refuses(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+
+  if (!s->peer_rd && (!s->watched || (s->ra_pending && HasOverlappedIoCompleted(&s->ra_ov))) &&
+      !ra_has(s) && !rd_ended(s) && TryEnterCriticalSection(&s->rd_lock)) {
+    s->watched = 1;
+    ra_fill(f, 0, 0);
+    LeaveCriticalSection(&s->rd_lock);
+  }
+  return s->peer_rd != 0;
+}
+
+static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int flags)
+{
+  struct usock *s = us(f);
+  char stack[2048], *m;
+  DWORD put, err;
+  ssize_t r;
+
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (n > MSG_MAX)
+    return ipcx__fail(EMSGSIZE);
+  if (s->type != SOCK_DGRAM && peer_refuses(f)) {
+    if (s->err != 0)
+      return take_err(s, 0);    /* Linux: a record socket's send takes the reset */
+    return ipcx__fail(EPIPE);
+  }
+  m = n < sizeof stack ? stack : malloc(n + 1);
+  if (m == NULL)
+    return ipcx__fail(ENOMEM);
+  m[0] = 'D';
+  if (n > 0)
+    memcpy(m + 1, buf, n);
+  if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT)) {
+    r = ipcx__io_write_nonblock(f, m, n + 1, PIPE_CAPACITY);
+    if (r > 0)
+      r -= 1;
+  } else {
+    err = ipcx__io_drain(f);    /* keep the order of earlier nonblocking writes */
+    if (err == ERROR_SUCCESS)
+      err = ipcx__io_write(f->h, m, (DWORD)(n + 1), &put, s->sndtimeo ? s->sndtimeo : INFINITE);
+    if (err == ERROR_SUCCESS) {
+      r = (ssize_t)n;
+    } else if (err == WAIT_TIMEOUT) {
+      r = ipcx__fail(EAGAIN);
+    } else {
+      SetLastError(err);
+      r = ipcx__fail(ipcx__errno_write(err));
+    }
+  }
+  if (m != stack)
+    free(m);
+  if (r < 0 && errno == EPIPE && s->type == SOCK_DGRAM && !s->shut_wr)
+    errno = ECONNREFUSED;       /* Linux: the datagram peer is not there */
+  return r;
+}
+
+ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
+{
+  struct usock *s = us(f);
+  int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+  size_t done = 0;
+  ssize_t r;
+
+  if (dgram(s) && s->mb == NULL)
+    return dgram_nothing(s, nonblock);     /* unbound: nobody can send to it */
+  if (s->state != ST_CONNECTED && !dgram(s))
+    return ipcx__fail(EINVAL);
+  if (flags & MSG_OOB)
+    return ipcx__fail(EOPNOTSUPP);
+  if (n == 0 && s->type == SOCK_STREAM) {
+    /* Linux: 0 once there is data or EOF; until then EAGAIN, or wait. */
+    char c;
+    r = ipcx__unix_recv(f, &c, 1, flags | MSG_PEEK);
+    return r < 0 ? -1 : 0;
+  }
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (nonblock) {
+    if (!TryEnterCriticalSection(&s->rd_lock))
+      return ipcx__fail(EAGAIN);
+  } else {
+    EnterCriticalSection(&s->rd_lock);
+  }
+  if (s->type != SOCK_STREAM) {
+    r = ipcx__unix_recv_record(f, buf, n, flags, nonblock);
+  } else {
+    do {
+      r = recv_stream(f, (char *)buf + done, n - done, (flags & MSG_PEEK) != 0, nonblock);
+      if (r <= 0)
+        break;
+      done += (size_t)r;
+    } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n);
+  }
+  LeaveCriticalSection(&s->rd_lock);
+  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
+    ipcx__unix_wake(s->rd_done);           /* a poll() found us reading: its turn now */
+  if (done > 0)
+    return (ssize_t)done;
+  return r;
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
+{
+  struct usock *s = us(f);
+  const char *p = buf;
+  size_t done = 0;
+  DWORD put, err = ERROR_SUCCESS;
+
+  if (dgram(s))
+    return ipcx__unix_dgram_send(f, buf, n, flags, NULL, 0);
+  if (s->state != ST_CONNECTED)
+    return ipcx__fail(ENOTCONN);
+  if (flags & MSG_OOB)
+    return ipcx__fail(EOPNOTSUPP);
+  if (s->shut_wr)
+    return ipcx__fail(EPIPE);
+  if (s->type != SOCK_STREAM)
+    return send_message(f, buf, n, flags);
+  if (n == 0)
+    return 0;                   /* never a zero-length message: that is the escape */
+  if (buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (peer_refuses(f))
+    return ipcx__fail(EPIPE);   /* the peer's SHUT_RD, close or reset */
+  if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
+    return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
+  err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
+  while (err == ERROR_SUCCESS && done < n) {
+    size_t chunk = n - done;
+    if (chunk > 0x40000000)
+      chunk = 0x40000000;
+    err = ipcx__io_write(f->h, p + done, (DWORD)chunk, &put,
+                         s->sndtimeo ? s->sndtimeo : INFINITE);
+    done += put;
+  }
+  if (done > 0)
+    return (ssize_t)done;
+  if (err == WAIT_TIMEOUT)
+    return ipcx__fail(EAGAIN);
+  SetLastError(err);
+  return ipcx__fail(ipcx__errno_write(err));
+}
+
+ssize_t ipcx__unix_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
+{
+  (void)fd;
+  if (n == 0)
+    return 0;                   /* read() of nothing is 0 at once; recv() of nothing waits */
+  return ipcx__unix_recv(f, buf, n, nonblock ? MSG_DONTWAIT : 0);
+}
+
+ssize_t ipcx__unix_write(struct ipcx__file *f, int fd, const void *buf, size_t n, int nonblock)
+{
+  (void)fd;
+  return ipcx__unix_send(f, buf, n, nonblock ? MSG_DONTWAIT : 0);
+}
+
+int ipcx__unix_shutdown(struct ipcx__file *f, int how)
+{
+  struct usock *s = us(f);
+  int tell = 0;
+
+  if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+    return ipcx__fail(EINVAL);
+  /* Linux accepts shutdown() on any AF_UNIX socket, connected or not. */
+  if ((how == SHUT_WR || how == SHUT_RDWR) && InterlockedExchange(&s->shut_wr, 1) == 0)
+    tell |= HOW_WR;
+  if ((how == SHUT_RD || how == SHUT_RDWR) && InterlockedExchange(&s->shut_rd, 1) == 0)
+    tell |= HOW_RD;
+  /* The peer learns it in order, behind the data: its EOF, its writes' EPIPE.
+   * A datagram peer is not told; a peer already gone needs no record. */
+  if (tell != 0 && s->state == ST_CONNECTED && s->type != SOCK_DGRAM && s->eof != EOF_CLOSED)
+    send_ctl(f, CTL_SHUTDOWN, tell, INFINITE);
+  if (how == SHUT_RD || how == SHUT_RDWR) {
+    ipcx__unix_wake(s->rd_wake);           /* blocked readers return 0, as on Linux */
+    if (s->accept_ev != NULL)
+      SetEvent(s->accept_ev);   /* and blocked accept() calls EINVAL */
+  }
+  return 0;
+}
+
+/*
+ * At close: does this end leave data unread?  Then Linux resets the peer
+ * (ECONNRESET, POLLERR).  One PeekNamedPipe when nothing was read ahead.
+ */
+static int unread_at_close(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+  DWORD avail = 0;
+
+  if (ra_has(s))
+    return 1;
+  if (s->ra_pending) {
+    if (!HasOverlappedIoCompleted(&s->ra_ov))
+      return 0;                 /* nothing has come since the read was posted */
+    ipcx__unix_ra_collect(f, 0);
+    if (ra_has(s))
+      return 1;
+  }
+  if (rd_ended(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL) || avail == 0)
+    return 0;
+  if (s->hello_pending && avail == sizeof(struct hello))
+    return 0;
+  ra_fill(f, 0, 1);             /* what is queued may be control records alone */
+  return ra_has(s);
+}
+
+/* The last reference is going: a connection with unread data resets its peer. */
+void ipcx__unix_reset_peer(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+
+  if (s->state != ST_CONNECTED || s->type == SOCK_DGRAM || s->shared || rd_ended(s) ||
+      (f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov)))
+    return;
+  if (unread_at_close(f))
+    send_ctl(f, CTL_RESET, 0, 100);
+}
+
+int ipcx__unix_nread(struct ipcx__file *f, int *n)
+{
+  struct usock *s = us(f);
+  DWORD avail = 0, ra;
+
+  if (s->state == ST_LISTEN)
+    return ipcx__fail(EINVAL);
+  if (s->state != ST_CONNECTED && !(dgram(s) && s->mb != NULL)) {
+    *n = 0;
+    return 0;
+  }
+  EnterCriticalSection(&s->rd_lock);
+  ra = 0;
+  if (ra_has(s))
+    memcpy(&ra, s->ra_buf + s->ra_off, REC_HDR);
+  if (s->type != SOCK_STREAM) {
+    /* A record socket: the length of the next record (its tag byte aside). */
+    DWORD left = 0;
+    if (ra == 0 && !s->hello_pending && PeekNamedPipe(f->h, NULL, 0, NULL, &avail, &left) &&
+        avail > 0)
+      ra = left;
+    avail = 0;
+    ra = ra > 0 ? ra - 1 : 0;
+  } else {
+    /* A stream: gather what is queued (control records are no bytes). */
+    if (!rd_ended(s))
+      ra_fill(f, 0, 1);
+    ra = s->ra_len - s->ra_off;
+    if (!ra_full(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+      avail = 0;                /* all of it is here, or the peer has gone */
+  }
+  LeaveCriticalSection(&s->rd_lock);
+  avail += ra;
+  *n = avail > INT_MAX ? INT_MAX : (int)avail;
+  return 0;
+}
+
+/* --- readiness ------------------------------------------------------------ */
+
+short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait)
+{
+  struct usock *s = us(f);
+  short rev = 0;
+  int readable = 0, locked, writable, hup, rcv_shut, snd_shut;
+
+  *nwait = 0;
+  if (s->state == ST_LISTEN) {
+    AcquireSRWLockExclusive(&s->llock);
+    readable = ipcx__unix_any_ready(s);
+    if (!readable) {
+      ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */
+      readable = ipcx__unix_any_ready(s);
+      if (readable)
+        SetEvent(s->accept_ev); /* keep the news for accept() */
+    }
+    ReleaseSRWLockExclusive(&s->llock);
+    if (readable && (events & IPCX_POLLIN))
+      return IPCX_POLLIN;
+    wait[(*nwait)++] = s->accept_ev;
+    return 0;
+  }
+  if (dgram(s) && s->mb == NULL) {
+    /* An unbound datagram socket: writable, never readable. */
+    if (events & IPCX_POLLOUT)
+      return IPCX_POLLOUT;
+    if (events & IPCX_POLLIN)
+      wait[(*nwait)++] = rd_wake_event(s);
+    return 0;
+  }
+  if (s->state != ST_CONNECTED && !dgram(s)) {
+    /* Linux: an unconnected stream socket reports POLLOUT | POLLHUP. */
+    return (short)((events & IPCX_POLLOUT) | IPCX_POLLHUP);
+  }
+  locked = TryEnterCriticalSection(&s->rd_lock);
+  if (!locked) {
+    /* A reader is at work: ask it to signal rd_done when it leaves, then look again. */
+    InterlockedExchange(&s->poll_waits, 1);
+    ResetEvent(ipcx__unix_lazy_event(&s->rd_done));
+    locked = TryEnterCriticalSection(&s->rd_lock);
+  }
+  if (locked) {
+    /* Everything queued, and a close or reset behind it (Linux knows at once). */
+    if (!rd_ended(s) && ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) || s->ra_pending))
+      ra_fill(f, 0, 0);
+    LeaveCriticalSection(&s->rd_lock);
+  }
+  if (s->eof == EOF_MARK) {
+    /* After the peer's SHUT_WR nothing more is read: ask the pipe whether it went. */
+    DWORD avail;
+    if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL) &&
+        (GetLastError() == ERROR_BROKEN_PIPE || GetLastError() == ERROR_PIPE_NOT_CONNECTED))
+      InterlockedExchange(&s->eof, EOF_CLOSED);
+  }
+  /* Linux's sk_shutdown: our own shutdown() and what the peer's implies. */
+  rcv_shut = ipcx__unix_rd_closed(s);
+  snd_shut = s->shut_wr || s->peer_rd || s->eof == EOF_CLOSED;
+  readable = ra_has(s) || rcv_shut || s->err != 0;
+  writable = !f->pw.active || HasOverlappedIoCompleted(&f->pw.ov);
+  hup = rcv_shut && snd_shut;
+  if (s->type == SOCK_DGRAM && !s->shut_rd) {
+    /* A datagram pair: the peer's going is no EOF; POLLIN means a datagram. */
+    readable = ra_has(s);
+    hup = s->shut_wr && s->shut_rd;
+    if (!readable && ipcx__unix_rd_closed(s) && (events & IPCX_POLLIN) && !(writable && (events & IPCX_POLLOUT))) {
+      wait[(*nwait)++] = rd_wake_event(s);  /* only our own shutdown(SHUT_RD) changes it now */
+      return 0;
+    }
+  }
+  if (readable && (events & IPCX_POLLIN))
+    rev |= IPCX_POLLIN;
+  if (writable && (events & IPCX_POLLOUT))
+    rev |= IPCX_POLLOUT;
+  if (hup)
+    rev |= IPCX_POLLHUP;
+  if (s->err != 0)
+    rev |= IPCX_POLLERR;
+  if ((events & IPCX_POLLRDHUP) && ((s->eof != EOF_NONE && s->type != SOCK_DGRAM) || s->shut_rd))
+    rev |= IPCX_POLLRDHUP;      /* the peer's SHUT_WR or close, or our SHUT_RD */
+  if (rev != 0)
+    return rev;
+  if ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) && (locked ? s->ra_ov.hEvent : s->rd_done) != NULL)
+    wait[(*nwait)++] = locked ? s->ra_ov.hEvent : s->rd_done;
+  if ((events & IPCX_POLLOUT) && f->pw.active)
+    wait[(*nwait)++] = f->pw.ov.hEvent;
+  return 0;
+}

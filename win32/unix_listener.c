@@ -1,0 +1,466 @@
+/*
+ * unix_listener.c: AF_UNIX bind(), listen(), accept() and connect() (stream
+ * and record sockets; a datagram socket's bind and connect go on to
+ * unix_dgram.c).
+ *
+ *   bind         a rendezvous file made with CREATE_NEW (an existing or stale
+ *                path is EADDRINUSE) holding a marker, our pid and a random
+ *                pipe name; abstract names keep the record in a named file
+ *                mapping, also their in-use guard; autobind draws five hex
+ *                digits.
+ *   listen       1..63 message-mode instances with ConnectNamedPipe pending
+ *                on one shared manual-reset event, which is also named
+ *                (Local\ipcx-live-<pipe>): while it exists the listener lives.
+ *   accept       takes a connected instance, makes its replacement first;
+ *                one it cannot install (EMFILE) goes back to the front.
+ *   connect      reads the record (no file ENOENT, no pipe ECONNREFUSED);
+ *                ERROR_PIPE_BUSY with the live event: the backlog is full,
+ *                wait (EAGAIN nonblocking); without it: ECONNREFUSED.  The
+ *                client's first message is the hello (its pid).
+ */
+#define _CRT_RAND_S
+#include "unix_internal.h"
+
+#include <sddl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- bind, listen, accept, connect --------------------------------------- */
+
+static int bind_path(struct usock *s, const char *path)
+{
+  char rec[256];
+  DWORD n, err, attrs;
+  HANDLE h;
+  int len;
+
+  h = ipcx__path_create_file(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, ipcx__owner_only(),
+                  CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+  if (h == INVALID_HANDLE_VALUE) {
+    err = GetLastError();
+    if (err == ERROR_FILE_EXISTS || err == ERROR_ALREADY_EXISTS)
+      return ipcx__fail(EADDRINUSE);
+    attrs = ipcx__path_get_attributes(path);
+    if (err == ERROR_ACCESS_DENIED && attrs != INVALID_FILE_ATTRIBUTES)
+      return ipcx__fail(EADDRINUSE);   /* a directory or a file we may not touch */
+    return ipcx__fail_win32(err);
+  }
+  len = ipcx__unix_format_record(rec, sizeof rec, s->pipe_name);
+  if (!WriteFile(h, rec, (DWORD)len, &n, NULL) || n != (DWORD)len) {
+    err = GetLastError();
+    CloseHandle(h);
+    ipcx__path_delete_file(path);
+    return ipcx__fail_win32(err);
+  }
+  CloseHandle(h);
+  return 0;
+}
+
+static int bind_abstract(struct usock *s, const struct sockaddr_un *a, socklen_t len)
+{
+  char name[300], rec[256];
+  void *view;
+  HANDLE m;
+
+  ipcx__unix_abstract_name(a, len, name, sizeof name);
+  m = CreateFileMappingA(INVALID_HANDLE_VALUE, ipcx__owner_only(), PAGE_READWRITE, 0, 4096, name);
+  if (m == NULL)
+    return ipcx__fail_win32(GetLastError());
+  if (GetLastError() == ERROR_ALREADY_EXISTS) {
+    CloseHandle(m);
+    return ipcx__fail(EADDRINUSE);
+  }
+  view = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+  if (view == NULL) {
+    CloseHandle(m);
+    return ipcx__fail(ENOMEM);
+  }
+  ipcx__unix_format_record(rec, sizeof rec, s->pipe_name);
+  memcpy(view, rec, strlen(rec) + 1);
+  UnmapViewOfFile(view);
+  s->guard = m;
+  return 0;
+}
+
+/* Linux's autobind: an abstract name of five hex digits. */
+static int autobind(struct usock *s)
+{
+  struct sockaddr_un a;
+  unsigned int r;
+  int tries;
+
+  for (tries = 0; tries < 64; tries++) {
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (rand_s(&r) != 0)
+      r = GetTickCount() + (unsigned)tries;
+    snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "%05x", r & 0xfffff);
+    if (bind_abstract(s, &a, SUN_OFF + 6) == 0) {
+      s->local = a;
+      s->local_len = SUN_OFF + 6;
+      return 0;
+    }
+    if (errno != EADDRINUSE)
+      return -1;
+  }
+  return ipcx__fail(EADDRINUSE);
+}
+
+int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+{
+  struct usock *s = us(f);
+  struct sockaddr_un a;
+  char path[sizeof a.sun_path + 1];
+  socklen_t alen;
+  int kind, r;
+
+  if (addr == NULL)
+    return ipcx__fail(EFAULT);
+  if (len >= (socklen_t)sizeof(ADDRESS_FAMILY) && len <= SUN_OFF && addr->sa_family == AF_UNIX) {
+    kind = 3;                   /* autobind */
+  } else {
+    kind = ipcx__unix_parse_addr(addr, len, &a, &alen);
+    if (kind < 0)
+      return -1;
+  }
+  AcquireSRWLockExclusive(&s->llock);
+  if (s->bound || s->state == ST_LISTEN) {
+    ReleaseSRWLockExclusive(&s->llock);
+    /* Linux makes the file before it checks: an existing path is EADDRINUSE. */
+    if (kind == 1) {
+      ipcx__unix_addr_path(&a, path);
+      if (ipcx__path_get_attributes(path) != INVALID_FILE_ATTRIBUTES)
+        return ipcx__fail(EADDRINUSE);
+    }
+    return ipcx__fail(EINVAL);
+  }
+  ipcx__pipe_name(s->pipe_name, sizeof s->pipe_name,
+                  s->type == SOCK_STREAM ? "s" : s->type == SOCK_SEQPACKET ? "t" : "g");
+  if (kind == 3) {
+    r = autobind(s);
+  } else if (kind == 1) {
+    ipcx__unix_addr_path(&a, path);
+    r = bind_path(s, path);
+  } else {
+    r = bind_abstract(s, &a, alen);
+  }
+  if (r == 0 && kind != 3) {
+    s->local = a;
+    s->local_len = alen;
+  }
+  if (r == 0 && dgram(s) && ipcx__unix_mailbox_start(f) < 0) {
+    int e = errno;
+    if (s->guard != NULL) {
+      CloseHandle(s->guard);    /* the name goes again */
+      s->guard = NULL;
+    } else if (kind == 1) {
+      ipcx__path_delete_file(path);
+    }
+    r = ipcx__fail(e);
+  }
+  if (r == 0) {
+    s->bound = 1;
+    if (s->state == ST_NEW)
+      s->state = ST_BOUND;
+  }
+  ReleaseSRWLockExclusive(&s->llock);
+  return r;
+}
+
+/*
+ * The name of a listener's "alive" event: the listener holds it (its accept
+ * event) while it listens.  A closed listener whose accepted connections
+ * live on leaves its pipe name busy (ERROR_PIPE_BUSY, no instance waiting):
+ * connect() then finds no event and says ECONNREFUSED, as Linux does,
+ * instead of waiting for room that never comes.
+ */
+static void live_name(const char *pipe_name, char *name, size_t size)
+{
+  const char *p = strrchr(pipe_name, '\\');
+
+  snprintf(name, size, "Local\\ipcx-live-%s", p != NULL ? p + 1 : pipe_name);
+}
+
+static int listener_alive(const char *pipe_name)
+{
+  char name[200];
+  HANDLE ev;
+
+  live_name(pipe_name, name, sizeof name);
+  ev = OpenEventA(SYNCHRONIZE, FALSE, name);
+  if (ev == NULL)
+    return GetLastError() != ERROR_FILE_NOT_FOUND;
+  CloseHandle(ev);
+  return 1;
+}
+
+/* 1 if a connection waits to be accepted (llock held; no wineserver request). */
+int ipcx__unix_any_ready(struct usock *s)
+{
+  int i;
+
+  if (s->nback > 0)
+    return 1;
+  for (i = 0; i < s->ninst; i++)
+    if (s->inst[i].h != NULL && (s->inst[i].ready || HasOverlappedIoCompleted(&s->inst[i].ov)))
+      return 1;
+  return 0;
+}
+
+/* Make instance i and start waiting for a client on it; 0 or a Win32 error. */
+static DWORD make_instance(struct usock *s, int i, int first)
+{
+  struct instance *in = &s->inst[i];
+  DWORD err;
+
+  in->ov.hEvent = s->accept_ev;
+  in->h = ipcx__pipe_listen(s->pipe_name, first, PIPE_CAPACITY, PIPE_CAPACITY, ipcx__owner_only(),
+                            &in->ov, &in->ready, &err);
+  if (in->h == NULL)
+    return err;
+  /* Starting an overlapped call resets the shared event: announce again
+   * what is waiting (this instance too, when its client was early). */
+  if (ipcx__unix_any_ready(s))
+    SetEvent(s->accept_ev);
+  return ERROR_SUCCESS;
+}
+
+int ipcx__unix_listen(struct ipcx__file *f, int backlog)
+{
+  struct usock *s = us(f);
+  struct instance *inst;
+  DWORD err = ERROR_SUCCESS;
+  int n, i;
+
+  if (s->type == SOCK_DGRAM)
+    return ipcx__fail(EOPNOTSUPP);
+  n = backlog < 1 ? 1 : backlog > MAX_BACKLOG ? MAX_BACKLOG : backlog;
+  AcquireSRWLockExclusive(&s->llock);
+  if (s->state == ST_LISTEN) {
+    ReleaseSRWLockExclusive(&s->llock);
+    return 0;                   /* Linux: only the backlog changes */
+  }
+  if (s->state != ST_BOUND) {
+    ReleaseSRWLockExclusive(&s->llock);
+    return ipcx__fail(EINVAL);
+  }
+  inst = calloc((size_t)n, sizeof *inst);
+  if (s->accept_ev == NULL) {
+    char name[200];
+    live_name(s->pipe_name, name, sizeof name);
+    s->accept_ev = CreateEventA(ipcx__owner_only(), TRUE, FALSE, name);
+  }
+  if (inst == NULL || s->accept_ev == NULL) {
+    free(inst);
+    ReleaseSRWLockExclusive(&s->llock);
+    return ipcx__fail(ENOMEM);
+  }
+  s->inst = inst;
+  s->ninst = n;
+  for (i = 0; i < n && err == ERROR_SUCCESS; i++)
+    err = make_instance(s, i, i == 0);
+  if (err != ERROR_SUCCESS && s->inst[0].h == NULL) {
+    ipcx__unix_close_listener(s);
+    ReleaseSRWLockExclusive(&s->llock);
+    return ipcx__fail_win32(err);
+  }
+  s->state = ST_LISTEN;
+  ReleaseSRWLockExclusive(&s->llock);
+  return 0;
+}
+
+/* A connected instance taken from the listener, or NULL; called with llock held. */
+static HANDLE take_instance(struct usock *s)
+{
+  DWORD n;
+  HANDLE h;
+  int i;
+
+  if (s->nback > 0) {
+    h = s->back[0];             /* one an accept() gave back: it comes first */
+    memmove(s->back, s->back + 1, (size_t)--s->nback * sizeof s->back[0]);
+    return h;
+  }
+  for (i = 0; i < s->ninst; i++) {
+    struct instance *in = &s->inst[i];
+    if (in->h == NULL) {
+      make_instance(s, i, 0);   /* an earlier replacement failed: try again */
+      continue;
+    }
+    if (!in->ready && !HasOverlappedIoCompleted(&in->ov))
+      continue;
+    h = in->h;
+    if (!in->ready && !GetOverlappedResult(h, &in->ov, &n, FALSE) &&
+        GetLastError() != ERROR_PIPE_CONNECTED && GetLastError() != ERROR_NO_DATA) {
+      CloseHandle(h);           /* a failed instance: replace it and look on */
+      make_instance(s, i, 0);
+      continue;
+    }
+    in->h = NULL;
+    make_instance(s, i, 0);     /* the replacement, before handing this one out */
+    return h;
+  }
+  return NULL;
+}
+
+/* A connection accept() took but could not hand out goes back to the front. */
+static void give_back(struct usock *s, HANDLE h)
+{
+  AcquireSRWLockExclusive(&s->llock);
+  if (s->nback < MAX_BACKLOG && s->state == ST_LISTEN) {
+    memmove(s->back + 1, s->back, (size_t)s->nback * sizeof s->back[0]);
+    s->back[0] = h;
+    s->nback++;
+    SetEvent(s->accept_ev);
+    h = NULL;
+  }
+  ReleaseSRWLockExclusive(&s->llock);
+  if (h != NULL)
+    CloseHandle(h);
+}
+
+
+int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
+{
+  struct usock *s = us(f);
+  struct ipcx__file *c;
+  HANDLE h;
+  DWORD w;
+  int fd;
+
+  if (s->type == SOCK_DGRAM)
+    return ipcx__fail(EOPNOTSUPP);
+  if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+    return ipcx__fail(EINVAL);
+  if (addr != NULL && len == NULL)
+    return ipcx__fail(EFAULT);
+  if (len != NULL && *len < 0)
+    return ipcx__fail(EINVAL);
+  for (;;) {
+    AcquireSRWLockExclusive(&s->llock);
+    if (s->state != ST_LISTEN || s->shut_rd) {
+      ReleaseSRWLockExclusive(&s->llock);
+      return ipcx__fail(EINVAL);   /* Linux: also after shutdown(SHUT_RD) of the listener */
+    }
+    h = take_instance(s);
+    if (h == NULL) {
+      ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */
+      h = take_instance(s);
+    }
+    ReleaseSRWLockExclusive(&s->llock);
+    if (h != NULL)
+      break;
+    if (f->flags & O_NONBLOCK)
+      return ipcx__fail(EAGAIN);
+    w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR);
+    if (w == IPCX__WAIT_INTERRUPTED) {
+      if (ipcx__unix_interrupted() < 0)
+        return -1;
+      continue;
+    }
+    if (w == WAIT_TIMEOUT)
+      return ipcx__fail(EAGAIN);
+    if (w != WAIT_OBJECT_0)
+      return ipcx__fail_win32(GetLastError());
+  }
+  c = ipcx__unix_connected_file(h, (flags & SOCK_NONBLOCK) != 0, 0);
+  if (c == NULL) {
+    give_back(s, h);
+    return ipcx__fail(ENOMEM);
+  }
+  us(c)->hello_pending = 1;
+  us(c)->type = s->type;
+  us(c)->local = s->local;
+  us(c)->local_len = s->local_len;
+  us(c)->peer.sun_family = AF_UNIX;
+  us(c)->peer_len = sizeof(ADDRESS_FAMILY);
+  fd = ipcx__fd_install(c, (flags & SOCK_CLOEXEC) != 0);
+  if (fd < 0) {
+    /* EMFILE and friends: the connection stays queued for the next accept()
+     * (Linux keeps it), its hello and data unread. */
+    int e = errno;
+    give_back(s, c->h);
+    c->h = NULL;
+    us(c)->hello_pending = 0;
+    us(c)->state = ST_NEW;      /* no reset: the connection lives on */
+    ipcx__file_unref(c);
+    return ipcx__fail(e);
+  }
+  if (addr != NULL)
+    ipcx__unix_copy_addr(&us(c)->peer, us(c)->peer_len, addr, len);
+  return fd;
+}
+
+int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+{
+  struct usock *s = us(f);
+  struct sockaddr_un a;
+  char path[sizeof a.sun_path + 1], name[256];
+  struct hello hello;
+  socklen_t alen;
+  DWORD pid = 0, err, put;
+  HANDLE h, old;
+  int kind;
+
+  if (dgram(s))
+    return ipcx__unix_dgram_connect(f, addr, len);
+  kind = ipcx__unix_parse_addr(addr, len, &a, &alen);
+  if (kind < 0)
+    return -1;
+  if (s->state == ST_CONNECTED)
+    return ipcx__fail(EISCONN);
+  if (s->state == ST_LISTEN)
+    return ipcx__fail(EINVAL);
+  if (kind == 1) {
+    ipcx__unix_addr_path(&a, path);
+    if (ipcx__unix_read_record_file(path, name, sizeof name, &pid) < 0)
+      return -1;
+  } else if (ipcx__unix_read_record_abstract(&a, alen, name, sizeof name, &pid) < 0) {
+    return -1;
+  }
+  if (strncmp(name, "\\\\.\\pipe\\ipcx-", 14) == 0 && ipcx__unix_type_of_tag(name + 14) != 0 &&
+      ipcx__unix_type_of_tag(name + 14) != s->type)
+    return ipcx__fail(EPROTOTYPE);      /* a listener of another type, as Linux says */
+  for (;;) {
+    h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                    FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
+    if (h != INVALID_HANDLE_VALUE)
+      break;
+    err = GetLastError();
+    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND || err == ERROR_BAD_PATHNAME)
+      return ipcx__fail(ECONNREFUSED);      /* a stale file: nobody listens */
+    if (err != ERROR_PIPE_BUSY)
+      return ipcx__fail_win32(err);
+    if (!listener_alive(name))
+      return ipcx__fail(ECONNREFUSED);  /* closed, its connections live on */
+    /* The backlog is full: Linux makes a blocking connect wait for room. */
+    if (f->flags & O_NONBLOCK)
+      return ipcx__fail(EAGAIN);
+    WaitNamedPipeA(name, 1000);
+  }
+  if (ipcx__unix_set_message_mode(h) < 0) {
+    err = GetLastError();
+    CloseHandle(h);
+    return ipcx__fail_win32(err);
+  }
+  hello.magic = HELLO_MAGIC;
+  hello.pid = GetCurrentProcessId();
+  /* A server that accepted and closed already makes this fail: connect()
+   * still succeeds, as on Linux, and the first read() is EOF. */
+  ipcx__io_write(h, &hello, sizeof hello, &put, INFINITE);
+  EnterCriticalSection(&f->lock);
+  old = f->h;
+  f->h = h;
+  s->state = ST_CONNECTED;
+  s->peer_pid = pid;
+  s->peer = a;
+  s->peer_len = alen;
+  if (s->local_len == 0) {
+    s->local.sun_family = AF_UNIX;
+    s->local_len = sizeof(ADDRESS_FAMILY);
+  }
+  LeaveCriticalSection(&f->lock);
+  CloseHandle(old);
+  return 0;
+}
