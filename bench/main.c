@@ -6,6 +6,7 @@
  *   ipcx-bench --count VARIANT TRANSPORT SIZE N          N x (write+read), for callgrind
  *   ipcx-bench --count-rtt VARIANT TRANSPORT SIZE N      N round trips (2 threads)
  *   ipcx-bench --count-conn VARIANT unix|tcp 0 N         N connect+accept+close
+ *   ipcx-bench --variants                                the variants built in
  *
  * Workloads, per transport (pipe, socketpair, AF_UNIX through a listener,
  * FIFO, TCP on 127.0.0.1) and per variant (ipcx, raw, and libuv when built
@@ -559,6 +560,10 @@ int main(int argc, char **argv)
   double ms = 100;
 
   setvbuf(stderr, NULL, _IONBF, 0);
+  if (argc == 2 && strcmp(argv[1], "--variants") == 0) {
+    printf("ipcx raw%s\n", find_variant("libuv") != NULL ? " libuv" : "");
+    return 0;
+  }
   if (argc >= 8 && strcmp(argv[1], "--peer") == 0)
     return run_peer(argv + 2);
   if (argc >= 6 && strcmp(argv[1], "--count") == 0)
