@@ -237,6 +237,13 @@ int ipcx__handle_access(HANDLE h);
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup);
 /* Cancel f->zr's pending read and close its event (destroy paths). */
 void ipcx__zero_read_release(struct ipcx__file *f);
+/*
+ * The same watch kept in any struct ipcx__zero_read on any pipe handle h
+ * (fifo.c: a reader's current source, which changes); _end cancels a pending
+ * one on h (and closes the event when close_event), before h changes.
+ */
+int ipcx__zero_read_on(struct ipcx__zero_read *zr, HANDLE h, int *hup);
+void ipcx__zero_read_end(struct ipcx__zero_read *zr, HANDLE h, int close_event);
 
 /* --- readiness (poll.c) ----------------------------------------------- */
 
