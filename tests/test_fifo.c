@@ -403,6 +403,34 @@ START_TEST(fifo_short_reads_keep_messages_whole)
 }
 END_TEST
 
+/* ioctl(FIONREAD) on a read end: the bytes queued, before and after a short read. */
+START_TEST(fifo_fionread)
+{
+  char path[256], buf[8];
+  int r, w, n = -1;
+
+  make_fifo(path, sizeof path, "fionread");
+  r = open(path, O_RDONLY | O_NONBLOCK);
+  ck_assert_int_ge(r, 0);
+  w = open(path, O_WRONLY);
+  ck_assert_int_ge(w, 0);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 0);
+  ck_assert_int_eq(write(w, "hello", 5), 5);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 5);
+  ck_assert_int_eq(read(r, buf, 2), 2);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 3);
+  ck_assert_int_eq(read(r, buf, sizeof buf), 3);
+  ck_assert_int_eq(ioctl(r, FIONREAD, &n), 0);
+  ck_assert_int_eq(n, 0);
+  close(w);
+  close(r);
+  unlink(path);
+}
+END_TEST
+
 /* --- stdio on a FIFO --------------------------------------------------------- */
 
 static void *line_writer_thread(void *arg)
@@ -796,6 +824,7 @@ Suite *suite_fifo(void)
   tcase_add_test(tc, fifo_blocking_read_waits_then_eof);
   tcase_add_test(tc, fifo_epipe_when_reader_closes);
   tcase_add_test(tc, fifo_short_reads_keep_messages_whole);
+  tcase_add_test(tc, fifo_fionread);
   tcase_add_test(tc, fifo_stdio_reader);
   tcase_add_test(tc, fifo_writer_threads_atomic);
   tcase_add_test(tc, fifo_poll);

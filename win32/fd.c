@@ -604,6 +604,8 @@ int ipcx_ioctl(int fd, unsigned long request, ...)
       r = (*(int *)arg = 0, 0);
     else
       r = ipcx__fail(EINVAL);
+  } else if (request == (unsigned long)FIONREAD && f->ops->kind == IPCX__KIND_FIFO) {
+    r = arg == NULL ? ipcx__fail(EFAULT) : ipcx__fifo_nread(f, (int *)arg);  /* fifo.c */
   } else if (request == (unsigned long)FIONREAD &&
              (f->ops->kind == IPCX__KIND_SOCKET || f->ops->kind == IPCX__KIND_WINSOCK)) {
     r = arg == NULL ? ipcx__fail(EFAULT) : ipcx__socket_nread(f, (int *)arg);  /* socket.c */

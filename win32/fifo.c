@@ -84,6 +84,7 @@
  */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1043,6 +1044,49 @@ static ssize_t fifo_write(struct ipcx__file *f, int fd, const void *buf, size_t 
     return (ssize_t)done;
   SetLastError(err);
   return ipcx__fail(ipcx__errno_write(err));
+}
+
+/* --- ioctl(FIONREAD), spawn ------------------------------------------------------ */
+
+/*
+ * Bytes a read end could read now: what the stream holds, what the relay
+ * holds, and what waits in each writer's instance (the direct one too).
+ * A write end: EINVAL here (Linux counts the pipe; a writer cannot see it).
+ */
+int ipcx__fifo_nread(struct ipcx__file *f, int *n)
+{
+  struct fifo *p = f->impl;
+  unsigned long long total;
+  DWORD avail;
+  int k;
+
+  if (!p->reader)
+    return ipcx__fail(EINVAL);
+  EnterCriticalSection(&f->lock);
+  relay(p, 0);                  /* a writer that has just connected counts too */
+  total = p->relayed_n - p->consumed_n;
+  for (k = 0; k < p->ninst; k++) {
+    struct inst *i = p->inst[k];
+    total += i->len - i->off;
+    if (!i->gone && PeekNamedPipe(i->h, NULL, 0, NULL, &avail, NULL))
+      total += avail;
+  }
+  LeaveCriticalSection(&f->lock);
+  *n = total > INT_MAX ? INT_MAX : (int)total;
+  return 0;
+}
+
+/* A child is getting this read end: it reads the stream, so relay from now on. */
+void ipcx__fifo_before_spawn(struct ipcx__file *f)
+{
+  struct fifo *p = f->impl;
+
+  EnterCriticalSection(&f->lock);
+  if (p->reader && !p->shared) {
+    p->shared = 1;
+    end_direct(p);
+  }
+  LeaveCriticalSection(&f->lock);
 }
 
 /* --- the file description --------------------------------------------------- */

@@ -271,6 +271,9 @@ int ipcx__fifo_is(const char *path);
 int ipcx__fifo_open(const char *path, int flags);
 /* After a successful stat(path): report a marker file as S_IFIFO. */
 int ipcx__fifo_stat(const char *path, struct stat *st);
+/* ioctl(FIONREAD) on a FIFO read end; a child is about to get f (spawn.c). */
+int ipcx__fifo_nread(struct ipcx__file *f, int *n);
+void ipcx__fifo_before_spawn(struct ipcx__file *f);
 
 /* --- sockets (socket.c: the calls and Winsock; unix.c: AF_UNIX) ------ */
 
