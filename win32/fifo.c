@@ -42,6 +42,21 @@
  *     (ipcx__pipe_pair).  Messages go round-robin between writers, but a
  *     message read in parts (ERROR_MORE_DATA) is finished before another
  *     writer's, so a PIPE_BUF write is never split.
+ * The direct path.  While exactly one writer is connected, nothing of it is
+ * in the relay and the stream is empty (bytes relayed = bytes read), read()
+ * reads that writer's instance itself and poll() watches it (pipe.c's
+ * zero-byte read): the cost of a pipe, 4 wineserver requests per write+read,
+ * no thread hop, no copy, and the relay thread sleeps.  Reads are in message
+ * mode there, so a read smaller than a message ends with ERROR_MORE_DATA and
+ * the rest comes next.  A second writer ends it (adopt_listener ->
+ * end_direct): a read() blocked on the instance is woken through an
+ * auto-reset event and cancels its read, the rest of a message it read part
+ * of is relayed before anything else, and the relay merges as below; the
+ * direct path comes back once the stream is drained and one writer is left.
+ * O_RDWR readers, and read ends a child inherits (whose bytes must go where
+ * the child reads: the stream), always relay.  The writer's end never
+ * changes: writers cannot tell the two paths apart.
+ *
  * read() and poll() run the same relay step themselves (adopting a writer
  * that has just connected, too) before they report "nothing yet", so what
  * write() has written is readable, and EOF visible, as soon as write() or
@@ -80,7 +95,9 @@
  * inherits a reader fd reads the first epoch too, and only while the parent
  * keeps its reader open (the relay lives in the process that opened the
  * FIFO).  A writer fd inherited by a child works fully (it is a plain client
- * end).  Each message costs the relay one copy and one write into the stream.
+ * end).  With several writers, each message costs the relay one copy and one
+ * write into the stream.  ioctl(FIONREAD) on a read end adds up the stream,
+ * the relay's buffers and each writer's instance.
  */
 #include "internal.h"
 
