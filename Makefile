@@ -209,7 +209,9 @@ examples: $(EXAMPLES:%=$(B)/examples/%$(EXE))
 # compat/) + the raw variant (transport.c on the system calls natively,
 # bench/raw_win32.c on Windows).  bench/poll_latency.c, when present, is built
 # beside it as plain POSIX C.  Callgrind client requests when valgrind's
-# headers are installed.
+# headers are installed.  The libuv variant (bench/libuv.c) when libuv is
+# there: Debian's libuv1-dev natively, build/libuv-mingw (bench/build-libuv.sh,
+# from Debian's source package) on Windows.
 
 BENCH_VG := $(wildcard /usr/include/valgrind/callgrind.h)
 BENCH_CPPFLAGS := $(if $(BENCH_VG),-DBENCH_CALLGRIND -I$(B)/bench/vg)
@@ -220,6 +222,19 @@ ifeq ($(OS),win32)
 else
   BENCH_OBJS += $(B)/bench/transport-raw.o
   BENCH_LIBS := -lpthread
+endif
+ifeq ($(OS),win32)
+  BENCH_UV := $(wildcard build/libuv-mingw/lib/libuv.a)
+  BENCH_UV_CFLAGS := -Ibuild/libuv-mingw/include
+  BENCH_UV_LIBS := $(BENCH_UV) -liphlpapi -luserenv -lpsapi -ldbghelp -lole32 -luuid -lshell32 -luser32 -lws2_32
+else
+  BENCH_UV := $(wildcard /usr/include/uv.h)
+  BENCH_UV_LIBS := -luv
+endif
+ifneq ($(BENCH_UV),)
+  BENCH_CPPFLAGS += -DBENCH_LIBUV
+  BENCH_OBJS += $(B)/bench/libuv.o
+  BENCH_LIBS += $(BENCH_UV_LIBS)
 endif
 BENCH_EXTRA := $(patsubst bench/%.c,$(B)/bench/%$(EXE),$(wildcard bench/poll_latency.c bench/shm_ipc.c))
 ifeq ($(OS),win32)
@@ -241,6 +256,9 @@ $(B)/bench/transport-ipcx.o: bench/transport.c bench/bench.h bench/ipcx_names.h 
 $(B)/bench/transport-raw.o: bench/transport.c bench/bench.h | $(B)/bench
 	$(CC) -DBV=raw $(CFLAGS) $(WARN) -c -o $@ $<
 
+$(B)/bench/libuv.o: bench/libuv.c bench/bench.h | $(B)/bench
+	$(CC) $(BENCH_UV_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
 $(B)/bench/raw_win32.o: bench/raw_win32.c bench/bench.h | $(B)/bench
 	$(CC) $(CFLAGS) $(WARN) -c -o $@ $<
 
@@ -257,6 +275,7 @@ $(B)/bench/%$(EXE): bench/%.c $(B)/libipcx.a | $(B)/bench
 bench-bin: $(B)/bench/ipcx-bench$(EXE) $(BENCH_EXTRA)
 
 bench: deps
+	sh bench/build-libuv.sh build/libuv-mingw || true
 	$(MAKE) lib bench-bin
 	$(MAKE) CROSS=$(WINCROSS) lib bench-bin
 	sh bench/run.sh $(B) $(WB)

@@ -8,6 +8,8 @@
  *   raw   on Linux transport.c again without ipcx (the system calls), on
  *         Windows raw_win32.c (the same operations written against Win32
  *         named pipes and Winsock);
+ *   libuv libuv.c, the same operations as a libuv program does them (when
+ *         libuv is there: BENCH_LIBUV);
  * TCP loopback is a transport like the others (ipcx AF_INET vs raw sockets:
  * Winsock directly on Windows); its raw figure is also the TCP column of
  * every other row, the alternative a user would pick.
@@ -31,6 +33,8 @@ struct bench_end {
 
 struct bench_variant {
   const char *name;
+  /* Transports (1 << t) whose ends meet by name between processes (named()). */
+  int by_name;
   /*
    * A connected pair for transport t: a is ours, b the peer's.  0, or -1 with
    * errno (ENOSYS etc.: the transport is not available in this variant).
@@ -74,5 +78,6 @@ struct bench_variant {
 
 extern const struct bench_variant bench_ipcx;
 extern const struct bench_variant bench_raw;
+extern const struct bench_variant bench_libuv;
 
 #endif

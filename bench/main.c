@@ -6,17 +6,19 @@
  *   ipcx-bench --count VARIANT TRANSPORT SIZE N          N x (write+read), for callgrind
  *   ipcx-bench --count-rtt VARIANT TRANSPORT SIZE N      N round trips (2 threads)
  *   ipcx-bench --count-conn VARIANT unix|tcp 0 N         N connect+accept+close
+ *   ipcx-bench --variants                                the variants built in
  *
  * Workloads, per transport (pipe, socketpair, AF_UNIX through a listener,
- * FIFO, TCP on 127.0.0.1) and per variant (ipcx, raw); the TCP column of a
- * row is the raw TCP figure of the same workload (Winsock on Windows):
+ * FIFO, TCP on 127.0.0.1) and per variant (ipcx, raw, and libuv when built
+ * with BENCH_LIBUV); the TCP column of a row is the raw TCP figure of the
+ * same workload (Winsock on Windows):
  *   rtt   ping-pong round trip, 1 B .. 64 KiB, two threads and two processes
  *   tput  one-way throughput with 4 KiB, 64 KiB and 1 MiB writes
  *   conn  connect + accept + close, one thread
  * Each cell is first calibrated (iterations for about --ms per sample), then
  * measured --rounds times; the rounds are interleaved: round r measures every
- * cell (ipcx and raw side by side, ipcx first in even rounds and raw first in
- * odd ones) before round r+1 starts.  The result is
+ * cell (the variants of a workload side by side, the first one measured
+ * rotating from round to round) before round r+1 starts.  The result is
  * the median per cell and the ratios of medians.
  *
  * Plain C with pthreads; the IPC itself is in the variants (bench.h).
@@ -51,7 +53,7 @@ enum { W_RTT, W_TPUT, W_CONN, W_IDLE };
 static const char *wname[] = { "rtt", "tput", "conn", "idle" };
 static const char *wunit[] = { "us", "MB/s", "us", "CPU ms/s" };
 
-enum { V_IPCX, V_RAW, V_COUNT };
+enum { V_IPCX, V_RAW, V_LIBUV, V_COUNT };
 static const struct bench_variant *variants[V_COUNT];
 
 #define MAX_ROUNDS 31
@@ -85,6 +87,10 @@ static const struct bench_variant *find_variant(const char *name)
     return &bench_ipcx;
   if (strcmp(name, "raw") == 0)
     return &bench_raw;
+#ifdef BENCH_LIBUV
+  if (strcmp(name, "libuv") == 0)
+    return &bench_libuv;
+#endif
   return NULL;
 }
 
@@ -128,7 +134,7 @@ static double run_sample(struct cell *c)
   intptr_t proc = 0;
   void *ctx = NULL;
   long warm = c->work == W_RTT ? (long)(c->param / 10 + 2) : 0;
-  int named = c->proc && (c->t == T_FIFO || c->t == T_UNIX);
+  int named = c->proc && (vt->by_name >> c->t & 1);
   char p0[160], p1[160];
   double t0, t1;
   int r;
@@ -309,12 +315,25 @@ static double median(const struct cell *c)
 static struct cell cells[512];
 static int ncells;
 
-static void add(int work, int t, int proc, size_t size, int v)
+/*
+ * The cells of one workload, one per variant, side by side.  libuv is
+ * measured where a libuv program has the transport: uv_pipe() between
+ * threads, uv_pipe_t server/client and uv_tcp_t everywhere.
+ */
+static void add(int work, int t, int proc, size_t size)
 {
-  struct cell *c = &cells[ncells++];
+  int v;
 
-  memset(c, 0, sizeof *c);
-  c->work = work, c->t = t, c->proc = proc, c->size = size, c->v = v;
+  for (v = 0; v < V_COUNT; v++) {
+    struct cell *c = &cells[ncells++];
+    memset(c, 0, sizeof *c);
+    c->work = work, c->t = t, c->proc = proc, c->size = size, c->v = v;
+    if (variants[v] == NULL || (v == V_LIBUV && (work == W_IDLE || t == T_SOCKETPAIR ||
+                                                 t == T_FIFO || (t == T_PIPE && proc)))) {
+      c->state = -1;
+      snprintf(c->why, sizeof c->why, "not measured");
+    }
+  }
 }
 
 static int wanted(int argc, char **only, const char *word)
@@ -342,8 +361,7 @@ static void plan(int nonly, char **only)
       for (t = 0; t < T_COUNT; t++) {
         if (!wanted(nonly, only, tname[t]) && t != T_TCP)
           continue;
-        add(W_RTT, t, proc, rsz[i], V_IPCX);
-        add(W_RTT, t, proc, rsz[i], V_RAW);
+        add(W_RTT, t, proc, rsz[i]);
       }
   }
   for (proc = 0; proc < 2; proc++) {
@@ -353,19 +371,15 @@ static void plan(int nonly, char **only)
       for (t = 0; t < T_COUNT; t++) {
         if (!wanted(nonly, only, tname[t]) && t != T_TCP)
           continue;
-        add(W_TPUT, t, proc, wsz[i], V_IPCX);
-        add(W_TPUT, t, proc, wsz[i], V_RAW);
+        add(W_TPUT, t, proc, wsz[i]);
       }
   }
   if (wanted(nonly, only, "conn") && wanted(nonly, only, "thread")) {
-    add(W_CONN, T_UNIX, 0, 0, V_IPCX);
-    add(W_CONN, T_UNIX, 0, 0, V_RAW);
-    add(W_CONN, T_TCP, 0, 0, V_IPCX);
-    add(W_CONN, T_TCP, 0, 0, V_RAW);
+    add(W_CONN, T_UNIX, 0, 0);
+    add(W_CONN, T_TCP, 0, 0);
   }
   if (wanted(nonly, only, "idle") && wanted(nonly, only, "thread")) {
-    add(W_IDLE, T_PIPE, 0, 0, V_IPCX);
-    add(W_IDLE, T_PIPE, 0, 0, V_RAW);
+    add(W_IDLE, T_PIPE, 0, 0);
   }
 }
 
@@ -400,21 +414,24 @@ static void report(void)
 {
   int i;
 
-  printf("platform,workload,transport,size,mode,unit,ipcx,raw,tcp,ipcx/raw,ipcx/tcp,note\n");
+  printf("platform,workload,transport,size,mode,unit,ipcx,raw,tcp,ipcx/raw,ipcx/tcp,note,libuv,libuv/ipcx\n");
   for (i = 0; i < ncells; i++) {
-    struct cell *c = &cells[i], *r, *k;
-    double mi, mr, mt;
+    struct cell *c = &cells[i], *r, *k, *u;
+    double mi, mr, mt, mu;
     if (c->v != V_IPCX)
       continue;
     r = lookup(c->work, c->t, c->proc, c->size, V_RAW);
     k = lookup(c->work, T_TCP, c->proc, c->size, V_RAW);
-    mi = median(c), mr = median(r), mt = median(k);
+    u = lookup(c->work, c->t, c->proc, c->size, V_LIBUV);
+    mi = median(c), mr = median(r), mt = median(k), mu = median(u);
     printf("%s,%s,%s,%lu,%s,%s", PLATFORM, wname[c->work], tname[c->t], (unsigned long)c->size,
            c->proc ? "process" : "thread", wunit[c->work]);
     put(mi), put(mr), put(mt), put_ratio(mi, mr), put_ratio(mi, mt);
-    printf(",%s%s%s%s%s\n", c->state < 0 ? "ipcx: " : "", c->state < 0 ? c->why : "",
+    printf(",%s%s%s%s%s", c->state < 0 ? "ipcx: " : "", c->state < 0 ? c->why : "",
            r != NULL && r->state < 0 ? " raw: " : "", r != NULL && r->state < 0 ? r->why : "",
            k != NULL && k->state < 0 ? " tcp: n/a" : "");
+    put(mu), put_ratio(mu, mi);
+    printf("\n");
   }
   fflush(stdout);
 }
@@ -431,6 +448,8 @@ static int run_all(int rounds, double target, int nonly, char **only)
           ncells, rounds, target * 1e3);
   for (i = 0; i < ncells; i++) {
     struct cell *c = &cells[i];
+    if (c->state < 0)
+      continue;
     if (calibrate(c, target) < 0) {
       c->state = -1;
       fprintf(stderr, "  %s %s %s %lu %s: n/a (%s)\n", variants[c->v]->name, wname[c->work],
@@ -442,8 +461,8 @@ static int run_all(int rounds, double target, int nonly, char **only)
   fprintf(stderr, "  calibrated in %.1f s\n", now() - t0);
   for (r = 0; r < rounds; r++) {
     for (i = 0; i < ncells; i++) {
-      /* Cells come in (ipcx, raw) pairs: odd rounds measure raw first. */
-      struct cell *c = &cells[(r & 1) && i + 1 - 2 * (i & 1) < ncells ? i + 1 - 2 * (i & 1) : i];
+      /* Cells come in groups of V_COUNT: round r starts a group at r mod V_COUNT. */
+      struct cell *c = &cells[i - i % V_COUNT + (i % V_COUNT + r) % V_COUNT];
       if (c->state < 0)
         continue;
       el = run_sample(c);
@@ -541,6 +560,10 @@ int main(int argc, char **argv)
   double ms = 100;
 
   setvbuf(stderr, NULL, _IONBF, 0);
+  if (argc == 2 && strcmp(argv[1], "--variants") == 0) {
+    printf("ipcx raw%s\n", find_variant("libuv") != NULL ? " libuv" : "");
+    return 0;
+  }
   if (argc >= 8 && strcmp(argv[1], "--peer") == 0)
     return run_peer(argv + 2);
   if (argc >= 6 && strcmp(argv[1], "--count") == 0)
@@ -563,5 +586,8 @@ int main(int argc, char **argv)
   }
   variants[V_IPCX] = &bench_ipcx;
   variants[V_RAW] = &bench_raw;
+#ifdef BENCH_LIBUV
+  variants[V_LIBUV] = &bench_libuv;
+#endif
   return run_all(rounds, ms / 1e3, argc - i, argv + i);
 }

@@ -599,6 +599,7 @@ static int adopt(const char *rd, const char *wr, struct bench_end *e)
 
 const struct bench_variant bench_raw = {
   .name = "raw",
+  .by_name = 1 << T_FIFO | 1 << T_UNIX,
   .pair = make_pair,
   .close_end = close_end,
   .cleanup = cleanup,

@@ -2,12 +2,13 @@
 # run.sh NATIVE_BUILD WINDOWS_BUILD: what `make bench` runs after building.
 #
 #  1. the Linux benchmark natively, the Windows one under Wine (own prefix,
-#     build/wine-bench), each ipcx | raw | TCP interleaved, median of
-#     BENCH_ROUNDS (5) rounds;
+#     build/wine-bench), each ipcx | raw | libuv | TCP interleaved, median of
+#     BENCH_ROUNDS (5) rounds (libuv when the programs were built with it);
 #  2. counts that do not depend on a noisy machine: callgrind instructions per
 #     write+read pair (natively, and inside the Windows program under Wine),
-#     and wineserver requests per write+read pair and per round trip
-#     (a wineserver started with -d1 traces every request);
+#     and wineserver requests per write+read pair, per round trip and per
+#     connect+accept+close, for ipcx, raw and libuv (a wineserver started
+#     with -d1 traces every request);
 #  3. bench/poll_latency (poll wake-up and cost) on both targets, and bench/shm_ipc
 #     (shm + semaphores, message queues) beside bench/shm_raw_win32 under Wine;
 #  4. build/bench/: results.csv, counts.csv, results.md, chart.png (gnuplot),
@@ -16,7 +17,8 @@
 # Everything runs on CPU 0 (taskset, when present; BENCH_PIN=0 turns it off):
 # on a small VM, cross-CPU wake-ups swing 2-3x between runs.
 # Knobs: BENCH_ROUNDS, BENCH_MS_LINUX, BENCH_MS_WINE (milliseconds a sample),
-# BENCH_COUNTS=0 skips step 2, BENCH_ONLY="rtt pipe ..." narrows step 1.
+# BENCH_COUNTS=0 skips step 2 (BENCH_CALLGRIND=0 its instruction counts only),
+# BENCH_ONLY="rtt pipe ..." narrows step 1 ("none": no timings).
 set -u
 nb=$1 wb=$2
 out=build/bench
@@ -86,7 +88,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 # --- 2. counts ----------------------------------------------------------------
 # Per operation = (count for 2N - count for N) / N: start-up cancels out.
 N=500
-echo "platform,transport,metric,ipcx,raw,ipcx-raw,ipcx/raw" >"$out/counts.csv"
+echo "platform,transport,metric,ipcx,raw,ipcx-raw,ipcx/raw,libuv,libuv/ipcx" >"$out/counts.csv"
 
 # ir_sum FILES...: callgrind's collected instructions, all processes.
 ir_sum() { cat "$@" 2>/dev/null | awk '/^summary:/ { s += $2 } END { print s + 0 }'; }
@@ -121,15 +123,22 @@ per_op() {
   case "$1$2" in *n/a*|"") echo n/a ;; *) awk -v a="$1" -v b="$2" -v n="${3:-$N}" 'BEGIN { printf "%.2f", (b - a) / n }' ;; esac
 }
 
-# row PLATFORM TRANSPORT METRIC IPCX RAW
+# row PLATFORM TRANSPORT METRIC IPCX RAW [LIBUV]
 row() {
-  awk -v p="$1" -v t="$2" -v m="$3" -v i="$4" -v r="$5" 'BEGIN {
+  awk -v p="$1" -v t="$2" -v m="$3" -v i="$4" -v r="$5" -v u="${6:-n/a}" 'BEGIN {
     d = (i == "n/a" || r == "n/a") ? "n/a" : sprintf("%.2f", i - r)
     q = (i == "n/a" || r == "n/a" || r == 0) ? "n/a" : sprintf("%.3f", i / r)
-    print p "," t "," m "," i "," r "," d "," q }' >>"$out/counts.csv"
+    l = (i == "n/a" || u == "n/a" || i == 0) ? "n/a" : sprintf("%.3f", u / i)
+    print p "," t "," m "," i "," r "," d "," q "," u "," l }' >>"$out/counts.csv"
 }
 
-if [ "${BENCH_COUNTS:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
+# The Windows program's variants; libuv has pipe (uv_pipe), AF_UNIX
+# (uv_pipe_t) and TCP (uv_tcp_t).
+wvariants=$(timeout 60 wine "$wexe" --variants 2>/dev/null | tr -d '\r')
+wvariants=${wvariants:-ipcx raw}
+variant_has() { case "$1 $2" in ipcx\ *|raw\ *|libuv\ pipe|libuv\ unix|libuv\ tcp) return 0 ;; esac; return 1; }
+
+if [ "${BENCH_COUNTS:-1}" = 1 ] && [ "${BENCH_CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
   for t in pipe socketpair unix fifo tcp; do
     log "instruction counts, $t"
     for v in ipcx raw; do
@@ -141,7 +150,7 @@ if [ "${BENCH_COUNTS:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
     # shellcheck disable=SC2154
     row windows "$t" "instructions per write+read (64 B)" "$w_ipcx" "$w_raw"
   done
-elif [ "${BENCH_COUNTS:-1}" = 1 ]; then
+elif [ "${BENCH_COUNTS:-1}" = 1 ] && [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
   echo "bench: valgrind is not installed: no instruction counts" >&2
 fi
 if [ "${BENCH_COUNTS:-1}" = 1 ]; then
@@ -154,29 +163,32 @@ if [ "${BENCH_COUNTS:-1}" = 1 ]; then
   wine_run 60 "$tmp/warm.txt" "$wexe" --count ipcx pipe 64 1 || true
   for t in pipe socketpair unix fifo tcp; do
     log "wineserver requests, $t"
-    for v in ipcx raw; do
+    f_libuv=n/a r_libuv=n/a
+    for v in $wvariants; do
+      variant_has $v $t || continue
       eval "f_$v=\$(per_op \"\$(srv --count $v $t $N)\" \"\$(srv --count $v $t $((2 * N)))\")"
       eval "r_$v=\$(per_op \"\$(srv --count-rtt $v $t $N)\" \"\$(srv --count-rtt $v $t $((2 * N)))\")"
     done
     # shellcheck disable=SC2154
-    row windows "$t" "wineserver requests per write+read (64 B)" "$f_ipcx" "$f_raw"
+    row windows "$t" "wineserver requests per write+read (64 B)" "$f_ipcx" "$f_raw" "$f_libuv"
     # shellcheck disable=SC2154
-    row windows "$t" "wineserver requests per round trip (64 B; 2 threads)" "$r_ipcx" "$r_raw"
+    row windows "$t" "wineserver requests per round trip (64 B; 2 threads)" "$r_ipcx" "$r_raw" "$r_libuv"
   done
   for t in unix tcp; do
     log "wineserver requests, $t connect"
-    for v in ipcx raw; do
+    c_libuv=n/a
+    for v in $wvariants; do
       eval "c_$v=\$(per_op \"\$(srv --count-conn $v $t $((N / 10)))\" \"\$(srv --count-conn $v $t $((N / 5)))\" $((N / 10)))"
     done
     # shellcheck disable=SC2154
-    row windows "$t" "wineserver requests per connect+accept+close" "$c_ipcx" "$c_raw"
+    row windows "$t" "wineserver requests per connect+accept+close" "$c_ipcx" "$c_raw" "$c_libuv"
   done
   wineserver -k >/dev/null 2>&1 || true
 fi
 
 # --- 4. tables, chart ---------------------------------------------------------
 log "tables"
-{ echo "platform,workload,transport,size,mode,unit,ipcx,raw,tcp,ipcx/raw,ipcx/tcp,note"
+{ echo "platform,workload,transport,size,mode,unit,ipcx,raw,tcp,ipcx/raw,ipcx/tcp,note,libuv,libuv/ipcx"
   grep -h -v '^#\|^platform' "$out/linux.csv" "$out/windows.csv"; } >"$out/results.csv"
 
 # The number formats shared by the table printers.
@@ -206,19 +218,19 @@ function label(w, t, s, m, u,   x) {
 table_md() {
   awk -F, -v plat="$1" "$AWKLIB"'
     NR > 1 && $1 == plat {
-      printf "| %s | %s | %s | %s | %s | %s |\n", label($2, $3, $4, $5, $6), num($7), num($8), num($9), rat($10), rat($11)
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label($2, $3, $4, $5, $6), num($7), num($8), num($13), num($9), rat($10), rat($14), rat($11)
     }' "$out/results.csv"
 }
 
 table_txt() {
   awk -F, -v plat="$1" "$AWKLIB"'
     NR > 1 && $1 == plat {
-      printf "%-52s %9s %9s %9s %8s %8s\n", label($2, $3, $4, $5, $6), num($7), num($8), num($9), rat($10), rat($11)
+      printf "%-52s %9s %9s %9s %9s %8s %8s %8s\n", label($2, $3, $4, $5, $6), num($7), num($8), num($13), num($9), rat($10), rat($14), rat($11)
     }' "$out/results.csv"
 }
 
 counts_md() {
-  awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, ($2 == "unix" ? "AF_UNIX" : $2), $3, $4, $5, $6, $7 }' "$out/counts.csv"
+  awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, ($2 == "unix" ? "AF_UNIX" : $2), $3, $4, $5, $6, $7, $8, $9 }' "$out/counts.csv"
 }
 
 # get PLATFORM WORKLOAD TRANSPORT SIZE MODE FIELD(7..11)
@@ -271,12 +283,20 @@ targets_md() {
   w_tp=$(get windows tput pipe 65536 thread 10)
   w_tpp=$(get windows tput pipe 65536 process 10)
   w_srv=$(cnt windows pipe "wineserver requests per write" 6)
-  w_sock=$(get windows rtt unix 64 thread 11)
-  w_sp=$(get windows rtt socketpair 64 thread 11)
-  w_sock=$(ratio 1 "$w_sock")
-  w_sp=$(ratio 1 "$w_sp")
-  w_ceil=$(ratio "$(get windows rtt socketpair 64 thread 9)" "$(get windows rtt socketpair 64 thread 8)")
-  w_ceilp=$(ratio "$(get windows rtt socketpair 64 process 9)" "$(get windows rtt socketpair 64 process 8)")
+  f_srv=$(cnt windows fifo "wineserver requests per write" 4)
+  f_rtt=$(ratio "$(get windows rtt fifo 64 thread 7)" "$(get windows rtt pipe 64 thread 7)")
+  f_rttp=$(ratio "$(get windows rtt fifo 64 process 7)" "$(get windows rtt pipe 64 process 7)")
+  f_tp=$(ratio "$(get windows tput fifo 65536 thread 7)" "$(get windows tput pipe 65536 thread 7)")
+  f_tpp=$(ratio "$(get windows tput fifo 65536 process 7)" "$(get windows tput pipe 65536 process 7)")
+  t_srv=$(cnt windows tcp "wineserver requests per round trip" 4)
+  t_raw=$(cnt windows tcp "wineserver requests per round trip" 5)
+  t_rtt=$(get windows rtt tcp 64 thread 10)
+  t_rttp=$(get windows rtt tcp 64 process 10)
+  u_rtt=$(get windows rtt unix 64 process 10)
+  u_lu=$(get windows rtt unix 64 process 14)
+  u_tp=$(get windows tput unix 65536 process 14)
+  u_tcp=$(get windows rtt tcp 64 process 14)
+  u_pipe=$(get windows rtt pipe 64 thread 14)
   l_idle=$(get linux idle pipe 0 thread 7)
   w_idle=$(get windows idle pipe 0 thread 7)
   lp=$(pollv "$out/poll-linux.txt" '  1 fds'); lr=$(pollv "$out/poll-linux.txt" 'read()')
@@ -289,7 +309,13 @@ targets_md() {
   echo "| Windows: ipcx/raw pipe round trip <= 1.10 (64 B, 2 threads) | $(rat1 "$w_rtt") (2 processes: $(rat1 "$w_rttp")) | $(verdict "$w_rtt" '<=' 1.10) |"
   echo "| Windows: ipcx/raw pipe throughput >= 0.95 (64 KiB writes, 2 threads) | $(rat1 "$w_tp") (2 processes: $(rat1 "$w_tpp")) | $(verdict "$w_tp" '>=' 0.95) |"
   echo "| Windows: no extra wineserver requests per read or write | ipcx - raw = $w_srv per write+read pair | $(verdict "$w_srv" '<=' 0.05) |"
-  echo "| Windows: ipcx local sockets >= 1.3x faster than TCP loopback (64 B round trip) | AF_UNIX $w_sock x, socketpair $w_sp x (the ceiling, raw named pipe vs raw TCP: $w_ceil x; 2 processes: $w_ceilp x) | $(verdict "$w_sock" '>=' 1.3) |"
+  echo "| Windows: FIFO <= 5 wineserver requests per write+read | $f_srv | $(verdict "$f_srv" '<=' 5) |"
+  echo "| Windows: FIFO round trip <= 1.15x ipcx pipe() (64 B, 2 threads) | $f_rtt (2 processes: $f_rttp) | $(verdict "$f_rtt" '<=' 1.15) |"
+  echo "| Windows: FIFO throughput >= 0.9x ipcx pipe() (64 KiB writes, 2 threads) | $f_tp (2 processes: $f_tpp) | $(verdict "$f_tp" '>=' 0.9) |"
+  echo "| Windows: TCP <= 16 wineserver requests per round trip (raw Winsock: $t_raw) | $t_srv | $(verdict "$t_srv" '<=' 16) |"
+  echo "| Windows: ipcx/raw TCP round trip <= 1.10 (64 B, 2 threads) | $(rat1 "$t_rtt") (2 processes: $(rat1 "$t_rttp")) | $(verdict "$t_rtt" '<=' 1.10) |"
+  echo "| Windows: ipcx/raw AF_UNIX round trip <= 1.10 (64 B, 2 processes; raw = a named pipe) | $(rat1 "$u_rtt") | $(verdict "$u_rtt" '<=' 1.10) |"
+  echo "| Windows: ipcx no slower than libuv: libuv/ipcx round trip >= 1 (64 B; AF_UNIX vs uv_pipe_t, 2 processes) | $(rat1 "$u_lu") (TCP vs uv_tcp_t: $(rat1 "$u_tcp"); pipe vs uv_pipe, 2 threads: $(rat1 "$u_pipe"); throughput libuv/ipcx at 64 KiB, AF_UNIX: $(rat1 "$u_tp")) | $(verdict "$u_lu" '>=' 1) |"
   w_shm=$(ratio "$(shmv "$out/shm-windows.txt" shm_rtt_64)" "$(shmv "$out/shm-raw.txt" shm_rtt_64)")
   w_shmt=$(ratio "$(shmv "$out/shm-windows.txt" shm_ring_mbs)" "$(shmv "$out/shm-raw.txt" shm_ring_mbs)")
   echo "| Windows: shm + named semaphores round trip ipcx/raw Win32 <= 1.05 (64 B, 2 processes) | $w_shm | $(verdict "$w_shm" '<=' 1.05) |"
@@ -313,6 +339,9 @@ num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
   echo "Raw: the system calls on Linux; on Windows Win32 named pipes (overlapped, byte mode, 64 KiB"
   echo "buffers) for pipe, socketpair, AF_UNIX and FIFO, Winsock for TCP."
   echo "TCP column: raw TCP loopback (TCP_NODELAY) for the same workload: Winsock directly on Windows."
+  echo "libuv: the same workload as a libuv program does it (bench/libuv.c): uv_pipe() between threads"
+  echo "for pipe, a uv_pipe_t server and client for AF_UNIX, uv_tcp_t for tcp; libuv/ipcx above 1 for"
+  echo "times (below 1 for throughput) means ipcx is faster."
   echo "The tcp rows compare ipcx's AF_INET sockets with the same raw TCP."
   echo
   echo "## Targets"
@@ -322,8 +351,8 @@ num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
   for p in linux windows; do
     echo "## $p"
     echo
-    echo "| workload | ipcx | raw | TCP | ipcx/raw | ipcx/TCP |"
-    echo "|---|---:|---:|---:|---:|---:|"
+    echo "| workload | ipcx | raw | libuv | TCP | ipcx/raw | libuv/ipcx | ipcx/TCP |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     table_md $p
     echo
     n=$(awk -F, -v p=$p '$1 == p && $12 != "" { print $2, $3, $4, $5 ": " $12 }' "$out/results.csv" | sort -u | head -n 20)
@@ -335,8 +364,8 @@ num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
   echo "user space only, collected around the loop (client requests); under Wine this is the whole"
   echo "client side (the program, libipcx, ntdll, the Unix side of Wine), not wineserver."
   echo
-  echo "| platform | transport | metric | ipcx | raw | ipcx-raw | ipcx/raw |"
-  echo "|---|---|---|---:|---:|---:|---:|"
+  echo "| platform | transport | metric | ipcx | raw | ipcx-raw | ipcx/raw | libuv | libuv/ipcx |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
   counts_md
   echo
   for p in linux windows; do
@@ -356,19 +385,36 @@ num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
   echo "![latency and throughput](chart.png)"
 } >"$out/results.md"
 
-# The chart: round trip by message size, throughput by write size (2 threads).
-dat() { # PLATFORM WORKLOAD > data: size ipcx-pipe raw-pipe ipcx-unix raw-unix tcp ipcx-fifo
-  awk -F, -v p="$1" -v w="$2" '
+# The chart: round trip by message size and throughput by write size under
+# Wine (2 processes), wineserver requests per round trip, and the Linux round
+# trip (2 threads).  One colour per transport, one line style per variant.
+dat() { # PLATFORM WORKLOAD MODE > size, then ipcx raw libuv for pipe unix fifo tcp
+  awk -F, -v p="$1" -v w="$2" -v m="$3" '
     function v(x) { return (x == "n/a" || x == "") ? "NaN" : x }
-    $1 == p && $2 == w && $5 == "thread" {
-      s[$4] = 1; i[$4, $3] = v($7); r[$4, $3] = v($8); t[$4] = v($9) }
+    $1 == p && $2 == w && $5 == m {
+      s[$4] = 1; i[$4, $3] = v($7); r[$4, $3] = v($8); u[$4, $3] = v($13) }
     END { n = asort_keys(s, k)
-      for (j = 1; j <= n; j++) { z = k[j]
-        print z, i[z, "pipe"], r[z, "pipe"], i[z, "unix"], r[z, "unix"], t[z], i[z, "fifo"], r[z, "fifo"] } }
+      split("pipe unix fifo tcp", ts, " ")
+      for (j = 1; j <= n; j++) { z = k[j]; line = z
+        for (q = 1; q <= 4; q++) line = line " " v(i[z, ts[q]]) " " v(r[z, ts[q]]) " " v(u[z, ts[q]])
+        print line } }
     function asort_keys(a, out,   x, m, y, tmpv) {
       m = 0; for (x in a) out[++m] = x + 0
       for (x = 1; x <= m; x++) for (y = x + 1; y <= m; y++) if (out[y] < out[x]) { tmpv = out[x]; out[x] = out[y]; out[y] = tmpv }
       return m }' "$out/results.csv"
+}
+bars() { # > transport ipcx raw libuv (wineserver requests per round trip)
+  awk -F, 'function v(x) { return (x == "n/a" || x == "") ? "NaN" : x }
+    $1 == "windows" && index($3, "wineserver requests per round trip") == 1 {
+      print ($2 == "unix" ? "AF_UNIX" : $2 == "tcp" ? "TCP" : $2 == "fifo" ? "FIFO" : $2), v($4), v($5), v($8) }' "$out/counts.csv"
+}
+# plot_lines FILE: the plot command for a dat() file.  Columns: 1 size, then
+# (ipcx, raw, libuv) x (pipe 2-4, AF_UNIX 5-7, FIFO 8-10, TCP 11-13).
+plot_lines() {
+  echo "plot \"$1\" u 1:2 w lp ls 1 t 'ipcx pipe()', '' u 1:3 w lp ls 11 t 'raw pipe', '' u 1:4 w lp ls 21 t 'libuv uv_pipe()', \\"
+  echo "  '' u 1:5 w lp ls 2 t 'ipcx AF_UNIX', '' u 1:6 w lp ls 12 t 'raw AF_UNIX (Windows: a named pipe)', '' u 1:7 w lp ls 22 t 'libuv uv_pipe_t', \\"
+  echo "  '' u 1:8 w lp ls 3 t 'ipcx FIFO', \\"
+  echo "  '' u 1:11 w lp ls 4 t 'ipcx TCP', '' u 1:12 w lp ls 14 t 'raw TCP (Winsock, sockets)', '' u 1:13 w lp ls 24 t 'libuv uv_tcp_t'"
 }
 if ! command -v gnuplot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   log "installing gnuplot-nox"
@@ -376,36 +422,81 @@ if ! command -v gnuplot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-
     { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >/dev/null 2>&1; }
 fi
 if command -v gnuplot >/dev/null 2>&1; then
-  for p in linux windows; do
-    dat $p rtt >"$out/rtt-$p.dat"
-    dat $p tput >"$out/tput-$p.dat"
-  done
-  cat >"$out/chart.gp" <<EOF
-set terminal pngcairo size 1400,1000 font ",10" noenhanced
+  dat windows rtt process >"$out/rtt-windows.dat"
+  dat windows tput process >"$out/tput-windows.dat"
+  dat linux rtt thread >"$out/rtt-linux.dat"
+  bars >"$out/requests.dat"
+  wv=$(wine --version 2>/dev/null | head -n 1)
+  {
+    cat <<GP
+set terminal pngcairo size 1600,1200 font ",12" noenhanced
 set output "$out/chart.png"
-set multiplot layout 2,2 title "ipcx vs raw vs TCP loopback (2 threads, medians of $rounds rounds)"
-set logscale x 2
+set multiplot layout 2,2 title "ipcx, the raw system calls, libuv and TCP loopback: $(date -u +%Y-%m-%d), medians of $rounds interleaved rounds, $wv" font ",14"
+# colour = transport; line = variant: ipcx solid, raw dashed, libuv dotted
+set style line 1 lc rgb '#1f77b4' lw 2.5 pt 7 ps 0.9
+set style line 2 lc rgb '#d62728' lw 2.5 pt 5 ps 0.9
+set style line 3 lc rgb '#2ca02c' lw 2.5 pt 9 ps 1.0
+set style line 4 lc rgb '#ff7f0e' lw 2.5 pt 13 ps 1.0
+set style line 11 lc rgb '#1f77b4' lw 1.5 dt 2 pt 6 ps 0.9
+set style line 12 lc rgb '#d62728' lw 1.5 dt 2 pt 4 ps 0.9
+set style line 14 lc rgb '#ff7f0e' lw 1.5 dt 2 pt 12 ps 1.0
+set style line 21 lc rgb '#1f77b4' lw 2 dt 3 pt 1 ps 1.2
+set style line 22 lc rgb '#d62728' lw 2 dt 3 pt 2 ps 1.2
+set style line 24 lc rgb '#ff7f0e' lw 2 dt 3 pt 3 ps 1.2
 set grid
-set key top left
 set datafile missing "NaN"
-set xlabel "message size (bytes)"
-set ylabel "round trip (us)"
-set logscale y
-set xtics ("1" 1, "64" 64, "1K" 1024, "16K" 16384, "64K" 65536)
-set title "Linux: round trip"
-plot "$out/rtt-linux.dat" u 1:2 w lp t "ipcx pipe", "" u 1:3 w lp dt 2 t "raw pipe", "" u 1:4 w lp t "ipcx AF_UNIX", "" u 1:5 w lp dt 2 t "raw AF_UNIX", "" u 1:7 w lp t "ipcx FIFO", "" u 1:6 w lp lw 2 t "TCP loopback"
-set title "Windows (Wine 8): round trip"
-plot "$out/rtt-windows.dat" u 1:2 w lp t "ipcx pipe", "" u 1:3 w lp dt 2 t "raw pipe (named pipe)", "" u 1:4 w lp t "ipcx AF_UNIX", "" u 1:5 w lp dt 2 t "raw named pipe (duplex)", "" u 1:7 w lp t "ipcx FIFO", "" u 1:6 w lp lw 2 t "TCP loopback"
-set xlabel "write size (bytes)"
-set ylabel "throughput (MB/s)"
-set xtics ("4K" 4096, "64K" 65536, "1M" 1048576)
+set key top left box opaque font ",10"
+set logscale x 2
+set logscale y 10
+set xtics ("1 B" 1, "64 B" 64, "1 KiB" 1024, "16 KiB" 16384, "64 KiB" 65536)
+set xrange [0.7:90000]
+set xlabel "message size"
+set ylabel "round trip, microseconds (log scale; lower is better)"
+set title "Windows (Wine): round trip, 2 processes" font ",13"
+GP
+    plot_lines "$out/rtt-windows.dat"
+    cat <<GP
+set xtics ("4 KiB" 4096, "64 KiB" 65536, "1 MiB" 1048576)
+set xrange [3000:1500000]
+set xlabel "write size"
+set ylabel "throughput, MB/s (log scale; higher is better)"
 set key bottom right
-set title "Linux: one-way throughput"
-plot "$out/tput-linux.dat" u 1:2 w lp t "ipcx pipe", "" u 1:3 w lp dt 2 t "raw pipe", "" u 1:4 w lp t "ipcx AF_UNIX", "" u 1:5 w lp dt 2 t "raw AF_UNIX", "" u 1:7 w lp t "ipcx FIFO", "" u 1:6 w lp lw 2 t "TCP loopback"
-set title "Windows (Wine 8): one-way throughput"
-plot "$out/tput-windows.dat" u 1:2 w lp t "ipcx pipe", "" u 1:3 w lp dt 2 t "raw pipe (named pipe)", "" u 1:4 w lp t "ipcx AF_UNIX", "" u 1:5 w lp dt 2 t "raw named pipe (duplex)", "" u 1:7 w lp t "ipcx FIFO", "" u 1:6 w lp lw 2 t "TCP loopback"
-unset multiplot
-EOF
+set title "Windows (Wine): one-way throughput, 2 processes" font ",13"
+GP
+    plot_lines "$out/tput-windows.dat"
+    cat <<GP
+unset logscale
+unset xrange
+set xtics auto
+set logscale y 10
+set yrange [1:300]
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set key top left
+set xlabel "transport (64 B ping-pong, 2 threads)"
+set ylabel "wineserver requests per round trip (log scale)"
+set title "Windows (Wine): wineserver requests per round trip (deterministic; about 12 us each)" font ",13"
+plot "$out/requests.dat" u 2:xtic(1) t 'ipcx' lc rgb '#1f77b4', '' u 3 t 'raw Win32 / Winsock' lc rgb '#7f7f7f', '' u 4 t 'libuv' lc rgb '#9467bd', \\
+  '' u (\$0 - 0.3):2:(sprintf("%.0f", \$2)) w labels offset 0,0.8 notitle, \\
+  '' u (\$0):3:(sprintf("%.0f", \$3)) w labels offset 0,0.8 notitle, \\
+  '' u (\$0 + 0.3):4:(sprintf("%.0f", \$4)) w labels offset 0,0.8 notitle
+set style data linespoints
+set style fill empty
+unset yrange
+set logscale x 2
+set logscale y 10
+set xtics ("1 B" 1, "64 B" 64, "1 KiB" 1024, "16 KiB" 16384, "64 KiB" 65536)
+set xrange [0.7:90000]
+set xlabel "message size"
+set ylabel "round trip, microseconds (log scale; lower is better)"
+set key top left
+set title "Linux: round trip, 2 threads" font ",13"
+GP
+    plot_lines "$out/rtt-linux.dat"
+    echo "unset multiplot"
+  } >"$out/chart.gp"
   gnuplot "$out/chart.gp" 2>"$out/chart.log" || echo "bench: gnuplot failed (see $out/chart.log)" >&2
 else
   echo "bench: no gnuplot (apt-get install gnuplot-nox): no chart" >&2
@@ -415,12 +506,12 @@ fi
 for p in linux windows; do
   echo
   echo "== $p"
-  printf "%-52s %9s %9s %9s %8s %8s\n" workload ipcx raw TCP ipcx/raw ipcx/TCP
+  printf "%-52s %9s %9s %9s %9s %8s %8s %8s\n" workload ipcx raw libuv TCP ipcx/raw libuv/ipcx ipcx/TCP
   table_txt $p
 done
 echo
 echo "== counts"
-awk -F, 'NR > 1 { printf "%-8s %-10s %-52s %10s %10s %8s\n", $1, $2, $3, $4, $5, $7 }' "$out/counts.csv"
+awk -F, 'NR > 1 { printf "%-8s %-10s %-52s %8s %8s %8s %8s\n", $1, $2, $3, $4, $5, $8, $7 }' "$out/counts.csv"
 echo
 echo "== shared memory, semaphores, message queues"
 shm_md | tail -n +3 | sed 's/^| //; s/ |$//; s/ | /  :  /g'

@@ -587,6 +587,7 @@ static int adopt(const char *rd, const char *wr, struct bench_end *e)
 
 const struct bench_variant CAT(bench_, BV) = {
   .name = STR(BV),
+  .by_name = 1 << T_FIFO | 1 << T_UNIX,
   .pair = make_pair,
   .close_end = close_end,
   .cleanup = cleanup,

@@ -42,6 +42,21 @@
  *     (ipcx__pipe_pair).  Messages go round-robin between writers, but a
  *     message read in parts (ERROR_MORE_DATA) is finished before another
  *     writer's, so a PIPE_BUF write is never split.
+ * The direct path.  While exactly one writer is connected, nothing of it is
+ * in the relay and the stream is empty (bytes relayed = bytes read), read()
+ * reads that writer's instance itself and poll() watches it (pipe.c's
+ * zero-byte read): the cost of a pipe, 4 wineserver requests per write+read,
+ * no thread hop, no copy, and the relay thread sleeps.  Reads are in message
+ * mode there, so a read smaller than a message ends with ERROR_MORE_DATA and
+ * the rest comes next.  A second writer ends it (adopt_listener ->
+ * end_direct): a read() blocked on the instance is woken through an
+ * auto-reset event and cancels its read, the rest of a message it read part
+ * of is relayed before anything else, and the relay merges as below; the
+ * direct path comes back once the stream is drained and one writer is left.
+ * O_RDWR readers, and read ends a child inherits (whose bytes must go where
+ * the child reads: the stream), always relay.  The writer's end never
+ * changes: writers cannot tell the two paths apart.
+ *
  * read() and poll() run the same relay step themselves (adopting a writer
  * that has just connected, too) before they report "nothing yet", so what
  * write() has written is readable, and EOF visible, as soon as write() or
@@ -80,10 +95,13 @@
  * inherits a reader fd reads the first epoch too, and only while the parent
  * keeps its reader open (the relay lives in the process that opened the
  * FIFO).  A writer fd inherited by a child works fully (it is a plain client
- * end).  Each message costs the relay one copy and one write into the stream.
+ * end).  With several writers, each message costs the relay one copy and one
+ * write into the stream.  ioctl(FIONREAD) on a read end adds up the stream,
+ * the relay's buffers and each writer's instance.
  */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,16 +148,20 @@ struct fifo {
   HANDLE rh;                    /* read end of the reader's epoch */
   HANDLE *eps;                  /* read ends of later epochs, oldest first */
   int neps, capeps;
-  OVERLAPPED zov;               /* poll()'s zero-byte read on rh */
-  int zactive;
-  char zbyte;
+  struct ipcx__zero_read rz;    /* poll()'s watch on the reader's source (pipe.c's) */
+  HANDLE rzh;                   /* the handle it watches: rh, or the direct instance's */
   int inflight;                 /* read() calls using rh unlocked */
   HANDLE dead[16];              /* old read ends to close when none is */
   int ndead;
-  /* writer side (O_WRONLY): the client end is f->h */
-  OVERLAPPED gov;               /* zero-byte read watching for the reader to go */
-  int watching, reader_gone;
-  char wbyte;
+  /* the direct path: one writer, read straight from its instance */
+  int direct;                   /* reads and poll() go to dinst, the relay leaves it */
+  struct inst *dinst;
+  int dreading;                 /* a read() is reading dinst unlocked */
+  HANDLE wake;                  /* auto-reset: that read must stop (a second writer came) */
+  HANDLE moved;                 /* manual-reset: the direct path has ended (poll() waits on it) */
+  int shared;                   /* O_RDWR, or the read end went to a child: always relay */
+  unsigned long long relayed_n; /* bytes written into the stream, all epochs */
+  unsigned long long consumed_n;/* bytes read() took from it */
 };
 
 /* --- the marker file ------------------------------------------------------ */
@@ -346,11 +368,19 @@ static int has_writer(struct fifo *p)
   return p->listener != NULL && PeekNamedPipe(p->listener, NULL, 0, NULL, &avail, NULL);
 }
 
+/* The direct path has i (or a read() still reads it): the relay keeps off. */
+static int held(const struct fifo *p, const struct inst *i)
+{
+  return i == p->dinst && (p->direct || p->dreading);
+}
+
 /* The instance whose bytes go into the stream next, or NULL. */
 static struct inst *deliverable(struct fifo *p)
 {
   int k;
 
+  if (p->dreading)
+    return NULL;                /* a direct read may end part-way into a message */
   if (p->current != NULL)
     return drained(p->current) ? NULL : p->current;
   for (k = 0; k < p->ninst; k++) {
@@ -383,15 +413,23 @@ static void pump(struct fifo *p, int relay_thread)
     struct inst *i = p->inst[k];
     if (relay_thread)
       collect(i);
+    if (held(p, i))
+      continue;
     pull(i);
     for (tries = 0; relay_thread && tries < 4 && arm(i); tries++)
       pull(i);
   }
   for (k = 0; k < p->ninst; k++) {
     struct inst *i = p->inst[k];
-    if (i->gone && drained(i)) {
+    if (i->gone && drained(i) && !held(p, i)) {
       if (p->current == i)
         p->current = NULL;      /* the writer died mid-message */
+      if (p->dinst == i)
+        p->dinst = NULL;
+      if (p->rzh == i->h) {
+        ipcx__zero_read_end(&p->rz, i->h, 0);   /* poll()'s watch was on it */
+        p->rzh = NULL;
+      }
       free_inst(i);
       p->inst[k--] = p->inst[--p->ninst];
     }
@@ -435,9 +473,9 @@ static int next_epoch(struct fifo *p)
   ensure_epoch(p);
   if (p->neps == 0)
     return 0;
-  if (p->zactive) {
-    ipcx__io_cancel(p->rh, &p->zov);
-    p->zactive = 0;
+  if (p->rzh == p->rh) {
+    ipcx__zero_read_end(&p->rz, p->rh, 0);
+    p->rzh = NULL;
   }
   if (p->rh != p->first) {
     if (p->inflight == 0)
@@ -455,6 +493,7 @@ static int next_epoch(struct fifo *p)
 /* The bytes of i up to wend have gone into the stream. */
 static void relayed(struct fifo *p, struct inst *i)
 {
+  p->relayed_n += i->wend - i->off;
   i->off = i->wend;
   if (!drained(i) || i->more) {
     p->current = i;             /* the rest of a message comes next */
@@ -544,6 +583,96 @@ static DWORD arm_listener(struct fifo *p)
   return err;
 }
 
+/* --- the direct path ----------------------------------------------------------- */
+
+/*
+ * One writer, and the stream empty: read() and poll() may use that writer's
+ * instance directly, Linux's pipe cost, no relay in between (f->lock held).
+ * Not while a writer is connecting, a message is part-way through the relay,
+ * or the stream holds bytes (they come first); never for O_RDWR or a read end
+ * a child has (shared: they read the stream).
+ */
+static int try_direct(struct fifo *p)
+{
+  struct inst *i;
+
+  if (p->direct)
+    return 1;
+  if (p->shared || p->ninst != 1 || p->writing != NULL || p->current != NULL ||
+      p->relayed_n != p->consumed_n || p->dreading || listener_ready(p))
+    return 0;
+  i = p->inst[0];
+  if (!drained(i) || i->more || i->gone)
+    return 0;
+  p->direct = 1;
+  p->dinst = i;
+  ResetEvent(p->moved);
+  return 1;
+}
+
+/* Back to the relay (f->lock held): a second writer, or a child reading. */
+static void end_direct(struct fifo *p)
+{
+  if (!p->direct)
+    return;
+  p->direct = 0;
+  SetEvent(p->moved);
+  if (p->dreading)
+    SetEvent(p->wake);          /* the read() on dinst stops, then reads the stream */
+  SetEvent(p->ev);              /* the relay thread takes dinst over */
+}
+
+/*
+ * read() on the direct instance h, unlocked: bytes, or a peer-gone error;
+ * ERROR_RETRY when end_direct() stopped it, ERROR_OPERATION_ABORTED for
+ * "nothing yet" when nonblocking.  *more: the message goes on.
+ */
+static DWORD direct_read(struct fifo *p, HANDLE h, void *buf, DWORD n, int nonblock,
+                         DWORD *got, int *more)
+{
+  OVERLAPPED ov;
+  HANDLE hs[2];
+  DWORD err, w = WAIT_OBJECT_0;
+
+  memset(&ov, 0, sizeof ov);
+  ov.hEvent = ipcx__thread_event();
+  *got = 0;
+  *more = 0;
+  if (ov.hEvent == NULL)
+    return GetLastError();
+  if (!ReadFile(h, buf, n, NULL, &ov)) {
+    err = GetLastError();
+    if (err == ERROR_MORE_DATA) {
+      GetOverlappedResult(h, &ov, got, FALSE);
+      *more = 1;
+      return ERROR_SUCCESS;
+    }
+    if (err != ERROR_IO_PENDING)
+      return err;
+    if (nonblock) {
+      w = WAIT_TIMEOUT;
+    } else {
+      hs[0] = ov.hEvent;
+      hs[1] = p->wake;
+      w = ipcx__wait(2, hs, INFINITE, IPCX__WAIT_INTR);
+    }
+    if (w != WAIT_OBJECT_0)
+      CancelIoEx(h, &ov);
+  }
+  if (GetOverlappedResult(h, &ov, got, TRUE))
+    return ERROR_SUCCESS;
+  err = GetLastError();
+  if (err == ERROR_MORE_DATA) {
+    *more = 1;
+    return ERROR_SUCCESS;
+  }
+  if (err != ERROR_OPERATION_ABORTED || w == WAIT_OBJECT_0)
+    return err;
+  if (w == IPCX__WAIT_INTERRUPTED && !ipcx__wait_restart())
+    return ERROR_INVALID_AT_INTERRUPT_TIME;
+  return nonblock ? ERROR_OPERATION_ABORTED : ERROR_RETRY;
+}
+
 /* A writer has connected to the listening instance (f->lock held). */
 static int listener_ready(struct fifo *p)
 {
@@ -577,6 +706,7 @@ static void adopt_listener(struct fifo *p)
   if (i == NULL) {
     CloseHandle(p->listener);   /* the writer sees EPIPE */
   } else {
+    end_direct(p);              /* several writers: their messages merge in the stream */
     i->h = p->listener;
     i->ov.hEvent = p->ev;
     p->inst[p->ninst++] = i;
@@ -634,11 +764,12 @@ static DWORD start_reader(struct ipcx__file *f)
   p->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
   p->lov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
   p->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-  p->zov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+  p->wake = CreateEventW(NULL, FALSE, FALSE, NULL);
+  p->moved = CreateEventW(NULL, TRUE, FALSE, NULL);
   p->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
   p->joined = CreateEventW(NULL, TRUE, FALSE, NULL);
-  if (p->ev == NULL || p->lov.hEvent == NULL || p->wov.hEvent == NULL || p->zov.hEvent == NULL ||
-      p->stop == NULL || p->joined == NULL)
+  if (p->ev == NULL || p->lov.hEvent == NULL || p->wov.hEvent == NULL || p->wake == NULL ||
+      p->moved == NULL || p->stop == NULL || p->joined == NULL)
     return GetLastError();
   /* Epoch 1 is open from the start: its read end is f->h, the CRT slot's. */
   err = ipcx__pipe_pair(&p->first, &p->out, FIFO_CAPACITY, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE);
@@ -668,6 +799,10 @@ static void stop_reader(struct ipcx__file *f)
     ipcx__wait1(p->thread, INFINITE, 0);
     CloseHandle(p->thread);
   }
+  if (p->rzh != NULL)
+    ipcx__zero_read_end(&p->rz, p->rzh, 1);
+  else if (p->rz.ov.hEvent != NULL)
+    CloseHandle(p->rz.ov.hEvent);
   if (p->listener != NULL) {
     ipcx__io_cancel(p->listener, &p->lov);
     CloseHandle(p->listener);
@@ -680,9 +815,6 @@ static void stop_reader(struct ipcx__file *f)
   }
   if (p->out != NULL)
     CloseHandle(p->out);
-  if (p->zactive) {
-    ipcx__io_cancel(p->rh, &p->zov);
-  }
   if (p->rh != NULL && p->rh != p->first)
     CloseHandle(p->rh);
   if (p->first != NULL && p->first != f->h)
@@ -698,8 +830,10 @@ static void stop_reader(struct ipcx__file *f)
     CloseHandle(p->lov.hEvent);
   if (p->wov.hEvent != NULL)
     CloseHandle(p->wov.hEvent);
-  if (p->zov.hEvent != NULL)
-    CloseHandle(p->zov.hEvent);
+  if (p->wake != NULL)
+    CloseHandle(p->wake);
+  if (p->moved != NULL)
+    CloseHandle(p->moved);
   if (p->stop != NULL)
     CloseHandle(p->stop);
   if (p->joined != NULL)
@@ -730,6 +864,45 @@ static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int 
       LeaveCriticalSection(&f->lock);
       return 0;                 /* no writer has come yet: EOF, as on Linux */
     }
+    if (try_direct(p)) {
+      struct inst *i = p->dinst;
+      int more;
+      p->dreading = 1;
+      LeaveCriticalSection(&f->lock);
+      err = direct_read(p, i->h, buf, (DWORD)n, nonblock, &got, &more);
+      EnterCriticalSection(&f->lock);
+      p->dreading = 0;
+      if (err == ERROR_SUCCESS && got > 0) {
+        if (!p->direct) {
+          if (more)
+            p->current = i;     /* the rest of this message before any other */
+          SetEvent(p->ev);      /* the relay thread takes i over now */
+        }
+        LeaveCriticalSection(&f->lock);
+        return (ssize_t)got;
+      }
+      if (err == ERROR_SUCCESS || err == ERROR_RETRY) {
+        if (!p->direct)
+          SetEvent(p->ev);
+        LeaveCriticalSection(&f->lock);
+        continue;               /* a zero-length message, or the direct path ended */
+      }
+      if (err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_NO_DATA) {
+        /* The writer has gone and all was read: back to the relay, which
+         * drops i and, with no writer left, ends the epoch: EOF. */
+        i->gone = 1;
+        p->direct = 0;
+        SetEvent(p->moved);
+        relay(p, 0);
+        LeaveCriticalSection(&f->lock);
+        continue;
+      }
+      LeaveCriticalSection(&f->lock);
+      if (err == ERROR_INVALID_AT_INTERRUPT_TIME)
+        return ipcx__fail(EINTR);
+      SetLastError(err);
+      return ipcx__fail(ipcx__errno_read(err));
+    }
     h = p->rh;
     p->inflight++;
     LeaveCriticalSection(&f->lock);
@@ -739,6 +912,8 @@ static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int 
     if (p->inflight == 0)
       while (p->ndead > 0)
         CloseHandle(p->dead[--p->ndead]);
+    if (err == ERROR_SUCCESS)
+      p->consumed_n += got;
     if (err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED) {
       /* This epoch has ended: every writer had gone.  A later writer opened
        * the next one; none: EOF. */
@@ -765,45 +940,62 @@ static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int 
   }
 }
 
-/* Reader readiness (f->lock held): POLLIN, POLLHUP, or 0 with *wait armed. */
-static short reader_poll(struct ipcx__file *f, HANDLE *wait)
+/* poll()'s watch moves to h (the stream's read end or the direct instance). */
+static void watch_on(struct fifo *p, HANDLE h)
+{
+  if (p->rzh != h && p->rzh != NULL)
+    ipcx__zero_read_end(&p->rz, p->rzh, 0);
+  p->rzh = h;
+}
+
+/*
+ * Reader readiness (f->lock held): POLLIN, POLLHUP, or 0 with wait[] armed
+ * (pipe.c's zero-byte read on the source; on the direct path also the event
+ * that says it ended, since a second writer's bytes then go to the stream).
+ */
+static short reader_poll(struct ipcx__file *f, HANDLE wait[2], int *nwait)
 {
   struct fifo *p = f->impl;
-  DWORD avail, n, err;
-  int k, helped = 0;
+  int k, z, hup, helped = 0;
 
   for (k = 0; k < 8; k++) {
-    if (p->zactive && HasOverlappedIoCompleted(&p->zov)) {
-      p->zactive = 0;
-      GetOverlappedResult(p->rh, &p->zov, &n, FALSE);
-    }
-    if (PeekNamedPipe(p->rh, NULL, 0, NULL, &avail, NULL)) {
-      if (avail > 0)
+    if (try_direct(p)) {
+      watch_on(p, p->dinst->h);
+      z = ipcx__zero_read_on(&p->rz, p->rzh, &hup);
+      if (z > 0)
         return IPCX_POLLIN;
+      if (z == 0) {
+        wait[(*nwait)++] = p->rz.ov.hEvent;
+        wait[(*nwait)++] = p->moved;
+        return 0;
+      }
+      /* The writer has gone and all was read: as read() does. */
+      p->dinst->gone = 1;
+      p->direct = 0;
+      SetEvent(p->moved);
+      relay(p, 0);
+      continue;
+    }
+    watch_on(p, p->rh);
+    z = ipcx__zero_read_on(&p->rz, p->rh, &hup);
+    if (z > 0)
+      return IPCX_POLLIN;
+    if (z == 0) {
       if (!helped) {
         helped = 1;             /* written but not relayed yet?  (read() too) */
         relay(p, 0);
         continue;
       }
-      if (p->zactive) {
-        *wait = p->zov.hEvent;
-        return 0;
-      }
       /* Nothing yet (before any writer, too: Linux waits for one). */
-      if (!ReadFile(p->rh, &p->zbyte, 0, NULL, &p->zov)) {
-        err = GetLastError();
-        if (err == ERROR_IO_PENDING)
-          p->zactive = 1;
-      }
-      continue;
+      if (p->rz.active)
+        wait[(*nwait)++] = p->rz.ov.hEvent;
+      return 0;
     }
-    err = GetLastError();
-    if (err != ERROR_BROKEN_PIPE && err != ERROR_PIPE_NOT_CONNECTED)
-      return IPCX_POLLERR;
+    /* This epoch has ended: the next one, or every writer has gone. */
     if (!next_epoch(p))
-      return IPCX_POLLHUP;      /* every writer has gone, and all was read */
+      return IPCX_POLLHUP;
   }
-  *wait = p->ev;                /* (not reached in practice) */
+  wait[(*nwait)++] = p->ev;     /* (not reached in practice) */
   return 0;
 }
 
@@ -871,34 +1063,47 @@ static ssize_t fifo_write(struct ipcx__file *f, int fd, const void *buf, size_t 
   return ipcx__fail(ipcx__errno_write(err));
 }
 
-/* The writer's watch (f->lock held): 1 if the reader has gone. */
-static int reader_gone(struct ipcx__file *f)
+/* --- ioctl(FIONREAD), spawn ------------------------------------------------------ */
+
+/*
+ * Bytes a read end could read now: what the stream holds, what the relay
+ * holds, and what waits in each writer's instance (the direct one too).
+ * A write end: EINVAL here (Linux counts the pipe; a writer cannot see it).
+ */
+static int fifo_nread(struct ipcx__file *f, int *n)
 {
   struct fifo *p = f->impl;
-  DWORD n, err;
+  unsigned long long total;
+  DWORD avail;
+  int k;
 
-  if (p->reader_gone)
-    return 1;
-  if (p->watching) {
-    if (!HasOverlappedIoCompleted(&p->gov))
-      return 0;
-    p->watching = 0;
-    GetOverlappedResult(f->h, &p->gov, &n, FALSE);
-    p->reader_gone = 1;         /* the reader never writes: only a break ends it */
-    return 1;
+  if (!p->reader)
+    return ipcx__fail(EINVAL);
+  EnterCriticalSection(&f->lock);
+  relay(p, 0);                  /* a writer that has just connected counts too */
+  total = p->relayed_n - p->consumed_n;
+  for (k = 0; k < p->ninst; k++) {
+    struct inst *i = p->inst[k];
+    total += i->len - i->off;
+    if (!i->gone && PeekNamedPipe(i->h, NULL, 0, NULL, &avail, NULL))
+      total += avail;
   }
-  if (p->gov.hEvent == NULL && (p->gov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
-    return 0;
-  if (ReadFile(f->h, &p->wbyte, 0, NULL, &p->gov))
-    return 0;
-  err = GetLastError();
-  if (err == ERROR_IO_PENDING) {
-    p->watching = 1;
-    return 0;
+  LeaveCriticalSection(&f->lock);
+  *n = total > INT_MAX ? INT_MAX : (int)total;
+  return 0;
+}
+
+/* A child is getting this read end: it reads the stream, so relay from now on. */
+void ipcx__fifo_before_spawn(struct ipcx__file *f)
+{
+  struct fifo *p = f->impl;
+
+  EnterCriticalSection(&f->lock);
+  if (p->reader && !p->shared) {
+    p->shared = 1;
+    end_direct(p);
   }
-  p->reader_gone = err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED ||
-                   err == ERROR_NO_DATA;
-  return p->reader_gone;
+  LeaveCriticalSection(&f->lock);
 }
 
 /* --- the file description --------------------------------------------------- */
@@ -907,26 +1112,28 @@ static short fifo_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *
 {
   struct fifo *p = f->impl;
   int acc = f->flags & O_ACCMODE;
-  HANDLE rwait = NULL;
+  HANDLE rwait[2];
+  int nr = 0, hup, k;
   short r = 0;
 
   *nwait = 0;
   EnterCriticalSection(&f->lock);
   if (p->reader)
-    r |= reader_poll(f, &rwait) & (events | IPCX_POLLHUP | IPCX_POLLERR);
+    r |= reader_poll(f, rwait, &nr) & (events | IPCX_POLLHUP | IPCX_POLLERR);
   if (acc != O_RDONLY) {
     int busy = f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov);
-    if (acc == O_WRONLY && reader_gone(f))
+    /* A writer's zero-byte read on its end ends only when the reader goes. */
+    if (acc == O_WRONLY && ipcx__pipe_zero_read(f, &hup) < 0)
       r |= IPCX_POLLERR;
     else if (!busy)
       r |= events & IPCX_POLLOUT;
     if (r == 0 && busy)
       wait[(*nwait)++] = f->pw.ov.hEvent;
-    if (r == 0 && acc == O_WRONLY && p->watching)
-      wait[(*nwait)++] = p->gov.hEvent;
+    if (r == 0 && acc == O_WRONLY && f->zr.active)
+      wait[(*nwait)++] = f->zr.ov.hEvent;
   }
-  if (r == 0 && p->reader && rwait != NULL && *nwait < 2)
-    wait[(*nwait)++] = rwait;
+  for (k = 0; r == 0 && k < nr && *nwait < 2; k++)
+    wait[(*nwait)++] = rwait[k];
   LeaveCriticalSection(&f->lock);
   return r;
 }
@@ -937,11 +1144,6 @@ static void fifo_destroy(struct ipcx__file *f)
 
   if (p->reader)
     stop_reader(f);
-  if (p->watching) {
-    ipcx__io_cancel(f->h, &p->gov);
-  }
-  if (p->gov.hEvent != NULL)
-    CloseHandle(p->gov.hEvent);
   if (p->arrived != NULL)
     CloseHandle(p->arrived);
   free(p);
@@ -958,44 +1160,6 @@ static int fifo_fstat(struct ipcx__file *f, int fd, struct stat *st)
   st->st_mode = (unsigned short)(_S_IFIFO | p->mode);
   st->st_nlink = 1;
   st->st_ino = (_ino_t)(((uintptr_t)f >> 4) & 0xffff);
-  return 0;
-}
-
-/* Bytes a PeekNamedPipe finds on h (0 when the pipe has gone). */
-static DWORD peek_avail(HANDLE h)
-{
-  DWORD avail = 0;
-
-  if (h == NULL || !PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL))
-    return 0;
-  return avail;
-}
-
-/*
- * ioctl(FIONREAD) on a reader: everything the writers have written and the
- * reader has not read, wherever it is now: the stream (this epoch and later
- * ones), the relay's buffers and the writers' own instances.  A writer end
- * reports 0.
- */
-static int fifo_nread(struct ipcx__file *f, int *n)
-{
-  struct fifo *p = f->impl;
-  unsigned long long total = 0;
-  int i;
-
-  if (!p->reader) {
-    *n = 0;
-    return 0;
-  }
-  EnterCriticalSection(&f->lock);
-  relay(p, 0);                  /* what has just been written, as read() would */
-  total += peek_avail(p->rh);
-  for (i = 0; i < p->neps; i++)
-    total += peek_avail(p->eps[i]);
-  for (i = 0; i < p->ninst; i++)
-    total += (p->inst[i]->len - p->inst[i]->off) + peek_avail(p->inst[i]->h);
-  LeaveCriticalSection(&f->lock);
-  *n = total > INT_MAX ? INT_MAX : (int)total;
   return 0;
 }
 
@@ -1048,6 +1212,7 @@ int ipcx__fifo_open(const char *path, int flags)
     return ipcx__fail(ENOMEM);
   }
   f->impl = p;
+  p->shared = acc == O_RDWR;    /* its own writer is always there: the relay merges */
   if (acc != O_WRONLY)
     err = start_reader(f);
   if (err == ERROR_SUCCESS && acc != O_RDONLY) {

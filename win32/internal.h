@@ -282,6 +282,13 @@ int ipcx__handle_access(HANDLE h);
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup);
 /* Cancel f->zr's pending read and close its event (destroy paths). */
 void ipcx__zero_read_release(struct ipcx__file *f);
+/*
+ * The same watch kept in any struct ipcx__zero_read on any pipe handle h
+ * (fifo.c: a reader's current source, which changes); _end cancels a pending
+ * one on h (and closes the event when close_event), before h changes.
+ */
+int ipcx__zero_read_on(struct ipcx__zero_read *zr, HANDLE h, int *hup);
+void ipcx__zero_read_end(struct ipcx__zero_read *zr, HANDLE h, int close_event);
 
 /* --- readiness (poll.c) ----------------------------------------------- */
 
@@ -309,6 +316,8 @@ int ipcx__fifo_is(const char *path);
 int ipcx__fifo_open(const char *path, int flags);
 /* After a successful stat(path): report a marker file as S_IFIFO. */
 int ipcx__fifo_stat(const char *path, struct stat *st);
+/* A child is about to get f (spawn.c). */
+void ipcx__fifo_before_spawn(struct ipcx__file *f);
 
 /* --- sockets (socket.c: the calls and Winsock; unix.c: AF_UNIX) ------ */
 

@@ -369,33 +369,38 @@ static int peer_gone_error(DWORD err)
 
 static int query_info_ok(HANDLE h, PIPE_LOCAL_INFO *pi);
 
-/* Bytes waiting in f->h: 1 some (hup: the peer has gone too), 0 none, -1 peer gone. */
-static int bytes_waiting(struct ipcx__file *f, int *hup)
+/* Bytes waiting in h: 1 some (hup: the peer has gone too), 0 none, -1 peer gone. */
+static int bytes_waiting(HANDLE h, int *hup)
 {
   PIPE_LOCAL_INFO pi;
   DWORD avail;
 
-  if (query_info_ok(f->h, &pi)) {
+  if (query_info_ok(h, &pi)) {
     *hup = pi.NamedPipeState == FILE_PIPE_CLOSING_STATE;
     if (pi.ReadDataAvailable > 0)
       return 1;
     return *hup ? -1 : 0;
   }
-  if (!PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
+  if (!PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL))
     return peer_gone_error(GetLastError()) ? -1 : 0;
   return avail > 0;
 }
 
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
 {
+  return ipcx__zero_read_on(&f->zr, f->h, hup);
+}
+
+int ipcx__zero_read_on(struct ipcx__zero_read *zr, HANDLE h, int *hup)
+{
   static char dummy;
   int look = 0, tries, r;
   DWORD n;
 
   *hup = 0;
-  if (f->zr.active) {
-    if (!HasOverlappedIoCompleted(&f->zr.ov)) {
-      if (f->zr.tid == GetCurrentThreadId())
+  if (zr->active) {
+    if (!HasOverlappedIoCompleted(&zr->ov)) {
+      if (zr->tid == GetCurrentThreadId())
         return 0;               /* still nothing: no request to wineserver */
       /*
        * Another thread issued the watch, and its completion is run by that
@@ -405,24 +410,24 @@ int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
        * the watch over: cancel it (waiting for that thread to finish it) and
        * issue it again from here, so that this thread polls for free.
        */
-      if (ipcx__poll_thread_waiting(f->zr.tid)) {
-        r = bytes_waiting(f, hup);
+      if (ipcx__poll_thread_waiting(zr->tid)) {
+        r = bytes_waiting(h, hup);
         if (r < 0)
-          f->zr.gone = 1;
+          zr->gone = 1;
         return r < 0 ? -1 : r;
       }
-      CancelIoEx(f->h, &f->zr.ov);
-      f->zr.active = 0;
-      if (GetOverlappedResult(f->h, &f->zr.ov, &n, TRUE))
+      CancelIoEx(h, &zr->ov);
+      zr->active = 0;
+      if (GetOverlappedResult(h, &zr->ov, &n, TRUE))
         look = 1;
       else if (peer_gone_error(GetLastError()))
-        f->zr.gone = 1;
+        zr->gone = 1;
     } else {
-      f->zr.active = 0;
-      if (GetOverlappedResult(f->h, &f->zr.ov, &n, FALSE))
+      zr->active = 0;
+      if (GetOverlappedResult(h, &zr->ov, &n, FALSE))
         look = 1;               /* data came: look how much, and whether the peer left */
       else if (peer_gone_error(GetLastError()))
-        f->zr.gone = 1;
+        zr->gone = 1;
     }
   }
   /*
@@ -432,29 +437,31 @@ int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
    * and nothing is left).
    */
   for (tries = 0; tries < 3; tries++) {
-    if (look || f->zr.gone) {
-      r = bytes_waiting(f, hup);
-      if (r < 0 || f->zr.gone) {
-        f->zr.gone = 1;
+    if (look || zr->gone) {
+      r = bytes_waiting(h, hup);
+      if (r < 0 || zr->gone) {
+        zr->gone = 1;
         *hup = 1;
         return r > 0 ? 1 : -1;
       }
       if (r > 0)
         return 1;
     }
-    if (f->zr.ov.hEvent == NULL && (f->zr.ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+    if (zr->ov.hEvent == NULL && (zr->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
       return 0;                 /* no event: poll() checks again later */
-    f->zr.ov.Internal = f->zr.ov.InternalHigh = 0;
-    f->zr.ov.Offset = f->zr.ov.OffsetHigh = 0;
-    if (!ReadFile(f->h, &dummy, 0, NULL, &f->zr.ov)) {
+    zr->ov.Internal = zr->ov.InternalHigh = 0;
+    zr->ov.Offset = zr->ov.OffsetHigh = 0;
+    if (!ReadFile(h, &dummy, 0, NULL, &zr->ov)) {
       if (GetLastError() == ERROR_IO_PENDING) {
-        f->zr.active = 1;
-        f->zr.tid = GetCurrentThreadId();
+        zr->active = 1;
+        zr->tid = GetCurrentThreadId();
         return 0;
       }
+      if (GetLastError() == ERROR_MORE_DATA)
+        return 1;               /* a message waits (message-type pipes: FIFO instances) */
       if (!peer_gone_error(GetLastError()))
         return 0;
-      f->zr.gone = 1;
+      zr->gone = 1;
     }
     look = 1;                   /* completed at once: bytes wait (it consumed nothing) */
   }
@@ -463,22 +470,29 @@ int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
 
 void ipcx__zero_read_release(struct ipcx__file *f)
 {
-  if (f->zr.active) {
-    /* The read must be over before f (which holds the OVERLAPPED) is freed;
-     * closing f->h alone would not end it while a dup of the handle lives. */
-    ipcx__io_cancel(f->h, &f->zr.ov);
-    f->zr.active = 0;
+  ipcx__zero_read_end(&f->zr, f->h, 1);
+}
+
+void ipcx__zero_read_end(struct ipcx__zero_read *zr, HANDLE h, int close_event)
+{
+  if (zr->active) {
+    /* The read must be over before the OVERLAPPED is freed or reused;
+     * closing h alone would not end it while a dup of the handle lives. */
+    ipcx__io_cancel(h, &zr->ov);
+    zr->active = 0;
   }
-  if (f->zr.ov.hEvent != NULL)
-    CloseHandle(f->zr.ov.hEvent);
-  f->zr.ov.hEvent = NULL;
+  zr->gone = 0;
+  if (close_event && zr->ov.hEvent != NULL) {
+    CloseHandle(zr->ov.hEvent);
+    zr->ov.hEvent = NULL;
+  }
 }
 
 /* A synchronous adopted handle cannot keep a read pending: peek only. */
 static short sync_poll(struct ipcx__file *f, short events, int *nwait)
 {
   int acc = f->flags & O_ACCMODE, hup = 0;
-  int r = bytes_waiting(f, &hup);
+  int r = bytes_waiting(f->h, &hup);
   short rev = 0;
 
   if (acc != O_WRONLY) {

@@ -629,6 +629,8 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
       f->ops->before_spawn(f);
     else if (f->ops->kind == IPCX__KIND_PIPE || f->ops->kind == IPCX__KIND_FIFO)
       err = restrict_access(&t[fd], f);
+    if (f->ops->kind == IPCX__KIND_FIFO)
+      ipcx__fifo_before_spawn(f);   /* a read end's bytes must go where the child reads */
     ipcx__file_unref(f);
   }
   return err;

@@ -17,8 +17,9 @@
 # happens in a temp dir under BUILD_DIR and libcheck.a is moved into place
 # last, so an interrupted run is simply redone next time.
 #
-# The source is fetched with apt-get using a private sources list, lists dir
-# and cache under the temp dir; the machine's apt configuration is untouched.
+# The source is fetched by debian-source.sh (apt-get with a private sources
+# list, lists dir and cache under the temp dir; the machine's apt
+# configuration is untouched).
 #
 # Notes on the configuration:
 #  - Check has no fork() on Windows, so it runs tests in no-fork mode; tests
@@ -41,7 +42,6 @@ set -eu
 
 HOST=x86_64-w64-mingw32
 CC=${CC_MINGW:-$HOST-gcc}
-SUITE=bookworm
 
 if [ $# -ne 1 ]; then
     echo "usage: $0 BUILD_DIR" >&2
@@ -60,6 +60,7 @@ done
 
 mkdir -p "$1"
 BUILD_DIR=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
 LOG_NAME=build-check.log
 
 # Leftovers of runs that were killed outright (a trap cleans up otherwise).
@@ -92,79 +93,12 @@ run() {
     "$@" >>"$LOG" 2>&1
 }
 
-# --- the Debian mirror this machine uses --------------------------------------
-# First URI serving the bookworm suite in the one-line (*.list) or deb822
-# (*.sources) format; deb.debian.org if none is found.
-debian_mirror() {
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        awk -v suite="$SUITE" '
-            $1 == "deb" || $1 == "deb-src" {
-                i = 2
-                if ($i ~ /^\[/) { while (i < NF && $i !~ /\]$/) i++; i++ }
-                if ($(i + 1) == suite) { print $i; exit }
-            }' "$f"
-    done
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk -v suite="$SUITE" '
-            BEGIN { RS = ""; FS = "\n" }
-            {
-                types = ""; uris = ""; suites = ""; enabled = "yes"
-                for (n = 1; n <= NF; n++) {
-                    line = $n
-                    if (line ~ /^#/ || line ~ /^[ \t]/ || line !~ /:/) continue
-                    key = tolower(line); sub(/:.*/, "", key)
-                    val = line; sub(/^[^:]*:[ \t]*/, "", val)
-                    if (key == "types") types = val
-                    else if (key == "uris") uris = val
-                    else if (key == "suites") suites = val
-                    else if (key == "enabled") enabled = tolower(val)
-                }
-                if (enabled != "no" && types ~ /deb/ &&
-                    (" " suites " ") ~ (" " suite " ")) {
-                    split(uris, u, /[ \t]+/); print u[1]; exit
-                }
-            }' "$f"
-    done
-}
-MIRROR=$(debian_mirror | head -n 1)
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
-
-# --- fetch the source package with a private apt setup ------------------------
-APT=$TMP/apt
-mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$TMP/dl"
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-if [ -f "$KEYRING" ]; then
-    echo "deb-src [signed-by=$KEYRING] $MIRROR $SUITE main" >"$APT/sources.list"
-else
-    echo "deb-src $MIRROR $SUITE main" >"$APT/sources.list"
-fi
-set -- \
-    -o "Dir::Etc::SourceList=$APT/sources.list" \
-    -o Dir::Etc::SourceParts=/dev/null \
-    -o "Dir::State::Lists=$APT/lists" \
-    -o "Dir::Cache=$APT/cache"
-
-echo "build-check: fetching Check source ($SUITE, $MIRROR)"
-run apt-get -q "$@" update
-# Let apt's unprivileged download user write the files (avoids a warning).
-if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then
-    chown _apt "$TMP/dl"
-fi
-(cd "$TMP/dl" && run apt-get -q "$@" source --download-only check)
-
-# --- unpack ------------------------------------------------------------------
+# --- fetch and unpack the source package (debian-source.sh) ------------------
 SRC=$TMP/check
-if command -v dpkg-source >/dev/null 2>&1; then
-    run dpkg-source -x "$(ls "$TMP"/dl/check_*.dsc)" "$SRC"
-else
-    # No dpkg-dev: the upstream tarball alone (Debian's patches only touch
-    # tests, docs, checkmk and the .pc file, none of which is built here).
-    mkdir "$TMP/orig"
-    run tar -xf "$(ls "$TMP"/dl/check_*.orig.tar.*)" -C "$TMP/orig"
-    mv "$TMP"/orig/check-* "$SRC"
-fi
+echo "build-check: fetching Check source (bookworm)"
+# Debian's patches only touch tests, docs, checkmk and the .pc file, none of
+# which is built here, so the upstream tarball alone would do as well.
+run sh "$HERE/debian-source.sh" check "$SRC" "$TMP/src"
 
 # --- configure and build just the library ------------------------------------
 echo "build-check: building libcheck for $HOST (log: $BUILD_DIR/$LOG_NAME)"
