@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -180,6 +181,11 @@ static __inline int ipcx_compat_mkdir(const char *path, mode_t mode)
 #define select ipcx_select
 #define waitpid ipcx_waitpid
 #define kill ipcx_kill
+#define pause ipcx_pause
+#define alarm ipcx_alarm
+#define sleep ipcx_sleep
+#define usleep ipcx_usleep
+#define nanosleep ipcx_nanosleep
 #define posix_spawn ipcx_posix_spawn
 #define posix_spawnp ipcx_posix_spawnp
 #define posix_spawn_file_actions_t ipcx_posix_spawn_file_actions_t

@@ -60,20 +60,28 @@ HANDLE ipcx__thread_event(void)
   return ev;
 }
 
-/* Finish an overlapped call that returned ERROR_IO_PENDING. */
+/*
+ * Finish an overlapped call that returned ERROR_IO_PENDING.  A blocking call
+ * waits on its event and this thread's interrupt event in one wait (the
+ * same one request as GetOverlappedResult(TRUE)); a handler that interrupts
+ * it cancels the call: IPCX__WAIT_INTERRUPTED, with *n what got through.
+ */
 static DWORD finish(HANDLE h, OVERLAPPED *ov, DWORD *n, DWORD timeout_ms)
 {
+  DWORD w = ipcx__wait1(ov->hEvent, timeout_ms, timeout_ms != 0 ? IPCX__WAIT_INTR : 0);
   int cancelled = 0;
 
-  if (timeout_ms != INFINITE &&
-      ipcx__wait1(ov->hEvent, timeout_ms, 0) == WAIT_TIMEOUT) {
+  if (w == WAIT_TIMEOUT || w == IPCX__WAIT_INTERRUPTED) {
     CancelIoEx(h, ov);
     cancelled = 1;
   }
   if (GetOverlappedResult(h, ov, n, TRUE))
     return ERROR_SUCCESS;
-  if (cancelled && GetLastError() == ERROR_OPERATION_ABORTED)
+  if (cancelled && GetLastError() == ERROR_OPERATION_ABORTED) {
+    if (w == IPCX__WAIT_INTERRUPTED)
+      return IPCX__WAIT_INTERRUPTED;
     return timeout_ms == 0 ? ERROR_OPERATION_ABORTED : WAIT_TIMEOUT;
+  }
   return GetLastError();
 }
 
@@ -90,19 +98,22 @@ DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms)
   OVERLAPPED ov;
   DWORD err;
 
-  memset(&ov, 0, sizeof ov);
   *got = 0;
-  ov.hEvent = ipcx__thread_event();
-  if (ov.hEvent == NULL)
-    return GetLastError();
-  if (ReadFile(h, buf, n, NULL, &ov)) {
-    GetOverlappedResult(h, &ov, got, FALSE);
-    return ERROR_SUCCESS;
-  }
-  err = GetLastError();
-  if (err != ERROR_IO_PENDING)
-    return err;
-  return finish(h, &ov, got, timeout_ms);
+  do {
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = ipcx__thread_event();
+    if (ov.hEvent == NULL)
+      return GetLastError();
+    if (ReadFile(h, buf, n, NULL, &ov)) {
+      GetOverlappedResult(h, &ov, got, FALSE);
+      return ERROR_SUCCESS;
+    }
+    err = GetLastError();
+    if (err != ERROR_IO_PENDING)
+      return err;
+    err = finish(h, &ov, got, timeout_ms);
+  } while (err == IPCX__WAIT_INTERRUPTED && ipcx__wait_restart());   /* SA_RESTART */
+  return err;
 }
 
 DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeout_ms)
@@ -110,19 +121,23 @@ DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeo
   OVERLAPPED ov;
   DWORD err;
 
-  memset(&ov, 0, sizeof ov);
   *put = 0;
-  ov.hEvent = ipcx__thread_event();
-  if (ov.hEvent == NULL)
-    return GetLastError();
-  if (WriteFile(h, buf, n, NULL, &ov)) {
-    GetOverlappedResult(h, &ov, put, FALSE);
-    return ERROR_SUCCESS;
-  }
-  err = GetLastError();
-  if (err != ERROR_IO_PENDING)
-    return err;
-  return finish(h, &ov, put, timeout_ms);
+  do {
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = ipcx__thread_event();
+    if (ov.hEvent == NULL)
+      return GetLastError();
+    if (WriteFile(h, buf, n, NULL, &ov)) {
+      GetOverlappedResult(h, &ov, put, FALSE);
+      return ERROR_SUCCESS;
+    }
+    err = GetLastError();
+    if (err != ERROR_IO_PENDING)
+      return err;
+    err = finish(h, &ov, put, timeout_ms);
+    /* Linux restarts a write only when nothing went out; else it is short. */
+  } while (err == IPCX__WAIT_INTERRUPTED && *put == 0 && ipcx__wait_restart());
+  return err;
 }
 
 /* Collect a completed pending write; called with f->lock held. */

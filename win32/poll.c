@@ -53,7 +53,7 @@
 #include <string.h>
 
 #define MAX_FDS 8192
-#define BATCH (MAXIMUM_WAIT_OBJECTS - 1)   /* handles per wait besides our own */
+#define BATCH (MAXIMUM_WAIT_OBJECTS - 2)   /* handles per wait besides our own and the interrupt event */
 #define TICK_MS 10                         /* re-check of kinds with no handle */
 #define HELPER_IDLE_MS 2000
 
@@ -321,9 +321,11 @@ static int wait_any(struct tstate *ts, const HANDLE *hs, int nh, DWORD ms, int *
       SetEvent(hp->go);
     }
   }
-  r = err ? WAIT_OBJECT_0 : ipcx__wait((DWORD)nmine + 1, mine, ms, 0);
+  r = err ? WAIT_OBJECT_0 : ipcx__wait((DWORD)nmine + 1, mine, ms, IPCX__WAIT_INTR);
   if (r == WAIT_FAILED)
     err = ipcx__errno_from_win32(GetLastError());
+  else if (r == IPCX__WAIT_INTERRUPTED)
+    err = EINTR;                /* poll() and select() are never restarted (signal(7)) */
   if (nhelp > 0) {
     SetEvent(ts->cancel);
     if (InterlockedDecrement(&busy) != 0)
