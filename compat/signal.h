@@ -7,7 +7,7 @@
 #ifndef IPCX_COMPAT_SIGNAL_H
 #define IPCX_COMPAT_SIGNAL_H
 #include <sys/types.h>
-#include <ipcx.h>
+#include <ipcx_compat.h>
 
 #ifndef _POSIX
 typedef _sigset_t sigset_t;     /* MinGW defines it only under _POSIX */

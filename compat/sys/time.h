@@ -2,7 +2,7 @@
 #include_next <sys/time.h>
 #ifndef IPCX_COMPAT_SYS_TIME_H
 #define IPCX_COMPAT_SYS_TIME_H
-#include <ipcx.h>
+#include <ipcx_compat.h>
 #define itimerval ipcx_itimerval
 #define setitimer ipcx_setitimer
 #define getitimer ipcx_getitimer
