@@ -153,41 +153,11 @@ static struct usock *us(struct ipcx__file *f)
 
 /* --- security ----------------------------------------------------------- */
 
-static INIT_ONCE sa_once = INIT_ONCE_STATIC_INIT;
-static SECURITY_ATTRIBUTES owner_sa;
-
-/* A DACL that lets only this user and SYSTEM open our pipes, socket files
- * (the pipe's name is in them) and abstract-name mappings. */
-static BOOL CALLBACK make_sa(INIT_ONCE *once, void *arg, void **ctx)
-{
-  HANDLE token;
-  char buf[256], sddl[512];
-  TOKEN_USER *tu = (TOKEN_USER *)buf;
-  DWORD n;
-  char *sid = NULL;
-  PSECURITY_DESCRIPTOR sd = NULL;
-
-  (void)once, (void)arg, (void)ctx;
-  if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) {
-    if (GetTokenInformation(token, TokenUser, tu, sizeof buf, &n))
-      ConvertSidToStringSidA(tu->User.Sid, &sid);
-    CloseHandle(token);
-  }
-  snprintf(sddl, sizeof sddl, "D:P(A;;GA;;;%s)(A;;GA;;;SY)", sid != NULL ? sid : "OW");
-  if (sid != NULL)
-    LocalFree(sid);
-  if (ConvertStringSecurityDescriptorToSecurityDescriptorA(sddl, SDDL_REVISION_1, &sd, NULL)) {
-    owner_sa.nLength = sizeof owner_sa;
-    owner_sa.lpSecurityDescriptor = sd;
-    owner_sa.bInheritHandle = FALSE;
-  }
-  return TRUE;
-}
-
+/* Pipes, socket files (the pipe's name is in them) and abstract-name
+ * mappings: this user and SYSTEM only (security.c). */
 static SECURITY_ATTRIBUTES *owner_only(void)
 {
-  InitOnceExecuteOnce(&sa_once, make_sa, NULL, NULL);
-  return owner_sa.lpSecurityDescriptor != NULL ? &owner_sa : NULL;
+  return ipcx__owner_sa();
 }
 
 /* --- descriptions ------------------------------------------------------- */
@@ -866,7 +836,11 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
       break;
     if (f->flags & O_NONBLOCK)
       return ipcx__fail(EAGAIN);
-    w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, 0);
+    w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR);
+    if (w == IPCX__WAIT_INTERRUPTED && !s->rcvtimeo && ipcx__wait_restart())
+      continue;                 /* SA_RESTART, and no SO_RCVTIMEO (signal(7)) */
+    if (w == IPCX__WAIT_INTERRUPTED)
+      return ipcx__fail(EINTR);
     if (w == WAIT_TIMEOUT)
       return ipcx__fail(EAGAIN);
     if (w != WAIT_OBJECT_0)
@@ -972,9 +946,9 @@ static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DW
   HANDLE hs[2] = { ov->hEvent, wake };
   DWORD w, cause = 0;
 
-  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, 0);
+  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, IPCX__WAIT_INTR);
   if (w != WAIT_OBJECT_0) {
-    cause = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
+    cause = w == WAIT_TIMEOUT || w == IPCX__WAIT_INTERRUPTED ? w : ERROR_OPERATION_ABORTED;
     CancelIoEx(h, ov);
   }
   if (GetOverlappedResult(h, ov, n, TRUE))
@@ -1092,6 +1066,10 @@ static int ra_collect(struct ipcx__file *f, DWORD timeout_ms)
       s->ra_pending = 0;
       return ipcx__fail(EAGAIN);
     }
+    if (err == IPCX__WAIT_INTERRUPTED) {
+      s->ra_pending = 0;
+      return !s->rcvtimeo && ipcx__wait_restart() ? 1 : ipcx__fail(EINTR);
+    }
   }
   s->ra_pending = 0;
   if (err == ERROR_OPERATION_ABORTED)
@@ -1176,8 +1154,9 @@ static ssize_t recv_once(struct ipcx__file *f, char *buf, size_t n, int peek, in
                     timeout, &got);
     if (err == WAIT_TIMEOUT)
       return ipcx__fail(EAGAIN);
-    if (err == ERROR_OPERATION_ABORTED)
-      continue;                 /* woken by EOF or shutdown: look again */
+    if (err == ERROR_OPERATION_ABORTED ||
+        (err == IPCX__WAIT_INTERRUPTED && !s->rcvtimeo && ipcx__wait_restart()))
+      continue;                 /* woken by EOF or shutdown, or SA_RESTART: look again */
     r = outcome(s, err, got);
     if (r > 0)
       return (ssize_t)got;
