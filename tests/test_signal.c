@@ -81,6 +81,24 @@ static int blocking_call(const char *call, int in, int *err)
     FD_ZERO(&s);
     FD_SET(in, &s);
     r = select(in + 1, &s, NULL, NULL, &tv);
+  } else if (strcmp(call, "accept") == 0 || strcmp(call, "recv") == 0) {
+    /* `in` is a listening AF_UNIX socket; recv: on the first connection. */
+    int fd = -1;
+    if (strcmp(call, "recv") == 0 && (fd = accept(in, NULL, NULL)) < 0)
+      abort();
+    if (fd >= 0) {
+      if (write(report_fd, "A", 1) != 1)
+        abort();
+      r = (int)recv(fd, &c, 1, 0);
+    } else {
+      r = accept(in, NULL, NULL);
+      if (r >= 0) {
+        close(r);
+        r = 1;
+      }
+    }
+    *err = errno;
+    return r;
   } else if (strcmp(call, "waitpid") == 0) {
     /* A grandchild that lives until the parent closes `in`. */
     pid_t gc;
@@ -140,6 +158,13 @@ IPCX_TEST_HELPER(sig_child)
   report_fd = out;
   if (strcmp(mode, "restart") == 0 || strcmp(mode, "intr") == 0) {
     handle(SIGUSR1, strcmp(mode, "restart") == 0 ? SA_RESTART : 0);
+    if (argc > 4) {
+      struct sockaddr_un a;
+      socklen_t len = test_addr(&a, argv[4]);
+      in = socket(AF_UNIX, SOCK_STREAM, 0);
+      if (in < 0 || bind(in, (struct sockaddr *)&a, len) != 0 || listen(in, 4) != 0)
+        abort();
+    }
     ready(out);
     r = blocking_call(argv[3], in, &err);
     report(out, r, err);
@@ -240,7 +265,7 @@ struct kid {
   int out;                      /* read end: the child's reports */
 };
 
-static void kid_start(struct kid *k, const char *mode, const char *call)
+static void kid_start_at(struct kid *k, const char *mode, const char *call, const char *path)
 {
   int a[2], b[2];
   char rfd[16], wfd[16];
@@ -253,11 +278,28 @@ static void kid_start(struct kid *k, const char *mode, const char *call)
   snprintf(rfd, sizeof rfd, "%d", a[0]);
   snprintf(wfd, sizeof wfd, "%d", b[1]);
   k->pid = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "sig_child", (char *)mode,
-                                         rfd, wfd, (char *)call, NULL });
+                                         rfd, wfd, (char *)call, (char *)path, NULL });
   close(a[0]);
   close(b[1]);
   k->in = a[1];
   k->out = b[0];
+}
+
+static void kid_start(struct kid *k, const char *mode, const char *call)
+{
+  kid_start_at(k, mode, call, NULL);
+}
+
+/* A connection to the child's listening socket at path. */
+static int kid_connect(const char *path)
+{
+  struct sockaddr_un a;
+  socklen_t len = test_addr(&a, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, len), 0);
+  return fd;
 }
 
 static char kid_byte(struct kid *k)
@@ -296,20 +338,35 @@ static void kid_ok(struct kid *k)
 static void check_call(const char *call, int restart, int expect_eintr)
 {
   struct kid k;
-  int v[6];
+  int v[6], sock = -1, sock2 = -1, is_sock = strcmp(call, "accept") == 0 || strcmp(call, "recv") == 0;
+  char path[256];
 
-  kid_start(&k, restart ? "restart" : "intr", call);
+  test_path(path, sizeof path, "sig.sock");
+  kid_start_at(&k, restart ? "restart" : "intr", call, is_sock ? path : NULL);
   ck_assert_int_eq(kid_byte(&k), 'R');
+  if (strcmp(call, "recv") == 0) {
+    sock = kid_connect(path);
+    ck_assert_int_eq(kid_byte(&k), 'A');
+  }
   test_sleep_ms(100);           /* let it block */
   ck_assert_int_eq(kill(k.pid, SIGUSR1), 0);
   ck_assert_int_eq(kid_byte(&k), 'H');
   if (!expect_eintr) {
     test_sleep_ms(100);
-    ck_assert_int_eq(write(k.in, "x", 1), 1);
+    if (strcmp(call, "accept") == 0)
+      sock2 = kid_connect(path);
+    else
+      ck_assert_int_eq(write(sock >= 0 ? sock : k.in, "x", 1), 1);
     if (strcmp(call, "waitpid") == 0)
       close(k.in), k.in = -1;   /* the grandchild ends */
   }
   kid_result(&k, v);
+  if (sock >= 0)
+    close(sock);
+  if (sock2 >= 0)
+    close(sock2);
+  if (is_sock)
+    unlink(path);
   if (expect_eintr) {
     ck_assert_msg(v[0] == -1 && v[1] == EINTR, "%s: returned %d errno %d", call, v[0], v[1]);
   } else {
@@ -332,6 +389,14 @@ END_TEST
 START_TEST(sig_poll_never_restarts) { check_call("poll", 1, 1); }
 END_TEST
 START_TEST(sig_select_never_restarts) { check_call("select", 1, 1); }
+END_TEST
+START_TEST(sig_accept_eintr) { check_call("accept", 0, 1); }
+END_TEST
+START_TEST(sig_accept_restart) { check_call("accept", 1, 0); }
+END_TEST
+START_TEST(sig_recv_eintr) { check_call("recv", 0, 1); }
+END_TEST
+START_TEST(sig_recv_restart) { check_call("recv", 1, 0); }
 END_TEST
 START_TEST(sig_waitpid_eintr) { check_call("waitpid", 0, 1); }
 END_TEST
@@ -831,6 +896,10 @@ Suite *suite_signal(void)
   tcase_add_test(tc, sig_poll_eintr);
   tcase_add_test(tc, sig_poll_never_restarts);
   tcase_add_test(tc, sig_select_never_restarts);
+  tcase_add_test(tc, sig_accept_eintr);
+  tcase_add_test(tc, sig_accept_restart);
+  tcase_add_test(tc, sig_recv_eintr);
+  tcase_add_test(tc, sig_recv_restart);
   tcase_add_test(tc, sig_waitpid_eintr);
   tcase_add_test(tc, sig_waitpid_restart);
   tcase_add_test(tc, sig_nanosleep_eintr);
