@@ -359,6 +359,19 @@ static int kid_end(struct kid *k)
   return status;
 }
 
+/* The child ends with signal sig: WIFSIGNALED, WTERMSIG sig. */
+static void kid_killed(struct kid *k, int sig)
+{
+  int status = -1;
+
+  ck_assert_int_eq(waitpid(k->pid, &status, 0), k->pid);
+  ck_assert_msg(WIFSIGNALED(status), "signal %d: status %#x", sig, status);
+  ck_assert_int_eq(WTERMSIG(status), sig);
+  close(k->in);
+  close(k->out);
+  close(k->drain);
+}
+
 static void kid_ok(struct kid *k)
 {
   int status = kid_end(k);
@@ -491,7 +504,7 @@ END_TEST
 START_TEST(sig_handler_then_default_term)
 {
   struct kid k;
-  int v[6], status;
+  int v[6];
 
   kid_start(&k, "handler", "");
   ck_assert_int_eq(kid_byte(&k), 'R');
@@ -505,12 +518,7 @@ START_TEST(sig_handler_then_default_term)
   ck_assert_int_eq(kill(k.pid, SIGUSR1), 0);
   ck_assert_int_eq(kid_byte(&k), 'H');
   ck_assert_int_eq(kill(k.pid, SIGTERM), 0);
-  ck_assert_int_eq(waitpid(k.pid, &status, 0), k.pid);
-  ck_assert(WIFSIGNALED(status));
-  ck_assert_int_eq(WTERMSIG(status), SIGTERM);
-  close(k.in);
-  close(k.out);
-  close(k.drain);
+  kid_killed(&k, SIGTERM);
 }
 END_TEST
 
@@ -520,7 +528,6 @@ END_TEST
 static void check_default(const char *mode, int sig)
 {
   struct kid k;
-  int status;
 
   kid_start(&k, mode, "");
   ck_assert_int_eq(kid_byte(&k), 'R');
@@ -530,12 +537,7 @@ static void check_default(const char *mode, int sig)
     kid_ok(&k);
     return;
   }
-  ck_assert_int_eq(waitpid(k.pid, &status, 0), k.pid);
-  ck_assert_msg(WIFSIGNALED(status), "signal %d: status %#x", sig, status);
-  ck_assert_int_eq(WTERMSIG(status), sig);
-  close(k.in);
-  close(k.out);
-  close(k.drain);
+  kid_killed(&k, sig);
 }
 
 static const int default_sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
@@ -557,7 +559,7 @@ END_TEST
 START_TEST(sig_ignored_then_kill)
 {
   struct kid k;
-  int v[6], status;
+  int v[6];
 
   kid_start(&k, "ignore", "");
   ck_assert_int_eq(kid_byte(&k), 'R');
@@ -569,12 +571,7 @@ START_TEST(sig_ignored_then_kill)
   kid_result(&k, v);
   ck_assert_int_eq(v[2], 1);
   ck_assert_int_eq(kill(k.pid, SIGKILL), 0);
-  ck_assert_int_eq(waitpid(k.pid, &status, 0), k.pid);
-  ck_assert(WIFSIGNALED(status));
-  ck_assert_int_eq(WTERMSIG(status), SIGKILL);
-  close(k.in);
-  close(k.out);
-  close(k.drain);
+  kid_killed(&k, SIGKILL);
 }
 END_TEST
 
@@ -582,19 +579,13 @@ END_TEST
 START_TEST(sig_resethand)
 {
   struct kid k;
-  int status;
 
   kid_start(&k, "resethand", "");
   ck_assert_int_eq(kid_byte(&k), 'R');
   ck_assert_int_eq(kill(k.pid, SIGUSR1), 0);
   ck_assert_int_eq(kid_byte(&k), 'H');
   ck_assert_int_eq(kill(k.pid, SIGUSR1), 0);
-  ck_assert_int_eq(waitpid(k.pid, &status, 0), k.pid);
-  ck_assert(WIFSIGNALED(status));
-  ck_assert_int_eq(WTERMSIG(status), SIGUSR1);
-  close(k.in);
-  close(k.out);
-  close(k.drain);
+  kid_killed(&k, SIGUSR1);
 }
 END_TEST
 
@@ -602,17 +593,11 @@ END_TEST
 START_TEST(sig_raise_default)
 {
   struct kid k;
-  int status;
 
   kid_start(&k, "raise", "15");
   ck_assert_int_eq(kid_byte(&k), 'R');
   ck_assert_int_eq(write(k.in, "x", 1), 1);
-  ck_assert_int_eq(waitpid(k.pid, &status, 0), k.pid);
-  ck_assert(WIFSIGNALED(status));
-  ck_assert_int_eq(WTERMSIG(status), SIGTERM);
-  close(k.in);
-  close(k.out);
-  close(k.drain);
+  kid_killed(&k, SIGTERM);
 }
 END_TEST
 

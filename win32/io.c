@@ -93,51 +93,43 @@ void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov)
   GetOverlappedResult(h, ov, &n, TRUE);
 }
 
-DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms)
+/* One overlapped ReadFile or WriteFile on h, restarted after a handler with
+ * SA_RESTART when nothing had moved (Linux gives a short count otherwise). */
+static DWORD io_call(HANDLE h, void *buf, DWORD n, DWORD *done, DWORD timeout_ms, int writing)
 {
   OVERLAPPED ov;
   DWORD err;
+  BOOL ok;
 
-  *got = 0;
+  *done = 0;
   do {
     memset(&ov, 0, sizeof ov);
     ov.hEvent = ipcx__thread_event();
     if (ov.hEvent == NULL)
       return GetLastError();
-    if (ReadFile(h, buf, n, NULL, &ov)) {
-      GetOverlappedResult(h, &ov, got, FALSE);
+    ok = writing ? WriteFile(h, buf, n, NULL, &ov) : ReadFile(h, buf, n, NULL, &ov);
+    if (ok) {
+      GetOverlappedResult(h, &ov, done, FALSE);
       return ERROR_SUCCESS;
     }
     err = GetLastError();
     if (err != ERROR_IO_PENDING)
       return err;
-    err = finish(h, &ov, got, timeout_ms);
-  } while (err == IPCX__WAIT_INTERRUPTED && ipcx__wait_restart());   /* SA_RESTART */
+    err = finish(h, &ov, done, timeout_ms);
+  } while (err == IPCX__WAIT_INTERRUPTED && *done == 0 && ipcx__wait_restart());
+  if (err == IPCX__WAIT_INTERRUPTED && *done > 0 && !writing)
+    err = ERROR_SUCCESS;        /* bytes that raced the cancel are data */
   return err;
+}
+
+DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms)
+{
+  return io_call(h, buf, n, got, timeout_ms, 0);
 }
 
 DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeout_ms)
 {
-  OVERLAPPED ov;
-  DWORD err;
-
-  *put = 0;
-  do {
-    memset(&ov, 0, sizeof ov);
-    ov.hEvent = ipcx__thread_event();
-    if (ov.hEvent == NULL)
-      return GetLastError();
-    if (WriteFile(h, buf, n, NULL, &ov)) {
-      GetOverlappedResult(h, &ov, put, FALSE);
-      return ERROR_SUCCESS;
-    }
-    err = GetLastError();
-    if (err != ERROR_IO_PENDING)
-      return err;
-    err = finish(h, &ov, put, timeout_ms);
-    /* Linux restarts a write only when nothing went out; else it is short. */
-  } while (err == IPCX__WAIT_INTERRUPTED && *put == 0 && ipcx__wait_restart());
-  return err;
+  return io_call(h, (void *)buf, n, put, timeout_ms, 1);
 }
 
 /* Collect a completed pending write; called with f->lock held. */

@@ -13,13 +13,14 @@
  * always ready, as on Unix.
  *
  *   Scale.  WaitForMultipleObjects takes 64 handles.  The calling thread
- *   waits on its wake event and the first 63 handles; each further 63 go to
+ *   waits on its wake event, its interrupt event (signals: EINTR) and the
+ *   first 62 handles; each further 62 go to
  *   a helper thread from a small pool, which waits on them plus the caller's
  *   cancel event and sets the caller's wake event when one fires.  The
  *   caller then sets its cancel event and waits until every helper has
  *   stopped (a shared count; the last one sets the caller's idle event)
  *   before it drops its references (so no helper ever waits on a closed
- *   handle).  Cost of a blocking call past 63 handles: about 3 wineserver
+ *   handle).  Cost of a blocking call past 62 handles: about 3 wineserver
  *   requests per helper (go, its wait, its next wait for go) plus 4.
  *   Helpers are kept for later calls and exit after 2 s unused: an event
  *   loop polling many fds keeps them, a program that did so once gets its

@@ -155,7 +155,7 @@ static struct ipcx__sigthread *self_make(void)
 /* --- switching signals on ------------------------------------------------- */
 
 static void take_box(void);
-static int deliver(struct ipcx__sigthread *runner);
+static int deliver(struct ipcx__sigthread *runner, int held);
 static BOOL WINAPI console_ctrl(DWORD type);
 
 static DWORD WINAPI signal_main(void *arg)
@@ -165,7 +165,7 @@ static DWORD WINAPI signal_main(void *arg)
     ipcx__wait1(box_ev, INFINITE, 0);
     ResetEvent(idle_ev);
     take_box();
-    deliver(&sigthr);
+    deliver(&sigthr, 0);
     SetEvent(idle_ev);
   }
   return 0;
@@ -424,8 +424,12 @@ static void die(int sig)
   TerminateProcess(GetCurrentProcess(), IPCX__EXIT_SIGNALED(sig));
 }
 
-/* Run every signal runner can take now; how many handlers ran. */
-static int deliver(struct ipcx__sigthread *runner)
+/*
+ * Run every signal runner can take now; how many handlers ran.  held: the
+ * caller holds the lock (it has just posted or unblocked: no other thread
+ * may take the signal first).
+ */
+static int deliver(struct ipcx__sigthread *runner, int held)
 {
   struct ipcx_sigaction act;
   ipcx_siginfo_t si;
@@ -434,7 +438,9 @@ static int deliver(struct ipcx__sigthread *runner)
 
   for (;;) {
     ipcx_sigset_t saved;
-    AcquireSRWLockExclusive(&lock);
+    if (!held)
+      AcquireSRWLockExclusive(&lock);
+    held = 0;
     sig = pick(runner, &act, &si, &target);
     if (sig == 0) {
       ReleaseSRWLockExclusive(&lock);
@@ -464,10 +470,10 @@ static int deliver(struct ipcx__sigthread *runner)
   }
 }
 
-/* Deliver what this thread may take, and let the signal thread see the rest. */
+/* Deliver what this thread may take (lock held), and let the signal thread see the rest. */
 static int deliver_here(struct ipcx__sigthread *t)
 {
-  int ran = deliver(t);
+  int ran = deliver(t, 1);
 
   SetEvent(box_ev);
   return ran;
@@ -582,7 +588,6 @@ int ipcx__signal_self_kill(int sig)
   si.si_uid = (uid_t)-1;
   AcquireSRWLockExclusive(&lock);
   post_locked(NULL, &si);
-  ReleaseSRWLockExclusive(&lock);
   deliver_here(t);
   return 0;
 }
@@ -653,8 +658,7 @@ int ipcx_raise(int sig)
   si.si_uid = (uid_t)-1;
   AcquireSRWLockExclusive(&lock);
   post_locked(t, &si);
-  ReleaseSRWLockExclusive(&lock);
-  deliver(t);
+  deliver(t, 1);
   return 0;
 }
 
@@ -674,32 +678,34 @@ int ipcx_sigfillset(ipcx_sigset_t *s)
   return 0;
 }
 
-int ipcx_sigaddset(ipcx_sigset_t *s, int sig)
+/* The arguments of sigaddset, sigdelset, sigismember: 0, or -1/errno. */
+static int set_args(const ipcx_sigset_t *s, int sig)
 {
   if (s == NULL)
     return ipcx__fail(EFAULT);
-  if (bad_signal(sig))
-    return ipcx__fail(EINVAL);
+  return bad_signal(sig) ? ipcx__fail(EINVAL) : 0;
+}
+
+int ipcx_sigaddset(ipcx_sigset_t *s, int sig)
+{
+  if (set_args(s, sig) < 0)
+    return -1;
   *s |= BIT(sig);
   return 0;
 }
 
 int ipcx_sigdelset(ipcx_sigset_t *s, int sig)
 {
-  if (s == NULL)
-    return ipcx__fail(EFAULT);
-  if (bad_signal(sig))
-    return ipcx__fail(EINVAL);
+  if (set_args(s, sig) < 0)
+    return -1;
   *s &= ~BIT(sig);
   return 0;
 }
 
 int ipcx_sigismember(const ipcx_sigset_t *s, int sig)
 {
-  if (s == NULL)
-    return ipcx__fail(EFAULT);
-  if (bad_signal(sig))
-    return ipcx__fail(EINVAL);
+  if (set_args(s, sig) < 0)
+    return -1;
   return (*s & BIT(sig)) != 0;
 }
 
@@ -723,11 +729,12 @@ int ipcx_pthread_sigmask(int how, const ipcx_sigset_t *set, ipcx_sigset_t *old)
       t->mask = *set;
     t->mask &= ~UNBLOCKABLE;
   }
-  ReleaseSRWLockExclusive(&lock);
   if (old != NULL)
     *old = was;
   if (was & ~t->mask)
     deliver_here(t);            /* what it unblocked runs before the call returns */
+  else
+    ReleaseSRWLockExclusive(&lock);
   return 0;
 }
 
@@ -771,7 +778,6 @@ static int suspend(const ipcx_sigset_t *mask)
   if (mask != NULL)
     t->mask = *mask & ~UNBLOCKABLE;
   t->waiting = 1;               /* from here a kick sets t->intr */
-  ReleaseSRWLockExclusive(&lock);
   if (deliver_here(t) == 0)
     ipcx__wait1(t->intr, INFINITE, 0);
   AcquireSRWLockExclusive(&lock);
