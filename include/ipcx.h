@@ -58,7 +58,6 @@ IPCX_EXTERN const char *ipcx_version(void);
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <pthread.h>
 #include <time.h>
 #include <sys/time.h>
 
