@@ -871,6 +871,9 @@ START_TEST(sig_sigchld)
   char buf[64];
 
   ck_assert_int_eq(pipe(chld_pipe), 0);
+  /* A self-pipe is close-on-exec (the children do not need it). */
+  ck_assert_int_eq(fcntl(chld_pipe[0], F_SETFD, FD_CLOEXEC), 0);
+  ck_assert_int_eq(fcntl(chld_pipe[1], F_SETFD, FD_CLOEXEC), 0);
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_chld;
   sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NOCLDSTOP;
