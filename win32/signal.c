@@ -570,26 +570,34 @@ int ipcx__signal_send(pid_t pid, HANDLE h, int sig)
   return r;
 }
 
-int ipcx__signal_self_kill(int sig)
+/*
+ * A signal this process sends itself: kill(getpid()) is process-directed
+ * (SI_USER), raise() is for the calling thread (SI_TKILL).  Either runs its
+ * handler here before returning, unless blocked.
+ */
+static int send_self(int sig, int raised)
 {
   struct ipcx__sigthread *t;
   ipcx_siginfo_t si;
 
-  if (sig == 0)
-    return 0;
   if (sig == SIGKILL)
     die(sig);
   if ((t = on()) == NULL)
     return -1;
   memset(&si, 0, sizeof si);
   si.si_signo = sig;
-  si.si_code = SI_USER;
+  si.si_code = raised ? SI_TKILL : SI_USER;
   si.si_pid = (pid_t)GetCurrentProcessId();
   si.si_uid = (uid_t)-1;
   AcquireSRWLockExclusive(&lock);
-  post_locked(NULL, &si);
+  post_locked(raised ? t : NULL, &si);
   deliver_here(t);
   return 0;
+}
+
+int ipcx__signal_self_kill(int sig)
+{
+  return sig == 0 ? 0 : send_self(sig, 0);
 }
 
 /* --- the calls -------------------------------------------------------------- */
@@ -642,24 +650,9 @@ ipcx_sighandler_t ipcx_signal(int sig, ipcx_sighandler_t fn)
 
 int ipcx_raise(int sig)
 {
-  struct ipcx__sigthread *t;
-  ipcx_siginfo_t si;
-
   if (bad_signal(sig))
     return ipcx__fail(EINVAL);
-  if (sig == SIGKILL)
-    die(sig);
-  if ((t = on()) == NULL)
-    return -1;
-  memset(&si, 0, sizeof si);
-  si.si_signo = sig;
-  si.si_code = SI_TKILL;
-  si.si_pid = (pid_t)GetCurrentProcessId();
-  si.si_uid = (uid_t)-1;
-  AcquireSRWLockExclusive(&lock);
-  post_locked(t, &si);
-  deliver(t, 1);
-  return 0;
+  return send_self(sig, 1);
 }
 
 int ipcx_sigemptyset(ipcx_sigset_t *s)
