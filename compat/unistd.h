@@ -37,6 +37,10 @@ static __inline gid_t ipcx_compat_getgid(void) { return (gid_t)-1; }
 #define sysconf ipcx_sysconf
 #define getdtablesize ipcx_getdtablesize
 #define getpagesize ipcx_getpagesize
+#define pause ipcx_pause
+#define alarm ipcx_alarm
+#define sleep ipcx_sleep
+#define usleep ipcx_usleep
 #define _SC_ARG_MAX IPCX_SC_ARG_MAX
 #define _SC_CHILD_MAX IPCX_SC_CHILD_MAX
 #define _SC_CLK_TCK IPCX_SC_CLK_TCK

@@ -62,6 +62,8 @@ IPCX_EXTERN const char *ipcx_version(void);
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/time.h>
 
 /* Portable spellings of the types whose Windows version has another name. */
 #define ipcx_pollfd pollfd
@@ -238,6 +240,31 @@ IPCX__PT void ipcx_srandom(unsigned int seed) { srandom(seed); }
 /* POSIX 2024's name; glibc before 2.41 has only the _np one, which is the same call. */
 IPCX__PT int ipcx_posix_spawn_file_actions_addchdir(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
 #endif
+/* Signals (win32/signal.c on Windows).  struct ipcx_sigaction is struct sigaction. */
+#define ipcx_sigaction sigaction
+#define ipcx_itimerval itimerval
+typedef sigset_t ipcx_sigset_t;
+typedef siginfo_t ipcx_siginfo_t;
+typedef void (*ipcx_sighandler_t)(int);
+IPCX__PT ipcx_sighandler_t ipcx_signal(int sig, ipcx_sighandler_t fn) { return signal(sig, fn); }
+IPCX__PT int ipcx_raise(int sig) { return raise(sig); }
+IPCX__PT int ipcx_sigemptyset(sigset_t *s) { return sigemptyset(s); }
+IPCX__PT int ipcx_sigfillset(sigset_t *s) { return sigfillset(s); }
+IPCX__PT int ipcx_sigaddset(sigset_t *s, int sig) { return sigaddset(s, sig); }
+IPCX__PT int ipcx_sigdelset(sigset_t *s, int sig) { return sigdelset(s, sig); }
+IPCX__PT int ipcx_sigismember(const sigset_t *s, int sig) { return sigismember(s, sig); }
+IPCX__PT int ipcx_sigprocmask(int how, const sigset_t *set, sigset_t *old) { return sigprocmask(how, set, old); }
+IPCX__PT int ipcx_pthread_sigmask(int how, const sigset_t *set, sigset_t *old) { return pthread_sigmask(how, set, old); }
+IPCX__PT int ipcx_sigpending(sigset_t *s) { return sigpending(s); }
+IPCX__PT int ipcx_sigsuspend(const sigset_t *s) { return sigsuspend(s); }
+IPCX__PT int ipcx_sigwait(const sigset_t *s, int *sig) { return sigwait(s, sig); }
+IPCX__PT int ipcx_pause(void) { return pause(); }
+IPCX__PT unsigned ipcx_alarm(unsigned s) { return alarm(s); }
+IPCX__PT int ipcx_setitimer(int which, const struct itimerval *v, struct itimerval *old) { return setitimer(which, v, old); }
+IPCX__PT int ipcx_getitimer(int which, struct itimerval *v) { return getitimer(which, v); }
+IPCX__PT unsigned ipcx_sleep(unsigned s) { return sleep(s); }
+IPCX__PT int ipcx_usleep(useconds_t us) { return usleep(us); }
+IPCX__PT int ipcx_nanosleep(const struct timespec *req, struct timespec *rem) { return nanosleep(req, rem); }
 
 #if defined(__linux__)
 # if !defined(__USE_GNU) && !defined(_GNU_SOURCE)
@@ -265,7 +292,9 @@ IPCX__PT int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid) { return getpeereid
  * struct stat are the CRT's (struct _iobuf is FILE's tag in both msvcrt
  * and UCRT headers).
  * ====================================================================== */
+#include <_timeval.h>           /* struct timeval, and nothing else */
 struct sockaddr;
+struct timespec;
 struct timeval;
 struct stat;
 struct _iobuf;
@@ -485,6 +514,111 @@ struct ipcx_mq_attr {
 };
 #define IPCX_MQ_PRIO_MAX 32768
 
+/*
+ * Signals (win32/signal.c; docs/signals.md).  Linux's numbers; SIGINT, SIGILL,
+ * SIGFPE, SIGSEGV, SIGTERM and SIGABRT (22) keep MinGW's.  Linux's SIGTTIN
+ * and SIGTTOU (21, 22) clash with MinGW's SIGBREAK and SIGABRT: not defined.
+ */
+#ifndef SIGHUP
+# define SIGHUP 1
+#endif
+#ifndef SIGQUIT
+# define SIGQUIT 3
+#endif
+#ifndef SIGTRAP
+# define SIGTRAP 5
+#endif
+#ifndef SIGBUS
+# define SIGBUS 7
+#endif
+#ifndef SIGKILL
+# define SIGKILL 9
+#endif
+#ifndef SIGUSR1
+# define SIGUSR1 10
+#endif
+#ifndef SIGUSR2
+# define SIGUSR2 12
+#endif
+#ifndef SIGPIPE
+# define SIGPIPE 13
+#endif
+#ifndef SIGALRM
+# define SIGALRM 14
+#endif
+#ifndef SIGSTKFLT
+# define SIGSTKFLT 16
+#endif
+#ifndef SIGCHLD
+# define SIGCHLD 17
+#endif
+#ifndef SIGCONT
+# define SIGCONT 18
+#endif
+#ifndef SIGSTOP
+# define SIGSTOP 19
+#endif
+#ifndef SIGTSTP
+# define SIGTSTP 20
+#endif
+#ifndef SIGURG
+# define SIGURG 23
+#endif
+#ifndef SIGXCPU
+# define SIGXCPU 24
+#endif
+#ifndef SIGXFSZ
+# define SIGXFSZ 25
+#endif
+#ifndef SIGVTALRM
+# define SIGVTALRM 26
+#endif
+#ifndef SIGPROF
+# define SIGPROF 27
+#endif
+#ifndef SIGWINCH
+# define SIGWINCH 28
+#endif
+#ifndef SIGIO
+# define SIGIO 29
+# define SIGPOLL SIGIO
+#endif
+#ifndef SIGPWR
+# define SIGPWR 30
+#endif
+#ifndef SIGSYS
+# define SIGSYS 31
+#endif
+#define IPCX_NSIG 65            /* signals 1..64, as Linux's _NSIG */
+#ifndef SA_RESTART
+# define SA_NOCLDSTOP 0x00000001
+# define SA_NOCLDWAIT 0x00000002
+# define SA_SIGINFO 0x00000004
+# define SA_ONSTACK 0x08000000
+# define SA_RESTART 0x10000000
+# define SA_NODEFER 0x40000000
+# define SA_RESETHAND 0x80000000
+#endif
+#ifndef SIG_BLOCK
+# define SIG_BLOCK 0
+# define SIG_UNBLOCK 1
+# define SIG_SETMASK 2
+#endif
+/* si_code values, Linux's. */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_QUEUE (-1)
+#define SI_TIMER (-2)
+#define SI_TKILL (-6)
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+
+typedef _sigset_t ipcx_sigset_t; /* bit sig - 1 for signal sig */
+typedef void (*ipcx_sighandler_t)(int);
 union ipcx_sigval {
   int sival_int;
   void *sival_ptr;
@@ -499,6 +633,30 @@ struct ipcx_sigevent {
 #define IPCX_SIGEV_SIGNAL 0
 #define IPCX_SIGEV_NONE 1
 #define IPCX_SIGEV_THREAD 2
+typedef struct {
+  int si_signo;
+  int si_errno;
+  int si_code;
+  pid_t si_pid;                 /* the sender (SI_USER), the child (SIGCHLD) */
+  uid_t si_uid;                 /* (uid_t)-1: Windows has no uids */
+  int si_status;                /* SIGCHLD: exit status or signal */
+  void *si_addr;
+  union ipcx_sigval si_value;
+} ipcx_siginfo_t;
+struct ipcx_sigaction {
+  union {
+    ipcx_sighandler_t sa_handler;
+    void (*sa_sigaction)(int, ipcx_siginfo_t *, void *);
+  } ipcx__sa_u;                 /* the union glibc has, under glibc's macros */
+  ipcx_sigset_t sa_mask;
+  int sa_flags;
+};
+#define sa_handler ipcx__sa_u.sa_handler
+#define sa_sigaction ipcx__sa_u.sa_sigaction
+struct ipcx_itimerval {
+  struct timeval it_interval;
+  struct timeval it_value;
+};
 
 IPCX_EXTERN int ipcx_socket(int domain, int type, int protocol);
 IPCX_EXTERN int ipcx_socketpair(int domain, int type, int protocol, int sv[2]);
@@ -652,6 +810,28 @@ IPCX_EXTERN ssize_t ipcx_mq_timedreceive(ipcx_mqd_t q, char *msg, size_t len, un
 IPCX_EXTERN int ipcx_mq_getattr(ipcx_mqd_t q, struct ipcx_mq_attr *attr);
 IPCX_EXTERN int ipcx_mq_setattr(ipcx_mqd_t q, const struct ipcx_mq_attr *attr, struct ipcx_mq_attr *old);
 IPCX_EXTERN int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev);
+
+/* Signals (win32/signal.c, win32/timer.c, win32/sleep.c; docs/signals.md). */
+IPCX_EXTERN int ipcx_sigaction(int sig, const struct ipcx_sigaction *act, struct ipcx_sigaction *old);
+IPCX_EXTERN ipcx_sighandler_t ipcx_signal(int sig, ipcx_sighandler_t fn);
+IPCX_EXTERN int ipcx_raise(int sig);
+IPCX_EXTERN int ipcx_sigemptyset(ipcx_sigset_t *s);
+IPCX_EXTERN int ipcx_sigfillset(ipcx_sigset_t *s);
+IPCX_EXTERN int ipcx_sigaddset(ipcx_sigset_t *s, int sig);
+IPCX_EXTERN int ipcx_sigdelset(ipcx_sigset_t *s, int sig);
+IPCX_EXTERN int ipcx_sigismember(const ipcx_sigset_t *s, int sig);
+IPCX_EXTERN int ipcx_sigprocmask(int how, const ipcx_sigset_t *set, ipcx_sigset_t *old);
+IPCX_EXTERN int ipcx_pthread_sigmask(int how, const ipcx_sigset_t *set, ipcx_sigset_t *old);
+IPCX_EXTERN int ipcx_sigpending(ipcx_sigset_t *s);
+IPCX_EXTERN int ipcx_sigsuspend(const ipcx_sigset_t *s);
+IPCX_EXTERN int ipcx_sigwait(const ipcx_sigset_t *s, int *sig);
+IPCX_EXTERN int ipcx_pause(void);
+IPCX_EXTERN unsigned ipcx_alarm(unsigned seconds);
+IPCX_EXTERN int ipcx_setitimer(int which, const struct ipcx_itimerval *v, struct ipcx_itimerval *old);
+IPCX_EXTERN int ipcx_getitimer(int which, struct ipcx_itimerval *v);
+IPCX_EXTERN unsigned ipcx_sleep(unsigned seconds);
+IPCX_EXTERN int ipcx_usleep(useconds_t us);
+IPCX_EXTERN int ipcx_nanosleep(const struct timespec *req, struct timespec *rem);
 
 #endif /* _WIN32 */
 

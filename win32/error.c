@@ -55,6 +55,7 @@
   X(ERROR_SEM_TIMEOUT, ETIMEDOUT)                           \
   X(ERROR_TIMEOUT, ETIMEDOUT)                               \
   X(WAIT_TIMEOUT, ETIMEDOUT)                                \
+  X(IPCX__WAIT_INTERRUPTED, EINTR)                          \
   X(ERROR_BAD_EXE_FORMAT, ENOEXEC)                          \
   X(ERROR_EXE_MACHINE_TYPE_MISMATCH, ENOEXEC)               \
   X(ERROR_BAD_FORMAT, ENOEXEC)                              \

@@ -1024,7 +1024,11 @@ static HANDLE open_writer(struct fifo *p, int nonblock, DWORD *errp)
         *errp = ERROR_FILE_NOT_FOUND;
         return NULL;
       }
-      ipcx__wait1(p->arrived, INFINITE, 0);
+      if (ipcx__wait1(p->arrived, INFINITE, IPCX__WAIT_INTR) == IPCX__WAIT_INTERRUPTED &&
+          !ipcx__wait_restart()) {
+        *errp = IPCX__WAIT_INTERRUPTED;   /* EINTR; open() is restarted under SA_RESTART */
+        return NULL;
+      }
     } else if (err == ERROR_PIPE_BUSY) {
       /* A reader is re-arming its listener: it sets the event when done.
        * The limit only matters if that reader closes meanwhile. */
@@ -1227,8 +1231,13 @@ int ipcx__fifo_open(const char *path, int flags)
       return ipcx__fail(ENXIO);  /* O_NONBLOCK writer, no reader */
     return ipcx__fail_win32(err);
   }
-  if (acc == O_RDONLY && !nb)
-    ipcx__wait1(p->joined, INFINITE, 0);  /* Linux: a reader waits for a writer */
+  /* Linux: a reader waits for a writer (EINTR, or restarted under SA_RESTART). */
+  while (acc == O_RDONLY && !nb &&
+         ipcx__wait1(p->joined, INFINITE, IPCX__WAIT_INTR) == IPCX__WAIT_INTERRUPTED)
+    if (!ipcx__wait_restart()) {
+      ipcx__file_unref(f);
+      return ipcx__fail(EINTR);
+    }
   fd = ipcx__fd_install(f, (flags & O_CLOEXEC) != 0);
   if (fd < 0) {
     err = (DWORD)errno;

@@ -204,6 +204,44 @@ DWORD ipcx__wait1(HANDLE h, DWORD ms, unsigned flags);
  */
 int ipcx__wait_restart(void);
 
+/* --- signals (signal.c) ----------------------------------------------- */
+
+/*
+ * The exit code of a process ended by signal sig: its own default action, or
+ * kill() from outside (TerminateProcess).  waitpid() reports it as
+ * WIFSIGNALED with WTERMSIG sig (process.c).
+ */
+#define IPCX__EXIT_SIGNALED(sig) (0xE5160000u | (unsigned)(sig))
+#define IPCX__EXIT_SIGNAL_OF(code) (((code) & 0xFFFFFF00u) == 0xE5160000u ? (int)((code) & 0xff) : 0)
+
+/* A thread's interruptible-wait state (the part wait.c uses). */
+struct ipcx__sigthread;
+/* This thread's state, made on first use; NULL while the process has never
+ * used the signal API (then no wait is ever interrupted). */
+struct ipcx__sigthread *ipcx__signal_self(void);
+/* Around an interruptible wait: begin returns the thread's interrupt event
+ * (manual-reset); end returns 1 if a handler interrupted the wait. */
+HANDLE ipcx__signal_wait_begin(struct ipcx__sigthread *t);
+int ipcx__signal_wait_end(struct ipcx__sigthread *t);
+/* 1 if every handler that interrupted t's last wait had SA_RESTART. */
+int ipcx__signal_restart(struct ipcx__sigthread *t);
+/* 1 once the process serves signals (the signal thread runs). */
+int ipcx__signal_active(void);
+/* Queue a signal for this process (SIGCHLD, SIGALRM, console) and wake the
+ * signal thread.  Standard signals coalesce while pending. */
+void ipcx__signal_post(const ipcx_siginfo_t *si);
+/*
+ * kill() on one process: h is its handle when it is our child (or NULL).
+ * Delivers through the target's signal box when it has one, else the
+ * default action from outside (TerminateProcess(IPCX__EXIT_SIGNALED)).
+ * 0, or -1 with errno (ESRCH, EPERM).
+ */
+int ipcx__signal_send(pid_t pid, HANDLE h, int sig);
+/* kill() of this process: queued, and delivered before kill() returns. */
+int ipcx__signal_self_kill(int sig);
+/* Owner-only security attributes for named objects (this user and SYSTEM). */
+SECURITY_ATTRIBUTES *ipcx__owner_only(void);
+
 /* --- errors (error.c) ------------------------------------------------- */
 
 /* The errno for a Win32 or Winsock error code (the one table). */
@@ -230,7 +268,10 @@ HANDLE ipcx__thread_event(void);
  * buffer and OVERLAPPED are free again). */
 void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov);
 DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms);
-/* Blocking overlapped write of all n bytes; ERROR_SUCCESS or the Win32 error. */
+/* Blocking overlapped write of all n bytes; ERROR_SUCCESS or the Win32 error.
+ * Both, when blocking: IPCX__WAIT_INTERRUPTED when a signal handler
+ * interrupted them (restarted inside when it had SA_RESTART and nothing had
+ * moved yet); *put and *got then say what got through. */
 DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeout_ms);
 /*
  * Nonblocking write on f->h: writes what the pipe takes now; a write the pipe
@@ -307,6 +348,8 @@ int ipcx__poll_core(struct ipcx_pollfd *fds, ipcx_nfds_t n, long long timeout_ms
 
 /* A child posix_spawn made: waitpid() owns h from now on.  0 or ENOMEM. */
 int ipcx__process_add(HANDLE h, pid_t pid, pid_t pgid);
+/* Signals have just been switched on: watch every child for SIGCHLD. */
+void ipcx__process_watch_all(void);
 
 /* --- FIFOs (fifo.c) ---------------------------------------------------- */
 
@@ -350,8 +393,6 @@ BOOL ipcx__path_move_file_ex(const char *from, const char *to, DWORD flags);
 
 /* --- named POSIX objects: shm, semaphores, queues (shm.c) -------------- */
 
-/* Owner-only security attributes (unix.c: this user and SYSTEM), or NULL. */
-SECURITY_ATTRIBUTES *ipcx__owner_only(void);
 /* The backing file of object `name` (checked, leading '/' gone) of kind
  * "shm", "sem" or "mq", in the private folder.  0, or -1/errno. */
 int ipcx__ipc_path(WCHAR *path, size_t size, const char *kind, const char *name);

@@ -60,20 +60,28 @@ HANDLE ipcx__thread_event(void)
   return ev;
 }
 
-/* Finish an overlapped call that returned ERROR_IO_PENDING. */
+/*
+ * Finish an overlapped call that returned ERROR_IO_PENDING.  A blocking call
+ * waits on its event and this thread's interrupt event in one wait (the
+ * same one request as GetOverlappedResult(TRUE)); a handler that interrupts
+ * it cancels the call: IPCX__WAIT_INTERRUPTED, with *n what got through.
+ */
 static DWORD finish(HANDLE h, OVERLAPPED *ov, DWORD *n, DWORD timeout_ms)
 {
+  DWORD w = ipcx__wait1(ov->hEvent, timeout_ms, timeout_ms != 0 ? IPCX__WAIT_INTR : 0);
   int cancelled = 0;
 
-  if (timeout_ms != INFINITE &&
-      ipcx__wait1(ov->hEvent, timeout_ms, 0) == WAIT_TIMEOUT) {
+  if (w == WAIT_TIMEOUT || w == IPCX__WAIT_INTERRUPTED) {
     CancelIoEx(h, ov);
     cancelled = 1;
   }
   if (GetOverlappedResult(h, ov, n, TRUE))
     return ERROR_SUCCESS;
-  if (cancelled && GetLastError() == ERROR_OPERATION_ABORTED)
+  if (cancelled && GetLastError() == ERROR_OPERATION_ABORTED) {
+    if (w == IPCX__WAIT_INTERRUPTED)
+      return IPCX__WAIT_INTERRUPTED;
     return timeout_ms == 0 ? ERROR_OPERATION_ABORTED : WAIT_TIMEOUT;
+  }
   return GetLastError();
 }
 
@@ -85,44 +93,43 @@ void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov)
   GetOverlappedResult(h, ov, &n, TRUE);
 }
 
-DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms)
+/* One overlapped ReadFile or WriteFile on h, restarted after a handler with
+ * SA_RESTART when nothing had moved (Linux gives a short count otherwise). */
+static DWORD io_call(HANDLE h, void *buf, DWORD n, DWORD *done, DWORD timeout_ms, int writing)
 {
   OVERLAPPED ov;
   DWORD err;
+  BOOL ok;
 
-  memset(&ov, 0, sizeof ov);
-  *got = 0;
-  ov.hEvent = ipcx__thread_event();
-  if (ov.hEvent == NULL)
-    return GetLastError();
-  if (ReadFile(h, buf, n, NULL, &ov)) {
-    GetOverlappedResult(h, &ov, got, FALSE);
-    return ERROR_SUCCESS;
-  }
-  err = GetLastError();
-  if (err != ERROR_IO_PENDING)
-    return err;
-  return finish(h, &ov, got, timeout_ms);
+  *done = 0;
+  do {
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = ipcx__thread_event();
+    if (ov.hEvent == NULL)
+      return GetLastError();
+    ok = writing ? WriteFile(h, buf, n, NULL, &ov) : ReadFile(h, buf, n, NULL, &ov);
+    if (ok) {
+      GetOverlappedResult(h, &ov, done, FALSE);
+      return ERROR_SUCCESS;
+    }
+    err = GetLastError();
+    if (err != ERROR_IO_PENDING)
+      return err;
+    err = finish(h, &ov, done, timeout_ms);
+  } while (err == IPCX__WAIT_INTERRUPTED && *done == 0 && ipcx__wait_restart());
+  if (err == IPCX__WAIT_INTERRUPTED && *done > 0 && !writing)
+    err = ERROR_SUCCESS;        /* bytes that raced the cancel are data */
+  return err;
+}
+
+DWORD ipcx__io_read(HANDLE h, void *buf, DWORD n, DWORD *got, DWORD timeout_ms)
+{
+  return io_call(h, buf, n, got, timeout_ms, 0);
 }
 
 DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeout_ms)
 {
-  OVERLAPPED ov;
-  DWORD err;
-
-  memset(&ov, 0, sizeof ov);
-  *put = 0;
-  ov.hEvent = ipcx__thread_event();
-  if (ov.hEvent == NULL)
-    return GetLastError();
-  if (WriteFile(h, buf, n, NULL, &ov)) {
-    GetOverlappedResult(h, &ov, put, FALSE);
-    return ERROR_SUCCESS;
-  }
-  err = GetLastError();
-  if (err != ERROR_IO_PENDING)
-    return err;
-  return finish(h, &ov, put, timeout_ms);
+  return io_call(h, (void *)buf, n, put, timeout_ms, 1);
 }
 
 /* Collect a completed pending write; called with f->lock held. */

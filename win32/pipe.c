@@ -329,7 +329,13 @@ static ssize_t pipe_write(struct ipcx__file *f, int fd, const void *buf, size_t 
     return ipcx__fail(EFAULT);
   if (nonblock && !is_synchronous(f))
     return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
-  err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
+  /* Keep the order of earlier nonblocking writes: wait for the pending one
+   * (interruptible: the pipe is full), then collect it. */
+  while (f->pw.active &&
+         ipcx__wait1(f->pw.ov.hEvent, INFINITE, IPCX__WAIT_INTR) == IPCX__WAIT_INTERRUPTED)
+    if (!ipcx__wait_restart())
+      return ipcx__fail(EINTR);
+  err = ipcx__io_drain(f);
   while (err == ERROR_SUCCESS && done < n) {
     size_t chunk = n - done;
     if (chunk > 0x40000000)

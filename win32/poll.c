@@ -13,13 +13,14 @@
  * always ready, as on Unix.
  *
  *   Scale.  WaitForMultipleObjects takes 64 handles.  The calling thread
- *   waits on its wake event and the first 63 handles; each further 63 go to
+ *   waits on its wake event, its interrupt event (signals: EINTR) and the
+ *   first 62 handles; each further 62 go to
  *   a helper thread from a small pool, which waits on them plus the caller's
  *   cancel event and sets the caller's wake event when one fires.  The
  *   caller then sets its cancel event and waits until every helper has
  *   stopped (a shared count; the last one sets the caller's idle event)
  *   before it drops its references (so no helper ever waits on a closed
- *   handle).  Cost of a blocking call past 63 handles: about 3 wineserver
+ *   handle).  Cost of a blocking call past 62 handles: about 3 wineserver
  *   requests per helper (go, its wait, its next wait for go) plus 4.
  *   Helpers are kept for later calls and exit after 2 s unused: an event
  *   loop polling many fds keeps them, a program that did so once gets its
@@ -55,7 +56,7 @@
 
 #define MAX_FDS IPCX__FD_MAX
 #define POLL_MAX 1048576   /* Linux: EINVAL past RLIMIT_NOFILE, at most nr_open (2^20) */
-#define BATCH (MAXIMUM_WAIT_OBJECTS - 1)   /* handles per wait besides our own */
+#define BATCH (MAXIMUM_WAIT_OBJECTS - 2)   /* handles per wait besides our own and the interrupt event */
 #define TICK_MS 10                         /* re-check of kinds with no handle */
 #define HELPER_IDLE_MS 2000
 
@@ -323,9 +324,11 @@ static int wait_any(struct tstate *ts, const HANDLE *hs, int nh, DWORD ms, int *
       SetEvent(hp->go);
     }
   }
-  r = err ? WAIT_OBJECT_0 : ipcx__wait((DWORD)nmine + 1, mine, ms, 0);
+  r = err ? WAIT_OBJECT_0 : ipcx__wait((DWORD)nmine + 1, mine, ms, IPCX__WAIT_INTR);
   if (r == WAIT_FAILED)
     err = ipcx__errno_from_win32(GetLastError());
+  else if (r == IPCX__WAIT_INTERRUPTED)
+    err = EINTR;                /* poll() and select() are never restarted (signal(7)) */
   if (nhelp > 0) {
     SetEvent(ts->cancel);
     if (InterlockedDecrement(&busy) != 0)

@@ -15,23 +15,26 @@
  *                     a reaped one.  No 64-handle limit, no polling.
  *
  * Status, encoded as Linux does (ipcx.h macros): exit(n) is WIFEXITED with
- * WEXITSTATUS n & 0xff.  A child ended by kill() is WIFSIGNALED with that
- * signal: kill() ends it with TerminateProcess(128 + sig), the shell's
- * convention, and remembers it did.  A child that died of an unhandled
- * exception is WIFSIGNALED too: access violation -> SIGSEGV, illegal
- * instruction -> SIGILL, arithmetic -> SIGFPE, fail-fast (abort() in the
- * UCRT) -> SIGABRT, Ctrl-C -> SIGINT.
+ * WEXITSTATUS n & 0xff.  A process ended by a signal (its own default action,
+ * or kill() from outside) has the exit code IPCX__EXIT_SIGNALED(sig): it is
+ * WIFSIGNALED with that signal, whoever sent it.  A child that died of an
+ * unhandled exception is WIFSIGNALED too: access violation -> SIGSEGV,
+ * illegal instruction -> SIGILL, arithmetic -> SIGFPE, fail-fast (abort() in
+ * the UCRT) -> SIGABRT, Ctrl-C -> SIGINT.
  *
- * kill(): signal 0 tests that the process exists; signals whose default
- * action is to ignore (SIGCHLD, SIGCONT, SIGURG, SIGWINCH) do nothing; any
- * other signal ends the process (there is no way to deliver a signal to a
- * Windows process).  Stop signals and kill(0 or -1, ...) are ENOSYS.
- * Processes that are not our children can be ended too (OpenProcess):
- * ESRCH when there is no such process, EPERM when access is denied.
+ * SIGCHLD: once signals are on (signal.c), every child has a thread-pool wait
+ * on its handle; when it ends, SIGCHLD is queued (CLD_EXITED or CLD_KILLED,
+ * si_pid, si_status).  The same wait wakes waitpid(-1).
+ *
+ * kill() finds the targets (one pid, the children of a group, this process)
+ * and hands each to ipcx__signal_send (signal.c), which delivers or applies
+ * the default action from outside.  Blocking waitpid() is interruptible
+ * (EINTR, or restarted with SA_RESTART).
  */
 #include "internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <signal.h>
 
 struct child {
@@ -42,12 +45,27 @@ struct child {
   HANDLE wait;                  /* registered wait, or NULL */
   int refs;                     /* the list's and each waiting thread's */
   int listed;
-  int killed;                   /* the signal kill() ended it with, or 0 */
+  int chld_sent;                /* SIGCHLD queued (or not owed) */
+};
+
+/* A thread blocked in waitpid() for any of several children. */
+struct waiter {
+  struct waiter *next;
+  HANDLE ev;
 };
 
 static SRWLOCK lock = SRWLOCK_INIT;
-static CONDITION_VARIABLE changed = CONDITION_VARIABLE_INIT;
 static struct child *children;
+static struct waiter *waiters;
+
+/* Something changed (a child ended, came or went): wake every waitpid(-1). */
+static void wake_all(void)
+{
+  struct waiter *w;
+
+  for (w = waiters; w != NULL; w = w->next)
+    SetEvent(w->ev);
+}
 
 /* Drop a reference; called with the lock held.  Returns what to free. */
 static struct child *unref(struct child *c)
@@ -66,6 +84,8 @@ static void child_free(struct child *c)
   free(c);
 }
 
+static void watch(struct child *c);
+
 int ipcx__process_add(HANDLE h, pid_t pid, pid_t pgid)
 {
   struct child *c = calloc(1, sizeof *c);
@@ -80,9 +100,24 @@ int ipcx__process_add(HANDLE h, pid_t pid, pid_t pgid)
   AcquireSRWLockExclusive(&lock);
   c->next = children;
   children = c;
-  WakeAllConditionVariable(&changed);   /* a waitpid(-1) must watch it too */
+  if (ipcx__signal_active())
+    watch(c);
+  wake_all();                   /* a waitpid(-1) must watch it too */
   ReleaseSRWLockExclusive(&lock);
   return 0;
+}
+
+void ipcx__process_watch_all(void)
+{
+  struct child *c;
+
+  AcquireSRWLockExclusive(&lock);
+  for (c = children; c != NULL; c = c->next) {
+    if (ipcx__wait1(c->h, 0, 0) == WAIT_OBJECT_0)
+      c->chld_sent = 1;         /* ended while nobody listened: no SIGCHLD */
+    watch(c);
+  }
+  ReleaseSRWLockExclusive(&lock);
 }
 
 static int matches(const struct child *c, pid_t pid)
@@ -107,7 +142,7 @@ static struct child *unlist(struct child *c)
       break;
     }
   c->listed = 0;
-  WakeAllConditionVariable(&changed);   /* a waitpid(-1) may now have none */
+  wake_all();                   /* a waitpid(-1) may now have none */
   return unref(c);
 }
 
@@ -142,9 +177,9 @@ static int status_of(const struct child *c)
   int sig;
 
   GetExitCodeProcess(c->h, &code);
-  if (c->killed != 0 && code == 128u + (unsigned)c->killed)
-    return c->killed;
-  sig = signal_of(code);
+  sig = IPCX__EXIT_SIGNAL_OF(code);
+  if (sig == 0)
+    sig = signal_of(code);
   if (sig != 0)
     return sig;
   return (int)((code & 0xff) << 8);
@@ -152,17 +187,43 @@ static int status_of(const struct child *c)
 
 static void CALLBACK child_exited(void *arg, BOOLEAN timed_out)
 {
-  (void)arg, (void)timed_out;
+  struct child *c = arg;        /* alive: child_free waits for this callback */
+  ipcx_siginfo_t si;
+  int send, status;
+
+  (void)timed_out;
   AcquireSRWLockExclusive(&lock);
-  WakeAllConditionVariable(&changed);
+  wake_all();
+  send = ipcx__signal_active() && !c->chld_sent;
+  c->chld_sent = 1;
   ReleaseSRWLockExclusive(&lock);
+  if (!send)
+    return;
+  status = status_of(c);
+  memset(&si, 0, sizeof si);
+  si.si_signo = SIGCHLD;
+  si.si_pid = c->pid;
+  si.si_uid = (uid_t)-1;
+  si.si_code = WIFSIGNALED(status) ? CLD_KILLED : CLD_EXITED;
+  si.si_status = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+  ipcx__signal_post(&si);
+}
+
+/* Give c a thread-pool wait on its handle (lock held). */
+static void watch(struct child *c)
+{
+  if (c->wait == NULL &&
+      !RegisterWaitForSingleObject(&c->wait, c->h, child_exited, c, INFINITE, WT_EXECUTEONLYONCE))
+    c->wait = NULL;
 }
 
 pid_t ipcx_waitpid(pid_t pid, int *status, int options)
 {
   struct child *c, *found, *gone = NULL;
+  struct waiter me;
   pid_t r;
-  int n;
+  int n, intr = 0;
+  DWORD w;
 
   if (options & ~(WNOHANG | WUNTRACED | WCONTINUED))
     return ipcx__fail(EINVAL);
@@ -188,23 +249,43 @@ pid_t ipcx_waitpid(pid_t pid, int *status, int options)
         c = c->next;
       c->refs++;
       ReleaseSRWLockExclusive(&lock);
-      ipcx__wait1(c->h, INFINITE, 0);
+      w = ipcx__wait1(c->h, INFINITE, IPCX__WAIT_INTR);
       AcquireSRWLockExclusive(&lock);
       gone = unref(c);
       if (gone != NULL)
         break;                  /* reaped by another thread meanwhile */
-      continue;
+    } else {
+      /* Several: each has a thread-pool wait that wakes every waiter. */
+      for (c = children; c != NULL; c = c->next)
+        if (matches(c, pid))
+          watch(c);
+      me.ev = ipcx__thread_event();
+      if (me.ev == NULL) {
+        ReleaseSRWLockExclusive(&lock);
+        return ipcx__fail(ENOMEM);
+      }
+      ResetEvent(me.ev);
+      me.next = waiters;
+      waiters = &me;
+      ReleaseSRWLockExclusive(&lock);
+      w = ipcx__wait1(me.ev, INFINITE, IPCX__WAIT_INTR);
+      AcquireSRWLockExclusive(&lock);
+      for (struct waiter **pp = &waiters; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == &me) {
+          *pp = me.next;
+          break;
+        }
     }
-    for (c = children; c != NULL; c = c->next)
-      if (matches(c, pid) && c->wait == NULL &&
-          !RegisterWaitForSingleObject(&c->wait, c->h, child_exited, NULL, INFINITE,
-                                       WT_EXECUTEONLYONCE))
-        c->wait = NULL;
-    SleepConditionVariableSRW(&changed, &lock, INFINITE, 0);
+    if (w == IPCX__WAIT_INTERRUPTED && !ipcx__wait_restart()) {
+      intr = 1;
+      break;
+    }
   }
   if (found == NULL) {
     ReleaseSRWLockExclusive(&lock);
     child_free(gone);
+    if (intr)
+      return ipcx__fail(EINTR);
     if (n == 0 || gone != NULL)
       return ipcx__fail(ECHILD);
     return 0;                   /* WNOHANG, nothing yet */
@@ -220,81 +301,55 @@ pid_t ipcx_waitpid(pid_t pid, int *status, int options)
 
 /* --- kill -------------------------------------------------------------- */
 
-static int end_process(HANDLE h, int sig)
-{
-  if (TerminateProcess(h, 128u + (unsigned)sig))
-    return 1;
-  /* Already gone (a zombie still "exists" for kill()). */
-  if (ipcx__wait1(h, 0, 0) == WAIT_OBJECT_0)
-    return 0;
-  return -1;
-}
-
-static int kill_group(pid_t pgid, int sig)
+/* Signal every child of group pgid (0: any child); how many there were. */
+static int kill_children(pid_t pgid, int sig)
 {
   struct child *c;
   int n = 0;
 
   AcquireSRWLockExclusive(&lock);
   for (c = children; c != NULL; c = c->next)
-    if (c->pgid == pgid) {
+    if (pgid == 0 || c->pgid == pgid) {
       n++;
-      if (sig != 0 && end_process(c->h, sig) == 1)
-        c->killed = sig;
+      ipcx__signal_send(c->pid, c->h, sig);
     }
   ReleaseSRWLockExclusive(&lock);
-  return n > 0 ? 0 : ipcx__fail(ESRCH);
+  return n;
 }
 
-static int kill_other(pid_t pid, int sig)
-{
-  HANDLE h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION,
-                         FALSE, (DWORD)pid);
-  int r = 0;
-
-  if (h == NULL)
-    return ipcx__fail(GetLastError() == ERROR_ACCESS_DENIED ? EPERM : ESRCH);
-  if (ipcx__wait1(h, 0, 0) == WAIT_OBJECT_0)
-    r = ipcx__fail(ESRCH);     /* not our child: no zombie to see */
-  else if (sig != 0 && end_process(h, sig) < 0)
-    r = ipcx__fail(EPERM);
-  CloseHandle(h);
-  return r;
-}
-
+/*
+ * kill(pid > 0): that process; kill(0): this process's group (its children
+ * that stayed in it, then itself: this process is taken as its group's
+ * leader); kill(-1): every child (Linux: every process the caller may
+ * signal); kill(-pgid): the children in that group, and this process when
+ * pgid is its own.
+ */
 int ipcx_kill(pid_t pid, int sig)
 {
+  pid_t self = (pid_t)GetCurrentProcessId();
   struct child *c;
-  int r = 0;
+  int r, n;
 
   if (sig < 0 || sig > 64)
     return ipcx__fail(EINVAL);
-  if (sig == 19 || sig == 20)   /* SIGSTOP, SIGTSTP: no stopped processes here */
-    return ipcx__fail(ENOSYS);
-  if (sig == 17 || sig == 18 || sig == 23 || sig == 28)
-    sig = 0;                    /* SIGCHLD, SIGCONT, SIGURG, SIGWINCH: ignored by default */
-  if (pid == 0 && sig == 0)
-    return 0;                   /* our own process group exists */
-  if (pid == 0 || pid == -1)
-    return ipcx__fail(ENOSYS);
-  if (pid < 0)
-    return kill_group(-pid, sig);
-  AcquireSRWLockExclusive(&lock);
-  for (c = children; c != NULL && c->pid != pid; c = c->next)
-    ;
-  if (c != NULL) {
-    if (sig != 0) {
-      int e = end_process(c->h, sig);
-      if (e == 1)
-        c->killed = sig;
-      else if (e < 0)
-        r = ipcx__fail(EPERM);
-    }
+  if (pid == self)
+    return ipcx__signal_self_kill(sig);
+  if (pid > 0) {
+    AcquireSRWLockExclusive(&lock);
+    for (c = children; c != NULL && c->pid != pid; c = c->next)
+      ;
+    r = ipcx__signal_send(pid, c != NULL ? c->h : NULL, sig);
     ReleaseSRWLockExclusive(&lock);
     return r;
   }
-  ReleaseSRWLockExclusive(&lock);
-  return kill_other(pid, sig);
+  if (pid == -1)
+    return kill_children(0, sig) > 0 ? 0 : ipcx__fail(ESRCH);
+  if (pid == 0)
+    pid = -self;
+  n = kill_children(-pid, sig);
+  if (-pid == self)
+    return ipcx__signal_self_kill(sig);
+  return n > 0 ? 0 : ipcx__fail(ESRCH);
 }
 
 /*

@@ -63,18 +63,18 @@ static DWORD send_ctl(struct ipcx__file *f, int kind, int how, DWORD timeout_ms)
 
 /*
  * Wait for overlapped call ov on h: timeout_ms as for reads (INFINITE, or
- * a limit), ending early when ipcx__unix_wake is signalled (the call is then cancelled:
+ * a limit), ending early when wake is signalled (the call is then cancelled:
  * what it got before the cancel still counts).  Returns ERROR_SUCCESS,
  * ERROR_MORE_DATA, WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken or
- * ipcx__unix_interrupted: *intr says which) or the error.
+ * interrupted: *intr says which) or the error.
  */
-static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE ipcx__unix_wake, DWORD timeout_ms, DWORD *n, int *intr)
+static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DWORD *n, int *intr)
 {
-  HANDLE hs[2] = { ov->hEvent, ipcx__unix_wake };
+  HANDLE hs[2] = { ov->hEvent, wake };
   DWORD w, cause = 0;
 
   *intr = 0;
-  w = ipcx__wait(ipcx__unix_wake != NULL ? 2 : 1, hs, timeout_ms, IPCX__WAIT_INTR);
+  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, IPCX__WAIT_INTR);
   if (w != WAIT_OBJECT_0) {
     cause = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
     *intr = w == IPCX__WAIT_INTERRUPTED;
@@ -265,7 +265,7 @@ int ipcx__unix_ra_collect(struct ipcx__file *f, DWORD timeout_ms)
   if (err == WAIT_TIMEOUT)
     return ipcx__fail(EAGAIN);
   if (err == ERROR_OPERATION_ABORTED)
-    return intr ? ipcx__unix_interrupted() : 1;   /* woken: the caller looks at the flags again */
+    return intr && ipcx__unix_interrupted() < 0 ? -1 : 1;   /* woken (or SA_RESTART): look again */
   return ra_take(s, err, got) < 0 ? -1 : 1;
 }
 

@@ -2,6 +2,7 @@
 # examples-test.sh NATIVE_BUILD WINDOWS_BUILD EXAMPLE...: run each example
 # natively and under Wine (from a scratch folder) and require the same output.
 # Examples: pipe_demo, echo (echo_server + two echo_clients), poll_echo, dgram_echo, shm_prodcons,
+# sigterm_server,
 # fifo_rpc, sort_pipe.  Output whose order depends on scheduling is sorted.
 set -eu
 nb=$(cd "$1" && pwd) wb=$(cd "$2" && pwd)
