@@ -368,7 +368,7 @@ int main(int argc, char **argv)
 
   test_self = argv[0];
   start_time = time(NULL);
-  signal(SIGPIPE, SIG_IGN);     /* writes to a closed pipe give EPIPE, as on Windows */
+  signal(SIGPIPE, SIG_IGN);     /* writes to a closed pipe give EPIPE, not a signal (both targets) */
 
   /* Helpers keep stdout as a program gets it (tests look at its buffering). */
   if (argc >= 3 && strcmp(argv[1], "--helper") == 0) {

@@ -601,6 +601,70 @@ START_TEST(sig_raise_default)
 }
 END_TEST
 
+/* sigpipe: writes to a pipe whose reader has gone, SIGPIPE at its default. */
+IPCX_TEST_HELPER(sig_pipe_writer)
+{
+  int p[2];
+
+  (void)argc, (void)argv;
+  signal(SIGPIPE, SIG_DFL);
+  if (pipe(p) != 0)
+    return 2;
+  close(p[0]);
+  (void)write(p[1], "x", 1);
+  return 3;                     /* Linux: never reached */
+}
+
+/* A write to a pipe with no reader raises SIGPIPE (Linux): its default
+ * action ends the writer, and the parent sees WTERMSIG == SIGPIPE. */
+START_TEST(sig_sigpipe_default)
+{
+  int status;
+  pid_t pid = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "sig_pipe_writer", NULL });
+
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFSIGNALED(status));
+  ck_assert_int_eq(WTERMSIG(status), SIGPIPE);
+}
+END_TEST
+
+static volatile sig_atomic_t pipe_sigs;
+static void on_sigpipe(int sig) { (void)sig; pipe_sigs++; }
+
+/* With a handler: write() and send() give EPIPE after the handler ran once
+ * each; send(MSG_NOSIGNAL) gives EPIPE with no signal. */
+START_TEST(sig_sigpipe_handler)
+{
+  struct sigaction sa, old;
+  int p[2], sv[2];
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigpipe;
+  sigemptyset(&sa.sa_mask);
+  ck_assert_int_eq(sigaction(SIGPIPE, &sa, &old), 0);
+  pipe_sigs = 0;
+  ck_assert_int_eq(pipe(p), 0);
+  close(p[0]);
+  errno = 0;
+  ck_assert_int_eq(write(p[1], "x", 1), -1);
+  ck_assert_int_eq(errno, EPIPE);
+  ck_assert_int_eq(pipe_sigs, 1);
+  close(p[1]);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  close(sv[1]);
+  errno = 0;
+  ck_assert_int_eq(send(sv[0], "x", 1, MSG_NOSIGNAL), -1);
+  ck_assert_int_eq(errno, EPIPE);
+  ck_assert_int_eq(pipe_sigs, 1);
+  errno = 0;
+  ck_assert_int_eq(send(sv[0], "x", 1, 0), -1);
+  ck_assert_int_eq(errno, EPIPE);
+  ck_assert_int_eq(pipe_sigs, 2);
+  close(sv[0]);
+  ck_assert_int_eq(sigaction(SIGPIPE, &old, NULL), 0);
+}
+END_TEST
+
 /* sigwait() takes a blocked signal sent from another process. */
 START_TEST(sig_sigwait)
 {
@@ -953,6 +1017,8 @@ Suite *suite_signal(void)
   tcase_add_test(tc, sig_kill_errors);
   tcase_add_test(tc, sig_stop_cont);
   tcase_add_test(tc, sig_kill_foreign);
+  tcase_add_test(tc, sig_sigpipe_default);
+  tcase_add_test(tc, sig_sigpipe_handler);
   suite_add_tcase(s, tc);
 
   tc = test_tcase("eintr");

@@ -315,7 +315,7 @@ ssize_t ipcx_write(int fd, const void *buf, size_t n)
   else
     r = ipcx__fail(ENOTCONN);
   ipcx__file_unref(f);
-  return r;
+  return ipcx__sigpipe(r, 0);
 }
 
 /* Total length of an iovec array, or -1 with errno as Linux gives it. */

@@ -239,6 +239,9 @@ void ipcx__signal_post(const ipcx_siginfo_t *si);
 int ipcx__signal_send(pid_t pid, HANDLE h, int sig);
 /* kill() of this process: queued, and delivered before kill() returns. */
 int ipcx__signal_self_kill(int sig);
+/* A write or send that failed with EPIPE raises SIGPIPE in this thread, as
+ * Linux does (not with MSG_NOSIGNAL); returns r with errno kept. */
+ssize_t ipcx__sigpipe(ssize_t r, int flags);
 /* Owner-only security attributes for named objects (this user and SYSTEM). */
 SECURITY_ATTRIBUTES *ipcx__owner_only(void);
 

@@ -600,6 +600,17 @@ int ipcx__signal_self_kill(int sig)
   return sig == 0 ? 0 : send_self(sig, 0);
 }
 
+ssize_t ipcx__sigpipe(ssize_t r, int flags)
+{
+  int e = errno;
+
+  if (r >= 0 || e != EPIPE || (flags & MSG_NOSIGNAL))
+    return r;
+  send_self(SIGPIPE, 1);        /* the default action ends the process, as on Linux */
+  errno = e;
+  return r;
+}
+
 /* --- the calls -------------------------------------------------------------- */
 
 static int bad_signal(int sig)

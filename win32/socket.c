@@ -705,7 +705,7 @@ int ipcx_getpeereid(int fd, uid_t *uid, gid_t *gid)
 
 ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags)
 {
-  CALL(ssize_t, fd, sendto, buf, n, flags, NULL, 0);
+  return ipcx_sendto(fd, buf, n, flags, NULL, 0);
 }
 
 ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags)
@@ -839,10 +839,17 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
  * EISCONN, to an unconnected one EOPNOTSUPP, as on Linux.  Winsock sockets
  * (UDP among them) get Winsock's sendto/recvfrom with ipcx's blocking rules.
  */
+static ssize_t sendto_call(int fd, const void *buf, size_t n, int flags,
+                           const struct sockaddr *addr, socklen_t alen)
+{
+  CALL(ssize_t, fd, sendto, buf, n, flags, addr, alen);
+}
+
+/* EPIPE raises SIGPIPE unless MSG_NOSIGNAL (send and sendmsg come here too). */
 ssize_t ipcx_sendto(int fd, const void *buf, size_t n, int flags,
                     const struct sockaddr *addr, socklen_t alen)
 {
-  CALL(ssize_t, fd, sendto, buf, n, flags, addr, alen);
+  return ipcx__sigpipe(sendto_call(fd, buf, n, flags, addr, alen), flags);
 }
 
 ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags,
