@@ -531,14 +531,40 @@ static void read_messages(int r, int writers, int count)
     ck_assert_int_eq(next[k], count);
 }
 
+/* Joins the writer threads, then closes the test's own write end (EOF). */
+struct joiner {
+  pthread_t *t;
+  int n, w;
+};
+
+static void *joiner_thread(void *arg)
+{
+  struct joiner *j = arg;
+  int k;
+
+  for (k = 0; k < j->n; k++)
+    pthread_join(j->t[k], NULL);
+  close(j->w);
+  return NULL;
+}
+
 START_TEST(fifo_writer_threads_atomic)
 {
   struct writer_arg wa[WRITERS];
-  pthread_t t[WRITERS];
+  pthread_t t[WRITERS], jt;
+  struct joiner j;
   char path[256];
   int r, k;
 
   make_fifo(path, sizeof path, "thr");
+  /* The test holds a write end until every writer thread has ended: a loaded
+   * machine may run one writer to its close() before another has opened,
+   * which would otherwise be an EOF in between (Linux too). */
+  r = open(path, O_RDONLY | O_NONBLOCK);
+  ck_assert_msg(r >= 0, "open: %s", strerror(errno));
+  ck_assert_int_eq(fcntl(r, F_SETFL, 0), 0);
+  j.w = open(path, O_WRONLY);
+  ck_assert_int_ge(j.w, 0);
   for (k = 0; k < WRITERS; k++) {
     wa[k].path = path;
     wa[k].id = k;
@@ -546,13 +572,13 @@ START_TEST(fifo_writer_threads_atomic)
     wa[k].failures = 0;
     ck_assert_int_eq(pthread_create(&t[k], NULL, writer_thread, &wa[k]), 0);
   }
-  r = open(path, O_RDONLY);
-  ck_assert_msg(r >= 0, "open: %s", strerror(errno));
+  j.t = t;
+  j.n = WRITERS;
+  ck_assert_int_eq(pthread_create(&jt, NULL, joiner_thread, &j), 0);
   read_messages(r, WRITERS, 200);
-  for (k = 0; k < WRITERS; k++) {
-    ck_assert_int_eq(pthread_join(t[k], NULL), 0);
+  ck_assert_int_eq(pthread_join(jt, NULL), 0);
+  for (k = 0; k < WRITERS; k++)
     ck_assert_int_eq(wa[k].failures, 0);
-  }
   close(r);
   unlink(path);
 }
