@@ -28,7 +28,6 @@ static __inline gid_t ipcx_compat_getgid(void) { return (gid_t)-1; }
 #define geteuid ipcx_compat_getuid
 #define getgid ipcx_compat_getgid
 #define getegid ipcx_compat_getgid
-#include <ipcx_compat.h>
 #define chdir ipcx_chdir
 #define rmdir ipcx_rmdir
 #define dup3 ipcx_dup3

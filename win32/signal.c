@@ -602,12 +602,11 @@ int ipcx__signal_self_kill(int sig)
 
 ssize_t ipcx__sigpipe(ssize_t r, int flags)
 {
-  int e = errno;
-
-  if (r >= 0 || e != EPIPE || (flags & MSG_NOSIGNAL))
+  /* Every write and send passes here: errno is looked at only on failure. */
+  if (r >= 0 || errno != EPIPE || (flags & MSG_NOSIGNAL))
     return r;
   send_self(SIGPIPE, 1);        /* the default action ends the process, as on Linux */
-  errno = e;
+  errno = EPIPE;
   return r;
 }
 

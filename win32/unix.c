@@ -506,7 +506,7 @@ int ipcx__unix_read_record_file(const char *path, char *pipe_name, size_t size, 
   HANDLE h;
 
   h = ipcx__path_create_file(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                  NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+                             NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE) {
     DWORD err = GetLastError();
     attrs = ipcx__path_get_attributes(path);
@@ -765,7 +765,7 @@ int ipcx__unix_is_socket(const char *path)
       a.nFileSizeHigh != 0 || a.nFileSizeLow > 512 || a.nFileSizeLow < strlen(RECORD_MAGIC))
     return 0;
   h = ipcx__path_create_file(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                  NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+                             NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE)
     return 0;
   yes = ReadFile(h, buf, (DWORD)strlen(RECORD_MAGIC), &n, NULL) && n == strlen(RECORD_MAGIC) &&

@@ -36,7 +36,7 @@ static int bind_path(struct usock *s, const char *path)
   int len;
 
   h = ipcx__path_create_file(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, ipcx__owner_only(),
-                  CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+                             CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE) {
     err = GetLastError();
     if (err == ERROR_FILE_EXISTS || err == ERROR_ALREADY_EXISTS)
