@@ -406,7 +406,7 @@ int main(int argc, char **argv)
     warm_up();
     suite_base = test_open_count();
   }
-  srunner_run_all(sr, CK_NORMAL);
+  srunner_run_all(sr, CK_ENV);   /* CK_VERBOSITY=verbose names each test as it ends */
   failed = srunner_ntests_failed(sr);
   srunner_free(sr);
   return failed == 0 ? 0 : 1;

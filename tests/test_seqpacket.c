@@ -212,6 +212,35 @@ START_TEST(seqpacket_listener_and_child)
 }
 END_TEST
 
+/* A socketpair end handed to a child through posix_spawn: records both ways. */
+START_TEST(seqpacket_pair_to_child)
+{
+  posix_spawn_file_actions_t fa;
+  char b[64];
+  pid_t pid = -1;
+  int sv[2];
+
+  pair_of(SOCK_SEQPACKET, sv);
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, sv[1], 3), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL,
+                               (char *[]){ (char *)test_self, "--helper", "seqpacket_echo", NULL },
+                               NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(sv[1]);
+  ck_assert_int_eq(send(sv[0], "one", 3, 0), 3);
+  ck_assert_int_eq(recv(sv[0], b, sizeof b, 0), 3);
+  ck_assert_int_eq(memcmp(b, "one", 3), 0);
+  ck_assert_int_eq(send(sv[0], "three", 5, 0), 5);
+  ck_assert_int_eq(recv(sv[0], b, sizeof b, 0), 5);
+  ck_assert_int_eq(memcmp(b, "three", 5), 0);
+  ck_assert_int_eq(shutdown(sv[0], SHUT_WR), 0);
+  test_wait_ok(pid);
+  ck_assert_int_eq(recv(sv[0], b, sizeof b, 0), 0);
+  close(sv[0]);
+}
+END_TEST
+
 /* A client of the other type: EPROTOTYPE, both ways. */
 static void mismatch(int listener_type, int client_type)
 {
@@ -548,6 +577,7 @@ Suite *suite_seqpacket(void)
   tcase_add_test(tc, seqpacket_peer_close);
   tcase_add_test(tc, dgram_peer_close);
   tcase_add_test(tc, seqpacket_listener_and_child);
+  tcase_add_test(tc, seqpacket_pair_to_child);
   tcase_add_test(tc, seqpacket_type_mismatch);
   tcase_add_test(tc, seqpacket_large_record);
   tcase_add_test(tc, dgram_sendto_recvfrom);
