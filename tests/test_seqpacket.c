@@ -216,7 +216,7 @@ END_TEST
 START_TEST(seqpacket_pair_to_child)
 {
   posix_spawn_file_actions_t fa;
-  char b[64];
+  char b[64], big[200], back[256];
   pid_t pid = -1;
   int sv[2];
 
@@ -228,6 +228,11 @@ START_TEST(seqpacket_pair_to_child)
                                NULL), 0);
   posix_spawn_file_actions_destroy(&fa);
   close(sv[1]);
+  /* The child's first record is longer than a hello: it stays one record. */
+  memset(big, 'r', sizeof big);
+  ck_assert_int_eq(send(sv[0], big, sizeof big, 0), (ssize_t)sizeof big);
+  ck_assert_int_eq(recv(sv[0], back, sizeof back, 0), (ssize_t)sizeof big);
+  ck_assert_int_eq(memcmp(back, big, sizeof big), 0);
   ck_assert_int_eq(send(sv[0], "one", 3, 0), 3);
   ck_assert_int_eq(recv(sv[0], b, sizeof b, 0), 3);
   ck_assert_int_eq(memcmp(b, "one", 3), 0);

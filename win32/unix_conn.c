@@ -204,11 +204,14 @@ static int ra_take(struct usock *s, DWORD err, DWORD got)
   return ipcx__fail(ipcx__errno_read(err));
 }
 
-/* The room a read into the read-ahead gets (hello and control records whole). */
+/*
+ * The room a read into the read-ahead gets (hello and control records whole).
+ * A pending hello gets no less than any message: on an adopted socket the
+ * first message may be a record instead, and a record read short would be
+ * cut in two.
+ */
 static DWORD ra_room(struct usock *s)
 {
-  if (s->hello_pending)
-    return sizeof(struct hello);
   if (s->type != SOCK_STREAM)
     return RA_CAP(s) - s->ra_len - REC_HDR >= RA_SIZE ? RA_SIZE : 0;
   return RA_SIZE - s->ra_len;
