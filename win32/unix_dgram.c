@@ -102,10 +102,8 @@ static void mailbox_pump(struct mailbox *m)
     for (taken = 0;; taken++) {
       if (ipcx__wait1(m->stop, 0, 0) == WAIT_OBJECT_0)
         return;
-      if (taken == 64) {
-        SetEvent(m->ev);        /* more may wait: another pass */
-        break;
-      }
+      if (taken == 64)
+        break;                  /* more may wait: another pass (mailbox_busy) */
       if (!x->pending) {
         x->ov.Internal = x->ov.InternalHigh = 0;
         if (!ReadFile(x->h, x->buf, sizeof x->buf, NULL, &x->ov) &&
@@ -132,6 +130,25 @@ static void mailbox_pump(struct mailbox *m)
   }
 }
 
+/*
+ * After a pass: is a sender's read done, or none posted (a pass cut at 64)?
+ * ev cannot say: every sender's read shares it, and ReadFile resets its event
+ * as it starts, so a read that completed during the pass, before another
+ * sender's read was posted, has lost its signal (the relay then slept with
+ * a datagram in hand while the receiver waited for it: a hang seen under
+ * load in dgram_many_senders).  A completion after this look sets ev, as no
+ * read is posted before the next wait.
+ */
+static int mailbox_busy(struct mailbox *m)
+{
+  int k;
+
+  for (k = 0; k < m->n; k++)
+    if (!m->snd[k]->pending || HasOverlappedIoCompleted(&m->snd[k]->ov))
+      return 1;
+  return 0;
+}
+
 static DWORD WINAPI mailbox_thread(void *arg)
 {
   struct mailbox *m = arg;
@@ -143,6 +160,8 @@ static DWORD WINAPI mailbox_thread(void *arg)
       mailbox_adopt(m);
     ResetEvent(m->ev);
     mailbox_pump(m);
+    if (mailbox_busy(m) && ipcx__wait1(m->stop, 0, 0) != WAIT_OBJECT_0)
+      continue;
     hs[0] = m->stop;
     hs[1] = m->ev;
     hs[2] = m->lov.hEvent;
