@@ -816,6 +816,8 @@ void ipcx__fd_reslot(int fd, HANDLE h)
   }
   _dup2(tmp, fd);
   _close(tmp);
-  SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT,
-                       cloexec ? 0 : HANDLE_FLAG_INHERIT);
+  /* _dup2's handle is inheritable (msvcrt and UCRT duplicate with
+   * bInheritHandle TRUE): only FD_CLOEXEC needs one more request. */
+  if (cloexec)
+    SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT, 0);
 }
