@@ -197,6 +197,38 @@ static int is_pipe_handle(HANDLE h)
   return GetFileType(h) == FILE_TYPE_PIPE && GetNamedPipeInfo(h, &flags, NULL, NULL, NULL);
 }
 
+/*
+ * The kinds that import a handle from another process, asked in this order:
+ * an AF_UNIX socket's pipe is recognised by its name; any other pipe is a
+ * pipe end.
+ */
+static const struct ipcx__ops *const importers[] = { &ipcx__unix_ops, &ipcx__pipe_ops };
+
+/* A description for the pipe in a CRT slot that ipcx did not make (crt_handle
+ * stays the slot's), or NULL/errno. */
+static struct ipcx__file *import(HANDLE crt_handle)
+{
+  struct ipcx__file *f = NULL;
+  HANDLE h;
+  size_t i;
+  int r = 0;
+
+  if (!DuplicateHandle(GetCurrentProcess(), crt_handle, GetCurrentProcess(), &h, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  for (i = 0; i < sizeof importers / sizeof importers[0] && r == 0; i++)
+    r = importers[i]->import(h, &f);
+  if (r <= 0) {
+    CloseHandle(h);
+    if (r == 0)
+      errno = EBADF;
+    return NULL;
+  }
+  return f;
+}
+
 struct ipcx__file *ipcx__fd_get(int fd)
 {
   struct ipcx__file *f;
@@ -218,12 +250,11 @@ struct ipcx__file *ipcx__fd_get(int fd)
     ipcx__file_ref(&crt_shared);
     return &crt_shared;
   }
-  /* A pipe ipcx did not make: adopt it, so it reads and writes like ours. */
-  f = ipcx__pipe_adopt(h);
-  if (f == NULL) {
-    errno = ENOMEM;
+  /* A pipe ipcx did not make here (inherited): import it, so it reads and
+   * writes like ours. */
+  f = import(h);
+  if (f == NULL)
     return NULL;
-  }
   AcquireSRWLockExclusive(&table_lock);
   if (slot_handle(fd) != h || grow(fd) < 0 || table[fd] != NULL) {
     struct ipcx__file *other = fd < table_size ? table[fd] : NULL;
@@ -785,6 +816,8 @@ void ipcx__fd_reslot(int fd, HANDLE h)
   }
   _dup2(tmp, fd);
   _close(tmp);
-  SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT,
-                       cloexec ? 0 : HANDLE_FLAG_INHERIT);
+  /* _dup2's handle is inheritable (msvcrt and UCRT duplicate with
+   * bInheritHandle TRUE): only FD_CLOEXEC needs one more request. */
+  if (cloexec)
+    SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT, 0);
 }

@@ -1097,8 +1097,12 @@ static int fifo_nread(struct ipcx__file *f, int *n)
   return 0;
 }
 
-/* A child is getting this read end: it reads the stream, so relay from now on. */
-void ipcx__fifo_before_spawn(struct ipcx__file *f)
+/*
+ * Export (the ops table's): another process is getting this end.  A read
+ * end's bytes must go where that process reads, so the relay serves the
+ * stream from now on; the handle itself is narrowed as a pipe end's.
+ */
+static int fifo_export(struct ipcx__file *f, HANDLE *h)
 {
   struct fifo *p = f->impl;
 
@@ -1108,6 +1112,7 @@ void ipcx__fifo_before_spawn(struct ipcx__file *f)
     end_direct(p);
   }
   LeaveCriticalSection(&f->lock);
+  return ipcx__pipe_export(f, h);
 }
 
 /* --- the file description --------------------------------------------------- */
@@ -1175,6 +1180,7 @@ static const struct ipcx__ops fifo_ops = {
   .fstat = fifo_fstat,
   .poll = fifo_poll,
   .nread = fifo_nread,
+  .export_to = fifo_export,
 };
 
 /* --- open() ------------------------------------------------------------------ */

@@ -110,8 +110,23 @@ struct ipcx__ops {
   int (*nread)(struct ipcx__file *f, int *n);
   /* The socket calls; NULL for what is not a socket (ENOTSOCK). */
   const struct ipcx__sock_ops *sock;
-  /* Before the description's handle goes to a child (posix_spawn); may be NULL. */
-  void (*before_spawn)(struct ipcx__file *f);
+  /*
+   * Export and import of a description to and from another process (the
+   * shape of libuv's uv__tcp_xfer_export/import): posix_spawn inheritance
+   * now, SCM_RIGHTS next.
+   * export: *h, a private duplicate of f->h, is about to go to another
+   * process.  The kind prepares f for sharing (a socket cancels its
+   * read-ahead, so that the other process reads the next bytes) and may
+   * replace *h (closing the old one) with what the other side should hold
+   * (a pipe end's narrowed access).  0 or an errno value.  NULL: *h goes as
+   * it is.
+   * import: h (owned by the caller) came from another process (inherited):
+   * 1 and a new description in *out that owns h if it is this kind's, 0 if
+   * it is not, -1/errno.  fd.c asks the importing kinds in turn (fd.c's
+   * importers[]).  NULL: this kind is never imported.
+   */
+  int (*export_to)(struct ipcx__file *f, HANDLE *h);
+  int (*import)(HANDLE h, struct ipcx__file **out);
 };
 
 /* A pending write that write() already reported as done (nonblocking mode). */
@@ -313,8 +328,9 @@ void ipcx__pipe_name(char *name, size_t size, const char *tag);
 HANDLE ipcx__pipe_listen(const char *name, int first, DWORD outbuf, DWORD inbuf,
                          SECURITY_ATTRIBUTES *sa, OVERLAPPED *ov, int *connected, DWORD *err);
 
-/* A file description for a pipe handle ipcx did not make (duplicated). */
-struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle);
+/* Export of a pipe end (pipe(), FIFOs): the child's handle gets only the
+ * end's POSIX direction (read or write access). */
+int ipcx__pipe_export(struct ipcx__file *f, HANDLE *h);
 /* O_RDONLY, O_WRONLY or O_RDWR: what the handle was opened for. */
 int ipcx__handle_access(HANDLE h);
 /*
@@ -362,8 +378,6 @@ int ipcx__fifo_is(const char *path);
 int ipcx__fifo_open(const char *path, int flags);
 /* After a successful stat(path): report a marker file as S_IFIFO. */
 int ipcx__fifo_stat(const char *path, struct stat *st);
-/* A child is about to get f (spawn.c). */
-void ipcx__fifo_before_spawn(struct ipcx__file *f);
 
 /* --- sockets (socket.c: the calls and Winsock; unix.c: AF_UNIX) ------ */
 
@@ -375,9 +389,8 @@ int ipcx__unix_socketpair(int type, int flags, int sv[2]);
 /* After a successful stat(path): report a socket's rendezvous file as S_IFSOCK. */
 int ipcx__unix_stat(const char *path, struct stat *st);
 int ipcx__unix_is_socket(const char *path);
-/* An inherited pipe handle that is an ipcx socket becomes one again (pipe.c adopts). */
-int ipcx__unix_is_socket_handle(HANDLE h);
-struct ipcx__file *ipcx__unix_adopt(HANDLE h);
+/* AF_UNIX sockets' ops (unix.c); fd.c asks its import first for an inherited pipe. */
+extern const struct ipcx__ops ipcx__unix_ops;
 
 /* --- exact paths (path.c) --------------------------------------------- */
 

@@ -563,6 +563,8 @@ static int pipe_fstat(struct ipcx__file *f, int fd, struct stat *st)
 }
 
 
+static int pipe_import(HANDLE h, struct ipcx__file **out);
+
 const struct ipcx__ops ipcx__pipe_ops = {
   .kind = IPCX__KIND_PIPE,
   .read = pipe_read,
@@ -571,6 +573,8 @@ const struct ipcx__ops ipcx__pipe_ops = {
   .fstat = pipe_fstat,
   .poll = pipe_poll,
   .nread = pipe_nread,
+  .export_to = ipcx__pipe_export,
+  .import = pipe_import,
 };
 
 /* --- pipes ipcx did not make (an inherited stdin, _pipe()) --------------- */
@@ -629,31 +633,53 @@ int ipcx__handle_access(HANDLE h)
   return rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
 }
 
-struct ipcx__file *ipcx__pipe_adopt(HANDLE crt_handle)
+/*
+ * Import (the ops table's, asked last by fd.c): any pipe handle from
+ * elsewhere is a pipe end, with the direction its access gives.
+ */
+static int pipe_import(HANDLE h, struct ipcx__file **out)
 {
   query_info_fn q = query_info();
   struct ipcx__file *f;
   MODE_INFO mi;
   IO_STATUS io;
-  HANDLE h;
   int sync = 1;
 
-  if (!DuplicateHandle(GetCurrentProcess(), crt_handle, GetCurrentProcess(), &h, 0, FALSE,
-                       DUPLICATE_SAME_ACCESS))
-    return NULL;
-  if (ipcx__unix_is_socket_handle(h)) {
-    f = ipcx__unix_adopt(h);    /* an inherited AF_UNIX socket (unix.c) */
-    if (f == NULL)
-      CloseHandle(h);
-    return f;
-  }
   if (q != NULL && q(h, &io, &mi, sizeof mi, FILE_MODE_INFORMATION) >= 0)
     sync = (mi.Mode & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) != 0;
   f = ipcx__file_new(&ipcx__pipe_ops, h, ipcx__handle_access(h));
-  if (f == NULL) {
-    CloseHandle(h);
-    return NULL;
-  }
+  if (f == NULL)
+    return ipcx__fail(ENOMEM);
   f->impl = sync ? SYNC_MARK : NULL;
-  return f;
+  *out = f;
+  return 1;
+}
+
+/*
+ * Export (the ops table's): our pipe handles are duplex at the Win32 level;
+ * the other process's copy of a read end gets read access only and a write
+ * end write access only, so that it (learning an fd's direction from its
+ * handle's access, ipcx__handle_access) sees O_RDONLY and O_WRONLY as a
+ * Linux child would.
+ */
+int ipcx__pipe_export(struct ipcx__file *f, HANDLE *h)
+{
+  DWORD access;
+  HANDLE n;
+
+  switch (f->flags & O_ACCMODE) {
+  case O_RDONLY:
+    access = FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES;
+    break;
+  case O_WRONLY:
+    access = FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES;
+    break;
+  default:
+    return 0;
+  }
+  if (!DuplicateHandle(GetCurrentProcess(), *h, GetCurrentProcess(), &n, access, TRUE, 0))
+    return ipcx__errno_from_win32(GetLastError());
+  CloseHandle(*h);
+  *h = n;
+  return 0;
 }

@@ -31,7 +31,8 @@
  * console pseudo-handles are refused there).
  *
  * Pipes made by pipe() are overlapped named-pipe instances.  A child that
- * uses ipcx adopts an inherited pipe handle on first use (fd.c, pipe.c) and
+ * uses ipcx imports an inherited pipe handle on first use (fd.c asks the ops
+ * tables' import: a socket's pipe in unix.c, any other pipe in pipe.c) and
  * does overlapped I/O on it.  A plain CRT child calls ReadFile/WriteFile with
  * no OVERLAPPED: kernel32 then waits on the file handle itself, which works
  * (probed under Wine 8: _read/_write on fds 0, 1 and 3) as long as only one
@@ -567,37 +568,6 @@ static int dup2_source(const ipcx_posix_spawn_file_actions_t *fa, int fd)
   return 0;
 }
 
-/*
- * Our pipe handles are duplex at the Win32 level; the child's copy of a read
- * end gets read access only and a write end write access only, so that the
- * child (which learns an fd's direction from its handle's access, pipe.c)
- * sees O_RDONLY and O_WRONLY as a Linux child would.
- */
-static int restrict_access(struct slot *s, struct ipcx__file *f)
-{
-  DWORD access;
-  HANDLE h;
-
-  switch (f->flags & O_ACCMODE) {
-  case O_RDONLY:
-    access = FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES;
-    break;
-  case O_WRONLY:
-    access = FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES;
-    break;
-  default:
-    access = 0;
-    break;
-  }
-  if (access == 0)
-    return 0;
-  if (!DuplicateHandle(GetCurrentProcess(), s->h, GetCurrentProcess(), &h, access, TRUE, 0))
-    return ipcx__errno_from_win32(GetLastError());
-  CloseHandle(s->h);
-  s->h = h;
-  return 0;
-}
-
 /* Copy the parent's fds into t (CHILD_FDS slots, zeroed). */
 static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
 {
@@ -619,18 +589,15 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
     t[fd].flags = type_flags(h);
   }
   ipcx__fd_unlock_shared();
-  /* What the child gets of our own kinds: a socket's read-ahead is cancelled
-   * (the child must get the next bytes, not us), a pipe end's access narrowed. */
+  /* Our own kinds export their descriptions (the ops table's export_to: a
+   * socket's read-ahead is cancelled so the child gets the next bytes, a pipe
+   * end's access is narrowed, a FIFO read end goes back to its relay). */
   for (fd = 0; fd < CHILD_FDS && err == 0; fd++) {
     struct ipcx__file *f;
     if (t[fd].h == NULL || (f = ipcx__fd_peek(fd)) == NULL)
       continue;
-    if (f->ops->before_spawn != NULL)
-      f->ops->before_spawn(f);
-    else if (f->ops->kind == IPCX__KIND_PIPE || f->ops->kind == IPCX__KIND_FIFO)
-      err = restrict_access(&t[fd], f);
-    if (f->ops->kind == IPCX__KIND_FIFO)
-      ipcx__fifo_before_spawn(f);   /* a read end's bytes must go where the child reads */
+    if (f->ops->export_to != NULL)
+      err = f->ops->export_to(f, &t[fd].h);
     ipcx__file_unref(f);
   }
   return err;

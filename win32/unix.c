@@ -77,9 +77,11 @@
  *                SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION.
  *   inheritance  an fd's CRT slot holds the pipe (connect() swaps the
  *                placeholder that socket() put there), so posix_spawn hands a
- *                connection to a child; the child adopts it as a socket again
- *                (pipe.c asks ipcx__unix_is_socket_handle: a message-type pipe
- *                named \ipcx-s-* or \ipcx-p-*).  Listeners are not inheritable.
+ *                connection to a child, through the ops table's export_to
+ *                (the read-ahead cancelled); the child's fd.c asks import
+ *                (unix_import: a message-type pipe named \ipcx-s-*, -p-*,
+ *                -t-*, -q-* or -d-*) before pipe.c's.  Listeners are not
+ *                inheritable.
  *   records      SOCK_SEQPACKET (any socket) and SOCK_DGRAM (socketpair only)
  *                use the same pipes: each send() is one pipe message, a tag
  *                byte and the bytes (so an empty record is not the EOF mark),
@@ -106,7 +108,6 @@
 
 /* --- descriptions ------------------------------------------------------- */
 
-static const struct ipcx__ops unix_ops;
 
 void ipcx__unix_close_handle(HANDLE h)
 {
@@ -124,7 +125,7 @@ static struct ipcx__file *new_file(HANDLE h, int nonblock)
   /* Its events are made on first use (ipcx__unix_lazy_event): a connection that is
    * opened, used by blocking calls and closed never needs them, and each is
    * two wineserver requests. */
-  f = ipcx__file_new(&unix_ops, h, O_RDWR | (nonblock ? O_NONBLOCK : 0));
+  f = ipcx__file_new(&ipcx__unix_ops, h, O_RDWR | (nonblock ? O_NONBLOCK : 0));
   if (f == NULL) {
     free(s);
     return NULL;
@@ -370,27 +371,28 @@ static int handle_type(HANDLE h)
   return ipcx__unix_type_of_tag(tag);
 }
 
-int ipcx__unix_is_socket_handle(HANDLE h)
-{
-  return handle_type(h) != 0;
-}
-
-/* A connected socket for an inherited handle h (owned from now on). */
-struct ipcx__file *ipcx__unix_adopt(HANDLE h)
+/*
+ * Import (the ops table's): a connected socket for an inherited handle h
+ * that is one of ours (owned by the new description); 0 if h is not.
+ */
+static int unix_import(HANDLE h, struct ipcx__file **out)
 {
   struct ipcx__file *f;
   int type = handle_type(h);
 
+  if (type == 0)
+    return 0;
   ipcx__unix_set_message_mode(h);
   f = ipcx__unix_connected_file(h, 0, 0);
   if (f == NULL)
-    return NULL;
+    return ipcx__fail(ENOMEM);
   us(f)->type = type != 0 ? type : SOCK_STREAM;
   us(f)->hello_pending = 1;     /* taken only if the first message is one */
   us(f)->shared = 1;            /* the parent may hold it too */
   us(f)->local.sun_family = us(f)->peer.sun_family = AF_UNIX;
   us(f)->local_len = us(f)->peer_len = sizeof(ADDRESS_FAMILY);
-  return f;
+  *out = f;
+  return 1;
 }
 
 /* --- addresses ---------------------------------------------------------- */
@@ -844,7 +846,7 @@ static const struct ipcx__sock_ops unix_sock_ops = {
   .record = 1,
 };
 
-static const struct ipcx__ops unix_ops = {
+const struct ipcx__ops ipcx__unix_ops = {
   .kind = IPCX__KIND_SOCKET,
   .read = ipcx__unix_read,
   .write = ipcx__unix_write,
@@ -854,5 +856,6 @@ static const struct ipcx__ops unix_ops = {
   .poll = ipcx__unix_poll,
   .nread = ipcx__unix_nread,
   .sock = &unix_sock_ops,
-  .before_spawn = ipcx__unix_before_spawn,
+  .export_to = ipcx__unix_export,
+  .import = unix_import,
 };

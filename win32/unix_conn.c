@@ -344,26 +344,29 @@ static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
 }
 
 /*
- * Before a socket's handle goes to a child (spawn.c): a read-ahead still
- * pending here (left by poll(), MSG_PEEK or a read) would take the bytes the
- * child is meant to read.  Cancel it.  Bytes that had already arrived stay in
- * this process's buffer (README, differences).  The socket is shared from now
- * on: its close no longer tells the peer of a reset.
+ * Export (the ops table's): the socket's handle *h goes to another process
+ * (spawn.c).  A read-ahead still pending here (left by poll(), MSG_PEEK or a
+ * read) would take the bytes the other process is meant to read.  Cancel
+ * it.  Bytes that had already arrived stay in this process's buffer (README,
+ * differences).  The socket is shared from now on: its close no longer
+ * tells the peer of a reset.  *h goes as it is.
  */
-void ipcx__unix_before_spawn(struct ipcx__file *f)
+int ipcx__unix_export(struct ipcx__file *f, HANDLE *h)
 {
   struct usock *s = us(f);
 
+  (void)h;
   if (s == NULL)
-    return;
+    return 0;
   s->shared = 1;
   if (!s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
-    return;                     /* nothing pending, or a reader is blocked in it */
+    return 0;                   /* nothing pending, or a reader is blocked in it */
   if (s->ra_pending) {
     ipcx__io_cancel(f->h, &s->ra_ov);
     ipcx__unix_ra_collect(f, 0);
   }
   LeaveCriticalSection(&s->rd_lock);
+  return 0;
 }
 
 /* Copy up to n bytes out of the read-ahead. */

@@ -138,7 +138,7 @@ int ipcx__unix_interrupted(void);
 int ipcx__unix_ra_post(struct ipcx__file *f);
 int ipcx__unix_ra_collect(struct ipcx__file *f, DWORD timeout_ms);
 int ipcx__unix_rd_closed(struct usock *s);
-void ipcx__unix_before_spawn(struct ipcx__file *f);
+int ipcx__unix_export(struct ipcx__file *f, HANDLE *h);
 ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int flags, int nonblock);
 ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags);
 ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags);
