@@ -20,7 +20,8 @@
 # BENCH_COUNTS=0 skips step 2 (BENCH_CALLGRIND=0 its instruction counts only),
 # BENCH_ONLY="rtt pipe ..." narrows step 1 ("none": no timings).
 set -u
-nb=$1 wb=$2
+# Absolute: the shm programs run from inside $out (they make files there).
+nb=$(cd "$1" && pwd) wb=$(cd "$2" && pwd)
 out=build/bench
 mkdir -p "$out"
 rounds=${BENCH_ROUNDS:-5}
@@ -110,9 +111,12 @@ ir() {
 # srv MODE VARIANT TRANSPORT N: wineserver requests during one run, from the
 # threads that made at least N/2 of them (the benchmark's own busy threads:
 # Wine's background services make a few requests now and then).
-srv() {
+srv() { traced "$wexe" "$1" "$2" "$3" 64 "$4"; }
+
+# traced PROGRAM ARGS...: the requests a Windows program makes, counted as srv.
+traced() {
   a=$(wc -l <"$tmp/trace")
-  timeout 300 wine "$wexe" "$1" "$2" "$3" 64 "$4" >"$tmp/srv.out" 2>&1 || { echo n/a; return; }
+  (cd "$out" && timeout 300 wine "$@") >"$tmp/srv.out" 2>&1 || { echo n/a; return; }
   sleep 0.3
   tail -n +"$((a + 1))" "$tmp/trace" | grep ') = ' | cut -d: -f1 | sort | uniq -c |
     awk -v m=$((N / 2)) '$1 >= m { s += $1 } END { print s + 0 }'
@@ -183,6 +187,15 @@ if [ "${BENCH_COUNTS:-1}" = 1 ]; then
     # shellcheck disable=SC2154
     row windows "$t" "wineserver requests per connect+accept+close" "$c_ipcx" "$c_raw" "$c_libuv"
   done
+  if [ -f "$wb/bench/shm_ipc.exe" ] && [ -f "$wb/bench/shm_raw_win32.exe" ]; then
+    # shm + 2 named semaphores: each program runs the ping-pong 5 times (its median).
+    log "wineserver requests, shm"
+    s_ipcx=$(per_op "$(traced "$wb/bench/shm_ipc.exe" "$N" shm_rtt_64)" \
+                    "$(traced "$wb/bench/shm_ipc.exe" "$((2 * N))" shm_rtt_64)" "$((5 * N))")
+    s_raw=$(per_op "$(traced "$wb/bench/shm_raw_win32.exe" "$N" shm_rtt_64)" \
+                   "$(traced "$wb/bench/shm_raw_win32.exe" "$((2 * N))" shm_rtt_64)" "$((5 * N))")
+    row windows shm "wineserver requests per round trip (64 B; 2 processes, 2 named semaphores)" "$s_ipcx" "$s_raw"
+  fi
   wineserver -k >/dev/null 2>&1 || true
 fi
 

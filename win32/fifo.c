@@ -382,10 +382,10 @@ static struct inst *deliverable(struct fifo *p)
   if (p->dreading)
     return NULL;                /* a direct read may end part-way into a message */
   if (p->current != NULL)
-    return drained(p->current) ? NULL : p->current;
+    return drained(p->current) || held(p, p->current) ? NULL : p->current;
   for (k = 0; k < p->ninst; k++) {
     struct inst *i = p->inst[(p->next + k) % p->ninst];
-    if (!drained(i))
+    if (!drained(i) && !held(p, i))
       return i;
   }
   return NULL;
@@ -586,11 +586,16 @@ static DWORD arm_listener(struct fifo *p)
 /* --- the direct path ----------------------------------------------------------- */
 
 /*
- * One writer, and the stream empty: read() and poll() may use that writer's
- * instance directly, Linux's pipe cost, no relay in between (f->lock held).
- * Not while a writer is connecting, a message is part-way through the relay,
- * or the stream holds bytes (they come first); never for O_RDWR or a read end
- * a child has (shared: they read the stream).
+ * One writer: read() and poll() may use that writer's instance directly,
+ * Linux's pipe cost, no relay in between (f->lock held).  Not while a writer
+ * is connecting or a read() is still on the old path; never for O_RDWR or a
+ * read end a child has (shared: they read the stream).  From the moment the
+ * path is direct the relay takes nothing more of the instance, but what it
+ * has already put into the stream comes first (stream_empty()), then what it
+ * has taken from the instance (i->buf, perhaps part of a message), then the
+ * instance itself, which continues the same message.  So a steady writer that
+ * the relay started on (it wrote before the first read()) moves to the direct
+ * path as soon as the reader has caught up.
  */
 static int try_direct(struct fifo *p)
 {
@@ -598,16 +603,29 @@ static int try_direct(struct fifo *p)
 
   if (p->direct)
     return 1;
-  if (p->shared || p->ninst != 1 || p->writing != NULL || p->current != NULL ||
-      p->relayed_n != p->consumed_n || p->dreading || listener_ready(p))
+  if (p->shared || p->ninst != 1 || p->dreading || listener_ready(p))
     return 0;
   i = p->inst[0];
-  if (!drained(i) || i->more || i->gone)
+  if (i->gone || (p->current != NULL && p->current != i))
     return 0;
+  p->current = NULL;
   p->direct = 1;
   p->dinst = i;
   ResetEvent(p->moved);
   return 1;
+}
+
+/* Everything the relay wrote into the stream has been read (f->lock held). */
+static int stream_empty(struct fifo *p)
+{
+  DWORD n;
+
+  if (p->writing != NULL && HasOverlappedIoCompleted(&p->wov)) {
+    GetOverlappedResult(p->out, &p->wov, &n, FALSE);
+    relayed(p, p->writing);
+    p->writing = NULL;
+  }
+  return p->writing == NULL && p->relayed_n == p->consumed_n;
 }
 
 /* Back to the relay (f->lock held): a second writer, or a child reading. */
@@ -616,6 +634,8 @@ static void end_direct(struct fifo *p)
   if (!p->direct)
     return;
   p->direct = 0;
+  if (p->dinst->more || !drained(p->dinst))
+    p->current = p->dinst;      /* the rest of its message before any other */
   SetEvent(p->moved);
   if (p->dreading)
     SetEvent(p->wake);          /* the read() on dinst stops, then reads the stream */
@@ -864,14 +884,23 @@ static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int 
       LeaveCriticalSection(&f->lock);
       return 0;                 /* no writer has come yet: EOF, as on Linux */
     }
-    if (try_direct(p)) {
+    if (try_direct(p) && stream_empty(p)) {
       struct inst *i = p->dinst;
       int more;
+      if (!drained(i)) {        /* what the relay had taken comes first */
+        got = i->len - i->off < n ? i->len - i->off : (DWORD)n;
+        memcpy(buf, i->buf + i->off, got);
+        i->off += got;
+        LeaveCriticalSection(&f->lock);
+        return (ssize_t)got;
+      }
       p->dreading = 1;
       LeaveCriticalSection(&f->lock);
       err = direct_read(p, i->h, buf, (DWORD)n, nonblock, &got, &more);
       EnterCriticalSection(&f->lock);
       p->dreading = 0;
+      if (err == ERROR_SUCCESS)
+        i->more = more;
       if (err == ERROR_SUCCESS && got > 0) {
         if (!p->direct) {
           if (more)
@@ -959,7 +988,9 @@ static short reader_poll(struct ipcx__file *f, HANDLE wait[2], int *nwait)
   int k, z, hup, helped = 0;
 
   for (k = 0; k < 8; k++) {
-    if (try_direct(p)) {
+    if (try_direct(p) && stream_empty(p)) {
+      if (!drained(p->dinst))
+        return IPCX_POLLIN;     /* what the relay had taken */
       watch_on(p, p->dinst->h);
       z = ipcx__zero_read_on(&p->rz, p->rzh, &hup);
       if (z > 0)
