@@ -11,8 +11,9 @@
  *                    always nonblocking inside Winsock; a blocking receive
  *                    is one overlapped WSARecv waited for in ipcx__wait()
  *                    (as many wineserver requests as Winsock's own blocking
- *                    recv), other blocking calls wait in WSAPoll() for
- *                    readiness (no spinning) and retry; SO_RCVTIMEO and
+ *                    recv), other blocking calls wait for readiness on
+ *                    the file's WSAEventSelect event in ipcx__wait() (so
+ *                    signals interrupt them) and retry; SO_RCVTIMEO and
  *                    SO_SNDTIMEO (struct timeval, as on Linux) bound those waits.
  *                    poll() readiness: WSAPoll(0), else WSAEventSelect on an
  *                    event of the file.  WSAStartup runs once.
@@ -103,19 +104,52 @@ static int ws_fstat(struct ipcx__file *f, int fd, struct stat *st)
   return 0;
 }
 
-/* Wait until the socket is ready for `what` (POLLRDNORM/POLLWRNORM); 1, 0 on timeout, -1. */
+/*
+ * Wait until the socket is ready for `what` (POLLRDNORM/POLLWRNORM): 1, 0
+ * on timeout, -1 with errno.  The wait is ipcx__wait() on the file's event
+ * (WSAEventSelect for the events that make `what` true), so a signal
+ * interrupts it: EINTR, or it waits again under SA_RESTART unless a
+ * timeout is set (Linux's rule for send, connect, accept, recvfrom).
+ */
 static int ws_wait(struct ipcx__file *f, short what, DWORD timeout_ms)
 {
+  struct wsock *w = ws(f);
+  long net = what == POLLRDNORM ? FD_READ | FD_ACCEPT | FD_CLOSE | FD_OOB : FD_WRITE | FD_CONNECT | FD_CLOSE;
+  ULONGLONG end = GetTickCount64() + timeout_ms;
   WSAPOLLFD p;
-  int r;
+  DWORD ms, r;
+  int pass;
 
-  p.fd = sock_of(f);
-  p.events = what;
-  p.revents = 0;
-  r = WSAPoll(&p, 1, timeout_ms ? (INT)timeout_ms : -1);
-  if (r < 0)
-    return ws_fail();
-  return r;
+  for (;;) {
+    for (pass = 0; pass < 2; pass++) {
+      p.fd = sock_of(f);
+      p.events = what;
+      p.revents = 0;
+      r = (DWORD)WSAPoll(&p, 1, 0);
+      if (r != 0)
+        return (int)r < 0 ? ws_fail() : 1;
+      if (pass == 1)
+        break;
+      /* Not ready: arm the event, then look again (it may have changed meanwhile). */
+      if (w->ev == NULL && (w->ev = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+        return ipcx__fail(ENOMEM);
+      ResetEvent(w->ev);
+      if (WSAEventSelect(sock_of(f), w->ev, net) != 0)
+        return ws_fail();
+    }
+    ms = INFINITE;
+    if (timeout_ms != 0) {
+      ULONGLONG now = GetTickCount64();
+      if (now >= end)
+        return 0;
+      ms = (DWORD)(end - now);
+    }
+    r = ipcx__wait1(w->ev, ms, IPCX__WAIT_INTR);
+    if (r == WAIT_TIMEOUT)
+      return 0;
+    if (r == IPCX__WAIT_INTERRUPTED && (timeout_ms != 0 || !ipcx__wait_restart()))
+      return ipcx__fail(EINTR);
+  }
 }
 
 static int ws_nonblock(struct ipcx__file *f, int flags)
