@@ -18,6 +18,9 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#ifdef _WIN32
+# include <windows.h>
+#endif
 
 /* --- the child side ------------------------------------------------------- */
 
@@ -1382,6 +1385,84 @@ START_TEST(sig_kill_minus_one)
 }
 END_TEST
 
+/* --- the console: Ctrl-C is SIGINT ------------------------------------------ */
+
+/*
+ * Ctrl-C for this process.  Windows: a real one, on a console of its own
+ * (Wine's test runs have none; Wine can generate Ctrl-C but not Ctrl-Break,
+ * and no test can close a console window).  Linux: what the terminal does
+ * on Ctrl-C, SIGINT to the process.
+ */
+static int ctrl_c(void)
+{
+#ifdef _WIN32
+  FreeConsole();
+  return AllocConsole() && GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0) ? 0 : -1;
+#else
+  return kill(getpid(), SIGINT);
+#endif
+}
+
+/* sig_console OUT IN MODE: "handler" (SIGINT handled: reports) or
+ * "default" (SIGINT at SIG_DFL: ends the process). */
+IPCX_TEST_HELPER(sig_console)
+{
+  int out = atoi(argv[0]), in = atoi(argv[1]), i;
+  char c;
+
+  (void)argc;
+  if (strcmp(argv[2], "handler") == 0) {
+    report_fd = out;
+    handle(SIGINT, SA_RESTART);
+  }
+  ready(out);
+  if (read(in, &c, 1) != 1 || ctrl_c() != 0)
+    return 2;
+  for (i = 0; i < 500 && got_count == 0; i++)
+    test_sleep_ms(10);
+  report(out, 1, 0);
+  return 0;
+}
+
+static void check_console(const char *mode)
+{
+  int a[2], b[2], v[6], status = -1;
+  char rfd[16], wfd[16], c = 0;
+  pid_t pid = -1;
+
+  ck_assert_int_eq(pipe(a), 0);
+  ck_assert_int_eq(pipe(b), 0);
+  ck_assert_int_eq(fcntl(a[1], F_SETFD, FD_CLOEXEC), 0);
+  ck_assert_int_eq(fcntl(b[0], F_SETFD, FD_CLOEXEC), 0);
+  snprintf(rfd, sizeof rfd, "%d", a[0]);
+  snprintf(wfd, sizeof wfd, "%d", b[1]);
+  pid = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "sig_console", wfd, rfd,
+                                      (char *)mode, NULL });
+  close(a[0]);
+  close(b[1]);
+  ck_assert_int_eq(test_read_all(b[0], &c, 1), 1);
+  ck_assert_int_eq(c, 'R');
+  ck_assert_int_eq(write(a[1], "c", 1), 1);
+  if (strcmp(mode, "handler") == 0) {
+    ck_assert_int_eq(test_read_all(b[0], &c, 1), 1);
+    ck_assert_int_eq(c, 'H');
+    ck_assert_int_eq(test_read_all(b[0], v, sizeof v), (ssize_t)sizeof v);
+    ck_assert_int_eq(v[2], 1);
+    ck_assert_int_eq(v[3], SIGINT);
+    test_wait_ok(pid);
+  } else {
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT, "status %#x", status);
+  }
+  close(a[1]);
+  close(b[0]);
+}
+
+START_TEST(sig_console_ctrl_c_handler) { check_console("handler"); }
+END_TEST
+START_TEST(sig_console_ctrl_c_default) { check_console("default"); }
+END_TEST
+
 Suite *suite_signal(void)
 {
   Suite *s = suite_create("signal");
@@ -1402,6 +1483,8 @@ Suite *suite_signal(void)
   tcase_add_test(tc, sig_kill_minus_one);
   tcase_add_test(tc, sig_spawn_inherits);
   tcase_add_test(tc, sig_spawn_setsigmask_setsigdef);
+  tcase_add_test(tc, sig_console_ctrl_c_handler);
+  tcase_add_test(tc, sig_console_ctrl_c_default);
   suite_add_tcase(s, tc);
 
   tc = test_tcase("eintr");
