@@ -87,6 +87,7 @@ static DWORD fls = FLS_OUT_OF_INDEXES;
 static struct box *box;
 static HANDLE box_ev;           /* wakes the signal thread */
 static HANDLE idle_ev;          /* manual-reset: set after each dispatch round */
+static ipcx_sigset_t inherited_ign, inherited_mask;   /* from IPCX_SIGSTATE */
 
 typedef LONG(WINAPI *nt_fn)(HANDLE);
 
@@ -144,8 +145,7 @@ static struct ipcx__sigthread *self_make(void)
     return NULL;
   }
   AcquireSRWLockExclusive(&lock);
-  if (threads != NULL)
-    t->mask = threads->mask;
+  t->mask = threads != NULL ? threads->mask : inherited_mask;
   for (pp = &threads; *pp != NULL; pp = &(*pp)->next)
     ;
   *pp = t;
@@ -177,6 +177,7 @@ static BOOL CALLBACK start(INIT_ONCE *o, void *arg, void **ctx)
   DWORD pid = GetCurrentProcessId();
   char name[64];
   HANDLE map, t;
+  int sig;
 
   (void)o, (void)arg, (void)ctx;
   fls = FlsAlloc(thread_gone);
@@ -200,6 +201,13 @@ static BOOL CALLBACK start(INIT_ONCE *o, void *arg, void **ctx)
   }
   if (box_ev == NULL || idle_ev == NULL)
     return FALSE;
+  /* What the parent ignored stays ignored: before any signal is taken. */
+  for (sig = 1; sig <= NSIGS; sig++)
+    if (inherited_ign & BIT(sig)) {
+      actions[sig].sa_handler = SIG_IGN;
+      if (CRT_SIGNALS & BIT(sig))
+        signal(sig, SIG_IGN);
+    }
   t = CreateThread(NULL, 256 * 1024, signal_main, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION,
                    &sigthr.tid);
   if (t == NULL)
@@ -719,28 +727,19 @@ void ipcx__signal_spawn_env(const ipcx_posix_spawnattr_t *attr, char *buf, size_
              (unsigned long long)mask);
 }
 
-/* At start: the state a parent's posix_spawn handed over, then the variable removed. */
+/* At start: the state a parent's posix_spawn handed over (start() applies
+ * it before the signal thread runs), and the variable taken out. */
 static void __attribute__((constructor)) inherit(void)
 {
   const char *v = getenv(IPCX__SIGSTATE);
   unsigned long long ign = 0, mask = 0;
-  struct ipcx_sigaction sa;
-  struct ipcx__sigthread *t;
-  int sig;
 
   if (v == NULL || sscanf(v, "%llx:%llx", &ign, &mask) != 2)
     return;
   _putenv(IPCX__SIGSTATE "=");
-  if ((t = on()) == NULL)
-    return;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_IGN;
-  for (sig = 1; sig <= NSIGS; sig++)
-    if ((ign & BIT(sig)) && !(BIT(sig) & UNBLOCKABLE))
-      ipcx_sigaction(sig, &sa, NULL);
-  AcquireSRWLockExclusive(&lock);
-  t->mask = (ipcx_sigset_t)mask & ~UNBLOCKABLE;
-  ReleaseSRWLockExclusive(&lock);
+  inherited_ign = (ipcx_sigset_t)ign & ~UNBLOCKABLE;
+  inherited_mask = (ipcx_sigset_t)mask & ~UNBLOCKABLE;
+  on();
 }
 
 /* --- the calls -------------------------------------------------------------- */

@@ -50,7 +50,9 @@
  * envp is passed exactly, plus SYSTEMROOT from the parent if envp lacks it.
  * Either gets IPCX_SIGSTATE when the child must start with signals ignored
  * or blocked (as across Linux's execve; signal.c makes it and takes it out
- * of the child's environment before main()).
+ * of the child's environment before main()).  A kill() that comes
+ * before the child's start-up code ran (its first milliseconds) finds no
+ * signal box yet and applies the default action (docs/signals.md).
  *
  * The program: the path as given, or with ".exe" added when the path does
  * not exist and does not end in .exe.  posix_spawnp searches PATH (';'
