@@ -1391,35 +1391,47 @@ END_TEST
  * Ctrl-C for this process.  Windows: a real one, on a console of its own
  * (Wine's test runs have none; Wine can generate Ctrl-C but not Ctrl-Break,
  * and no test can close a console window).  Linux: what the terminal does
- * on Ctrl-C, SIGINT to the process.
+ * on Ctrl-C, SIGINT to the process.  Sent again every 2 s until a handler
+ * ran (a loaded Wine has taken over 5 s to deliver one).
  */
 static int ctrl_c(void)
 {
+  int i;
+
 #ifdef _WIN32
   FreeConsole();
-  return AllocConsole() && GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0) ? 0 : -1;
-#else
-  return kill(getpid(), SIGINT);
+  if (!AllocConsole())
+    return -1;
 #endif
+  for (i = 0; got_count == 0 && i < 3000; i++) {
+#ifdef _WIN32
+    if (i % 200 == 0 && !GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0))
+      return -1;
+#else
+    if (i % 200 == 0 && kill(getpid(), SIGINT) != 0)
+      return -1;
+#endif
+    test_sleep_ms(10);
+  }
+  return 0;
 }
 
 /* sig_console OUT IN MODE: "handler" (SIGINT handled: reports) or
  * "default" (SIGINT at SIG_DFL: ends the process). */
 IPCX_TEST_HELPER(sig_console)
 {
-  int out = atoi(argv[0]), in = atoi(argv[1]), i;
+  int out = atoi(argv[0]), in = atoi(argv[1]);
   char c;
 
   (void)argc;
   if (strcmp(argv[2], "handler") == 0) {
     report_fd = out;
+    h_once = 1;
     handle(SIGINT, SA_RESTART);
   }
   ready(out);
   if (read(in, &c, 1) != 1 || ctrl_c() != 0)
     return 2;
-  for (i = 0; i < 500 && got_count == 0; i++)
-    test_sleep_ms(10);
   report(out, 1, 0);
   return 0;
 }
@@ -1447,7 +1459,7 @@ static void check_console(const char *mode)
     ck_assert_int_eq(test_read_all(b[0], &c, 1), 1);
     ck_assert_int_eq(c, 'H');
     ck_assert_int_eq(test_read_all(b[0], v, sizeof v), (ssize_t)sizeof v);
-    ck_assert_int_eq(v[2], 1);
+    ck_assert_int_ge(v[2], 1);
     ck_assert_int_eq(v[3], SIGINT);
     test_wait_ok(pid);
   } else {
