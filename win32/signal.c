@@ -37,6 +37,12 @@
  *   block it, else it stays pending; raise() is thread-directed.  sigwait()
  *   takes a pending signal in its set before any handler sees it.
  *
+ *   Around that: ppoll/pselect swap in their mask and mark the thread as
+ *   waiting under the lock (ipcx__signal_mask_enter), so nothing slips in
+ *   before their wait; posix_spawn hands SIG_IGN and the mask to a child
+ *   in IPCX_SIGSTATE, read by a constructor here before main(); kill(-1)
+ *   opens the box of every process of the user (a Toolhelp snapshot).
+ *
  *   Threads: the signal thread, for the process's life.  Handles: the page,
  *   the event, the thread, and one interrupt event per thread that waits
  *   interruptibly (closed when the thread ends).  Nothing per signal.
@@ -667,6 +673,10 @@ int ipcx__signal_mask_enter(const ipcx_sigset_t *mask, ipcx_sigset_t *saved)
     return -1;
   AcquireSRWLockExclusive(&lock);
   *saved = t->mask;
+  if (t == &sigthr) {
+    ReleaseSRWLockExclusive(&lock);
+    return 0;                   /* in a handler: its waits are never interrupted */
+  }
   t->mask = *mask & ~UNBLOCKABLE;
   /* From here a signal the new mask lets through kicks this thread, so the
    * wait that follows returns at once: no signal slips in between. */
