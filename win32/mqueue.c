@@ -44,7 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MQ_MAGIC 0x5158504du     /* "MPXQ" */
+#define MQ_MAGIC 0x3258504du     /* "MPX2": the head with notify_from (an older queue file is EINVAL) */
 #define DEF_MAXMSG 10           /* Linux: /proc/sys/fs/mqueue/msg_default, msg_max */
 #define DEF_MSGSIZE 8192        /* msgsize_default, msgsize_max */
 #define PATH_SIZE 1024
