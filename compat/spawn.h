@@ -1,9 +1,9 @@
 /*
  * Drop-in <spawn.h> for MinGW, which has none: Winsock and ipcx
- * (ipcx_compat.h), and the posix_spawnattr_* calls whose settings mean
- * nothing on Windows (no signal masks, no scheduler policies to hand down):
- * they are kept in the attributes object, read back by the get calls, and
- * have no effect on the child.
+ * (ipcx_compat.h).  The signal mask and the signals to reset
+ * (POSIX_SPAWN_SETSIGMASK, SETSIGDEF) reach the child (docs/signals.md);
+ * the scheduler settings mean nothing on Windows: they are kept in the
+ * attributes object, read back by the get calls, and have no effect.
  */
 #pragma GCC system_header
 #include <ipcx_compat.h>
@@ -31,40 +31,9 @@
 #define posix_spawnattr_getpgroup ipcx_posix_spawnattr_getpgroup
 
 /* Where they live in ipcx_posix_spawnattr_t's reserved ints. */
-#define IPCX__SA_MASK 0
-#define IPCX__SA_DEF 2
-#define IPCX__SA_POLICY 4
-#define IPCX__SA_PRIO 5
-typedef char ipcx__sigset_fits[sizeof(sigset_t) <= 2 * sizeof(int) ? 1 : -1];
+#define IPCX__SA_POLICY 0
+#define IPCX__SA_PRIO 1
 
-static __inline int ipcx_compat_spawnattr_setsigmask(posix_spawnattr_t *a, const sigset_t *s)
-{
-  if (a == NULL || s == NULL)
-    return EINVAL;
-  __builtin_memcpy(&a->reserved[IPCX__SA_MASK], s, sizeof *s);
-  return 0;
-}
-static __inline int ipcx_compat_spawnattr_getsigmask(const posix_spawnattr_t *a, sigset_t *s)
-{
-  if (a == NULL || s == NULL)
-    return EINVAL;
-  __builtin_memcpy(s, &a->reserved[IPCX__SA_MASK], sizeof *s);
-  return 0;
-}
-static __inline int ipcx_compat_spawnattr_setsigdefault(posix_spawnattr_t *a, const sigset_t *s)
-{
-  if (a == NULL || s == NULL)
-    return EINVAL;
-  __builtin_memcpy(&a->reserved[IPCX__SA_DEF], s, sizeof *s);
-  return 0;
-}
-static __inline int ipcx_compat_spawnattr_getsigdefault(const posix_spawnattr_t *a, sigset_t *s)
-{
-  if (a == NULL || s == NULL)
-    return EINVAL;
-  __builtin_memcpy(s, &a->reserved[IPCX__SA_DEF], sizeof *s);
-  return 0;
-}
 static __inline int ipcx_compat_spawnattr_setschedpolicy(posix_spawnattr_t *a, int policy)
 {
   if (a == NULL)
@@ -96,10 +65,10 @@ static __inline int ipcx_compat_spawnattr_getschedparam(const posix_spawnattr_t 
   return 0;
 }
 #define posix_spawn_file_actions_addchdir ipcx_posix_spawn_file_actions_addchdir
-#define posix_spawnattr_setsigmask ipcx_compat_spawnattr_setsigmask
-#define posix_spawnattr_getsigmask ipcx_compat_spawnattr_getsigmask
-#define posix_spawnattr_setsigdefault ipcx_compat_spawnattr_setsigdefault
-#define posix_spawnattr_getsigdefault ipcx_compat_spawnattr_getsigdefault
+#define posix_spawnattr_setsigmask ipcx_posix_spawnattr_setsigmask
+#define posix_spawnattr_getsigmask ipcx_posix_spawnattr_getsigmask
+#define posix_spawnattr_setsigdefault ipcx_posix_spawnattr_setsigdefault
+#define posix_spawnattr_getsigdefault ipcx_posix_spawnattr_getsigdefault
 #define posix_spawnattr_setschedpolicy ipcx_compat_spawnattr_setschedpolicy
 #define posix_spawnattr_getschedpolicy ipcx_compat_spawnattr_getschedpolicy
 #define posix_spawnattr_setschedparam ipcx_compat_spawnattr_setschedparam

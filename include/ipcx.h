@@ -158,6 +158,10 @@ IPCX__PT int ipcx_posix_spawnattr_setflags(posix_spawnattr_t *a, short flags) { 
 IPCX__PT int ipcx_posix_spawnattr_getflags(const posix_spawnattr_t *a, short *flags) { return posix_spawnattr_getflags(a, flags); }
 IPCX__PT int ipcx_posix_spawnattr_setpgroup(posix_spawnattr_t *a, pid_t pg) { return posix_spawnattr_setpgroup(a, pg); }
 IPCX__PT int ipcx_posix_spawnattr_getpgroup(const posix_spawnattr_t *a, pid_t *pg) { return posix_spawnattr_getpgroup(a, pg); }
+IPCX__PT int ipcx_posix_spawnattr_setsigmask(posix_spawnattr_t *a, const sigset_t *s) { return posix_spawnattr_setsigmask(a, s); }
+IPCX__PT int ipcx_posix_spawnattr_getsigmask(const posix_spawnattr_t *a, sigset_t *s) { return posix_spawnattr_getsigmask(a, s); }
+IPCX__PT int ipcx_posix_spawnattr_setsigdefault(posix_spawnattr_t *a, const sigset_t *s) { return posix_spawnattr_setsigdefault(a, s); }
+IPCX__PT int ipcx_posix_spawnattr_getsigdefault(const posix_spawnattr_t *a, sigset_t *s) { return posix_spawnattr_getsigdefault(a, s); }
 IPCX__PT void *ipcx_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) { return mmap(addr, len, prot, flags, fd, off); }
 IPCX__PT int ipcx_munmap(void *addr, size_t len) { return munmap(addr, len); }
 IPCX__PT int ipcx_mprotect(void *addr, size_t len, int prot) { return mprotect(addr, len, prot); }
@@ -358,7 +362,9 @@ typedef struct {
 typedef struct {
   short flags;
   pid_t pgroup;
-  int reserved[8];
+  unsigned long long sigmask;   /* POSIX_SPAWN_SETSIGMASK (an ipcx_sigset_t) */
+  unsigned long long sigdefault;  /* POSIX_SPAWN_SETSIGDEF */
+  int reserved[4];
 } ipcx_posix_spawnattr_t;
 
 /* Flags MinGW's <fcntl.h> lacks.  O_CLOEXEC is the CRT's own no-inherit bit. */
@@ -609,6 +615,7 @@ struct ipcx_mq_attr {
 #define SI_KERNEL 0x80
 #define SI_QUEUE (-1)
 #define SI_TIMER (-2)
+#define SI_MESGQ (-3)
 #define SI_TKILL (-6)
 #define CLD_EXITED 1
 #define CLD_KILLED 2
@@ -728,6 +735,10 @@ IPCX_EXTERN int ipcx_posix_spawnattr_setflags(ipcx_posix_spawnattr_t *a, short f
 IPCX_EXTERN int ipcx_posix_spawnattr_getflags(const ipcx_posix_spawnattr_t *a, short *flags);
 IPCX_EXTERN int ipcx_posix_spawnattr_setpgroup(ipcx_posix_spawnattr_t *a, pid_t pg);
 IPCX_EXTERN int ipcx_posix_spawnattr_getpgroup(const ipcx_posix_spawnattr_t *a, pid_t *pg);
+IPCX_EXTERN int ipcx_posix_spawnattr_setsigmask(ipcx_posix_spawnattr_t *a, const ipcx_sigset_t *s);
+IPCX_EXTERN int ipcx_posix_spawnattr_getsigmask(const ipcx_posix_spawnattr_t *a, ipcx_sigset_t *s);
+IPCX_EXTERN int ipcx_posix_spawnattr_setsigdefault(ipcx_posix_spawnattr_t *a, const ipcx_sigset_t *s);
+IPCX_EXTERN int ipcx_posix_spawnattr_getsigdefault(const ipcx_posix_spawnattr_t *a, ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_posix_spawn_file_actions_addchdir_np(ipcx_posix_spawn_file_actions_t *fa, const char *path);
 /* POSIX 2024's name for the same call. */
 IPCX_EXTERN int ipcx_posix_spawn_file_actions_addchdir(ipcx_posix_spawn_file_actions_t *fa, const char *path);
@@ -735,7 +746,7 @@ IPCX_EXTERN int ipcx_posix_spawn_file_actions_addchdir(ipcx_posix_spawn_file_act
 /* The POSIX pieces ports need beyond IPC (docs/porting-gaps.md). */
 struct timespec;
 IPCX_EXTERN int ipcx_dup3(int fd, int fd2, int flags);
-/* The signal mask (a sigset_t *) is accepted and not applied: Windows has none. */
+/* mask (a sigset_t *, or NULL) is the thread's mask during the wait (docs/signals.md). */
 IPCX_EXTERN int ipcx_ppoll(struct ipcx_pollfd *fds, ipcx_nfds_t n, const struct timespec *ts, const void *mask);
 IPCX_EXTERN int ipcx_pselect(int n, ipcx_fd_set *r, ipcx_fd_set *w, ipcx_fd_set *e,
                              const struct timespec *ts, const void *mask);

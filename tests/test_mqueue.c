@@ -1,6 +1,7 @@
 /*
  * test_mqueue.c: <mqueue.h>: queues with priorities, attributes, the
- * errnos, queues between processes, mq_notify with SIGEV_THREAD.
+ * errnos, queues between processes, mq_notify with SIGEV_THREAD and, between
+ * two processes, SIGEV_SIGNAL.
  */
 #include "ipcx_test.h"
 #include <mqueue.h>
@@ -8,6 +9,8 @@
 #include <sys/select.h>
 #include <semaphore.h>
 #include <time.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 static struct timespec in_ms(long ms)
 {
@@ -416,6 +419,107 @@ START_TEST(mq_between_processes)
 }
 END_TEST
 
+/* mq_notify_peer NAME MODE: "send" one message; "busy": register and
+ * expect EBUSY; "register": register (its exit removes the registration). */
+IPCX_TEST_HELPER(mq_notify_peer)
+{
+  struct sigevent ev;
+  mqd_t q;
+  int r;
+
+  if (argc < 2)
+    return 2;
+  q = mq_open(argv[0], O_RDWR);
+  if (q == (mqd_t)-1)
+    return 3;
+  memset(&ev, 0, sizeof ev);
+  ev.sigev_notify = SIGEV_SIGNAL;
+  ev.sigev_signo = SIGUSR2;
+  if (strcmp(argv[1], "send") == 0)
+    r = mq_send(q, "s", 1, 0) == 0 ? 0 : 4;
+  else if (strcmp(argv[1], "busy") == 0)
+    r = mq_notify(q, &ev) == -1 && errno == EBUSY ? 0 : 5;
+  else
+    r = mq_notify(q, &ev) == 0 ? 0 : 6;
+  mq_close(q);
+  return r;
+}
+
+static volatile sig_atomic_t mq_sigs, mq_code, mq_value, mq_pid, mq_signo;
+
+static void on_mq_signal(int sig, siginfo_t *si, void *ctx)
+{
+  (void)ctx;
+  mq_signo = sig;
+  mq_code = si->si_code;
+  mq_value = si->si_value.sival_int;
+  mq_pid = si->si_pid;
+  mq_sigs++;
+}
+
+static void peer(const char *name, const char *mode, pid_t *pid)
+{
+  pid_t p = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "mq_notify_peer", (char *)name,
+                                          (char *)mode, NULL });
+  if (pid != NULL)
+    *pid = p;
+  test_wait_ok(p);
+}
+
+/* SIGEV_SIGNAL: the registering process gets the signal with SI_MESGQ, its
+ * si_value and the sender's pid when a message reaches the empty queue; a
+ * second process gets EBUSY; one notification per registration. */
+START_TEST(mq_notify_signal)
+{
+  char name[128], buf[8192];
+  struct sigaction sa, old;
+  struct sigevent ev;
+  pid_t sender = -1;
+  mqd_t q;
+  int i;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_mq_signal;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
+  mq_sigs = 0;
+  q = queue(name, sizeof name, "notsig", 0, 0);
+  memset(&ev, 0, sizeof ev);
+  ev.sigev_notify = SIGEV_SIGNAL;
+  ev.sigev_signo = 65;
+  errno = 0;
+  ck_assert_int_eq(mq_notify(q, &ev), -1);
+  ck_assert_int_eq(errno, EINVAL);
+  ev.sigev_signo = SIGUSR1;
+  ev.sigev_value.sival_int = 77;
+  ck_assert_int_eq(mq_notify(q, &ev), 0);
+  peer(name, "busy", NULL);
+  peer(name, "send", &sender);
+  for (i = 0; i < 1000 && mq_sigs == 0; i++)
+    test_sleep_ms(10);
+  ck_assert_int_eq(mq_sigs, 1);
+  ck_assert_int_eq(mq_signo, SIGUSR1);
+  ck_assert_int_eq(mq_code, SI_MESGQ);
+  ck_assert_int_eq(mq_value, 77);
+  ck_assert_int_eq(mq_pid, (int)sender);
+  /* The registration is gone: another process may register, and a message
+   * to the empty queue signals nobody here. */
+  ck_assert_int_eq(mq_receive(q, buf, sizeof buf, NULL), 1);
+  peer(name, "register", NULL);
+  peer(name, "send", NULL);
+  test_sleep_ms(200);
+  ck_assert_int_eq(mq_sigs, 1);
+  ck_assert_int_eq(mq_receive(q, buf, sizeof buf, NULL), 1);
+  /* Its exit took its registration: this one registers again. */
+  ck_assert_int_eq(mq_notify(q, &ev), 0);
+  ck_assert_int_eq(mq_notify(q, NULL), 0);
+  ck_assert_int_eq(mq_close(q), 0);
+  ck_assert_int_eq(mq_unlink(name), 0);
+  ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
+}
+END_TEST
+
 START_TEST(mq_no_leaks)
 {
   char name[128], buf[8192];
@@ -451,6 +555,7 @@ Suite *suite_mqueue(void)
   tcase_add_test(tc, mq_is_a_pollable_fd);
   tcase_add_test(tc, mq_no_leaks);
   tcase_add_test(procs, mq_between_processes);
+  tcase_add_test(procs, mq_notify_signal);
   suite_add_tcase(s, tc);
   suite_add_tcase(s, procs);
   return s;

@@ -252,6 +252,21 @@ void ipcx__signal_post(const ipcx_siginfo_t *si);
  * 0, or -1 with errno (ESRCH, EPERM).
  */
 int ipcx__signal_send(pid_t pid, HANDLE h, int sig);
+/* kill(-1, sig): every other process of this user with a signal box; how
+ * many (the first error in *err).  Processes without a box are not reached. */
+int ipcx__signal_send_all(int sig, int *err);
+/* 1 if process pid has a signal box (kill() reaches its handlers). */
+int ipcx__signal_has_box(pid_t pid);
+/* ppoll/pselect: this thread's mask is *mask until leave (the old one in
+ * *saved).  enter returns 1 when a signal the mask unblocks was pending: its
+ * handler has run and the call returns EINTR without waiting (leave done);
+ * 0 to go on and wait; -1 with errno. */
+int ipcx__signal_mask_enter(const ipcx_sigset_t *mask, ipcx_sigset_t *saved);
+void ipcx__signal_mask_leave(const ipcx_sigset_t *saved);
+/* The environment variable posix_spawn gives a child for its signal state
+ * (ignored signals, the mask; signal.c reads it when the child starts). */
+#define IPCX__SIGSTATE "IPCX_SIGSTATE"
+void ipcx__signal_spawn_env(const ipcx_posix_spawnattr_t *attr, char *buf, size_t size);
 /* kill() of this process: queued, and delivered before kill() returns. */
 int ipcx__signal_self_kill(int sig);
 /* A write or send that failed with EPIPE raises SIGPIPE in this thread, as

@@ -29,11 +29,14 @@
  * sender and receiver keeps them true, under the lock, at each empty/full
  * transition.  A queue nobody polls costs no event calls.
  *
- * mq_notify (SIGEV_THREAD, SIGEV_NONE): the registering process names an
- * event, Local\ipcx-mqn-<random>, in the head and starts a thread waiting
- * on it; the sender that puts a message into an empty queue with nobody
- * blocked in mq_receive clears the registration and sets the event; the
- * thread then calls the function.  SIGEV_SIGNAL waits for signals (ENOSYS).
+ * mq_notify: the registering process names an event,
+ * Local\ipcx-mqn-<random>, in the head and starts a thread waiting on it;
+ * the sender that puts a message into an empty queue with nobody blocked in
+ * mq_receive clears the registration, writes its pid in the head and sets
+ * the event; the thread then calls the function (SIGEV_THREAD), or queues
+ * the signal for this process (SIGEV_SIGNAL: si_code SI_MESGQ, si_value,
+ * si_pid the sender, through signal.c as SIGCHLD is), or does nothing
+ * (SIGEV_NONE).
  */
 #include "internal.h"
 
@@ -41,7 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MQ_MAGIC 0x5158504du     /* "MPXQ" */
+#define MQ_MAGIC 0x3258504du     /* "MPX2": the head with notify_from (an older queue file is EINVAL) */
 #define DEF_MAXMSG 10           /* Linux: /proc/sys/fs/mqueue/msg_default, msg_max */
 #define DEF_MSGSIZE 8192        /* msgsize_default, msgsize_max */
 #define PATH_SIZE 1024
@@ -57,6 +60,7 @@ struct head {
   char notify_id[32];
   long polled;                  /* someone has polled: keep the events true */
   char poll_id[32];             /* names the two events */
+  volatile long notify_from;    /* the sender that fired the registration */
 };
 
 struct slot {
@@ -71,6 +75,7 @@ struct slot {
 struct notifier {
   volatile LONG refs;           /* the mqd's and the thread's */
   HANDLE event, cancel;
+  const struct head *view;      /* SIGEV_SIGNAL: its own view, for notify_from */
   char id[32];
   struct ipcx_sigevent sev;
 };
@@ -288,6 +293,8 @@ static struct mqd *mqd_of(struct ipcx__file *f)
 static void notifier_unref(struct notifier *n)
 {
   if (n != NULL && InterlockedDecrement(&n->refs) == 0) {
+    if (n->view != NULL)
+      UnmapViewOfFile(n->view);
     CloseHandle(n->event);
     CloseHandle(n->cancel);
     free(n);
@@ -396,6 +403,7 @@ static void fire(struct head *h)
   memcpy(name + 15, h->notify_id, 32);
   name[47] = 0;
   h->notify_pid = 0;            /* one notification per registration */
+  h->notify_from = (long)GetCurrentProcessId();
   ev = OpenEventA(EVENT_MODIFY_STATE, FALSE, name);
   if (ev != NULL) {
     SetEvent(ev);
@@ -616,12 +624,36 @@ static DWORD WINAPI notify_thread(void *arg)
 {
   struct notifier *n = arg;
   HANDLE hs[2] = { n->event, n->cancel };
+  ipcx_siginfo_t si;
 
-  if (ipcx__wait(2, hs, INFINITE, 0) == WAIT_OBJECT_0 && n->sev.sigev_notify == IPCX_SIGEV_THREAD &&
-      n->sev.sigev_notify_function != NULL)
+  if (ipcx__wait(2, hs, INFINITE, 0) != WAIT_OBJECT_0) {
+    /* cancelled */
+  } else if (n->sev.sigev_notify == IPCX_SIGEV_THREAD && n->sev.sigev_notify_function != NULL) {
     n->sev.sigev_notify_function(n->sev.sigev_value);
+  } else if (n->sev.sigev_notify == IPCX_SIGEV_SIGNAL && n->sev.sigev_signo != 0) {
+    memset(&si, 0, sizeof si);
+    si.si_signo = n->sev.sigev_signo;
+    si.si_code = SI_MESGQ;
+    si.si_pid = (pid_t)n->view->notify_from;
+    si.si_uid = (uid_t)-1;
+    si.si_value = n->sev.sigev_value;
+    ipcx__signal_post(&si);     /* process-directed, as Linux's */
+  }
   notifier_unref(n);
   return 0;
+}
+
+/* A read-only view of the queue's head, for the notifier (NULL on failure). */
+static const struct head *head_view(HANDLE file)
+{
+  HANDLE m = CreateFileMappingW(file, NULL, PAGE_READONLY, 0, 0, NULL);
+  const struct head *v = NULL;
+
+  if (m != NULL) {
+    v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, sizeof(struct head));
+    CloseHandle(m);
+  }
+  return v;
 }
 
 /* 1 if process pid is still running. */
@@ -650,9 +682,18 @@ int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev)
   f = get(q);
   if (f == NULL)
     return -1;
-  if (sev != NULL && sev->sigev_notify != IPCX_SIGEV_THREAD && sev->sigev_notify != IPCX_SIGEV_NONE) {
+  if (sev != NULL && (sev->sigev_notify == IPCX_SIGEV_SIGNAL ?
+                      sev->sigev_signo < 0 || sev->sigev_signo > 64 :
+                      sev->sigev_notify != IPCX_SIGEV_THREAD && sev->sigev_notify != IPCX_SIGEV_NONE)) {
     ipcx__file_unref(f);
-    return ipcx__fail(sev->sigev_notify == IPCX_SIGEV_SIGNAL ? ENOSYS : EINVAL);
+    return ipcx__fail(EINVAL);
+  }
+  if (sev != NULL && sev->sigev_notify == IPCX_SIGEV_SIGNAL && !ipcx__signal_active()) {
+    ipcx_sigset_t none;           /* the signal must reach this process's handler */
+    if (ipcx_sigprocmask(SIG_BLOCK, NULL, &none) < 0) {
+      ipcx__file_unref(f);
+      return -1;
+    }
   }
   e = mqd_of(f);
   h = e->h;
@@ -680,7 +721,10 @@ int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev)
   n->sev = *sev;
   n->event = CreateEventA(ipcx__owner_only(), FALSE, FALSE, name);
   n->cancel = CreateEventA(NULL, TRUE, FALSE, NULL);
-  t = n->event != NULL && n->cancel != NULL ? CreateThread(NULL, 0, notify_thread, n, 0, NULL) : NULL;
+  if (sev->sigev_notify == IPCX_SIGEV_SIGNAL && (n->view = head_view(f->h)) == NULL)
+    SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+  t = n->event != NULL && n->cancel != NULL && (n->view != NULL || sev->sigev_notify != IPCX_SIGEV_SIGNAL) ?
+      CreateThread(NULL, 0, notify_thread, n, 0, NULL) : NULL;
   if (t == NULL) {
     r = ipcx__fail_win32(GetLastError());
     n->refs = 1;

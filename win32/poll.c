@@ -549,16 +549,19 @@ int ipcx_poll(struct ipcx_pollfd *fds, ipcx_nfds_t n, int timeout)
 }
 
 /*
- * ppoll(): poll() with a timespec.  The signal mask is not applied: Windows
- * threads have none (docs/porting-gaps.md).  Linux: a tv_nsec outside
+ * ppoll(): poll() with a timespec, and with mask (when not NULL) as the
+ * thread's signal mask for the length of the call (signal.c: a signal that
+ * mask unblocks, pending before the call or arriving during it, makes it
+ * return EINTR after its handler ran).  Linux: a tv_nsec outside
  * 0..999999999 or a negative time is EINVAL; the wait is rounded up to
  * whole milliseconds.
  */
 int ipcx_ppoll(struct ipcx_pollfd *fds, ipcx_nfds_t n, const struct timespec *ts, const void *mask)
 {
   long long ms = -1;
+  ipcx_sigset_t saved;
+  int r, e;
 
-  (void)mask;
   if (ts != NULL) {
     if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
       return ipcx__fail(EINVAL);
@@ -568,5 +571,13 @@ int ipcx_ppoll(struct ipcx_pollfd *fds, ipcx_nfds_t n, const struct timespec *ts
     return ipcx__fail(EINVAL);
   if (fds == NULL && n > 0)
     return ipcx__fail(EFAULT);
-  return ipcx__poll_core(fds, n, ms, 0);
+  if (mask != NULL && (r = ipcx__signal_mask_enter(mask, &saved)) != 0)
+    return r < 0 ? -1 : ipcx__fail(EINTR);
+  r = ipcx__poll_core(fds, n, ms, 0);
+  if (mask != NULL) {
+    e = errno;
+    ipcx__signal_mask_leave(&saved);
+    errno = e;
+  }
+  return r;
 }

@@ -301,7 +301,8 @@ pid_t ipcx_waitpid(pid_t pid, int *status, int options)
 
 /* --- kill -------------------------------------------------------------- */
 
-/* Signal every child of group pgid (0: any child); how many there were. */
+/* Signal every child of group pgid (0: any child; -1: any child without a
+ * signal box, kill(-1) has reached the others); how many there were. */
 static int kill_children(pid_t pgid, int sig)
 {
   struct child *c;
@@ -309,7 +310,7 @@ static int kill_children(pid_t pgid, int sig)
 
   AcquireSRWLockExclusive(&lock);
   for (c = children; c != NULL; c = c->next)
-    if (pgid == 0 || c->pgid == pgid) {
+    if (pgid <= 0 ? pgid == 0 || !ipcx__signal_has_box(c->pid) : c->pgid == pgid) {
       n++;
       ipcx__signal_send(c->pid, c->h, sig);
     }
@@ -320,9 +321,11 @@ static int kill_children(pid_t pgid, int sig)
 /*
  * kill(pid > 0): that process; kill(0): this process's group (its children
  * that stayed in it, then itself: this process is taken as its group's
- * leader); kill(-1): every child (Linux: every process the caller may
- * signal); kill(-pgid): the children in that group, and this process when
- * pgid is its own.
+ * leader); kill(-1): every other process of this user linked with ipcx
+ * that serves signals (it has a signal box, signal.c), and every child
+ * (Linux: every process the caller may signal but itself and init);
+ * kill(-pgid): the children in that group, and this process when pgid is
+ * its own.
  */
 int ipcx_kill(pid_t pid, int sig)
 {
@@ -342,8 +345,14 @@ int ipcx_kill(pid_t pid, int sig)
     ReleaseSRWLockExclusive(&lock);
     return r;
   }
-  if (pid == -1)
-    return kill_children(0, sig) > 0 ? 0 : ipcx__fail(ESRCH);
+  if (pid == -1) {
+    /* Every other process with a signal box, then the children without one. */
+    int err, boxes = ipcx__signal_send_all(sig, &err);
+    n = kill_children(-1, sig);
+    if (boxes + n == 0)
+      return ipcx__fail(err != 0 ? err : ESRCH);
+    return 0;
+  }
   if (pid == 0)
     pid = -self;
   n = kill_children(-pid, sig);

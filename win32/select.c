@@ -104,21 +104,31 @@ int ipcx_select(int n, ipcx_fd_set *r, ipcx_fd_set *w, ipcx_fd_set *e, struct ti
 }
 
 /*
- * pselect(): select() with a timespec it does not change.  The signal mask
- * is not applied (docs/porting-gaps.md).  Linux: a tv_nsec outside
- * 0..999999999 or a negative time is EINVAL.
+ * pselect(): select() with a timespec it does not change, and with mask
+ * (when not NULL) as the thread's signal mask for the length of the call,
+ * as ppoll (poll.c).  Linux: a tv_nsec outside 0..999999999 or a negative
+ * time is EINVAL.
  */
 int ipcx_pselect(int n, ipcx_fd_set *r, ipcx_fd_set *w, ipcx_fd_set *e, const struct timespec *ts,
                  const void *mask)
 {
   struct timeval tv;
+  ipcx_sigset_t saved;
+  int k, err;
 
-  (void)mask;
-  if (ts == NULL)
-    return ipcx_select(n, r, w, e, NULL);
-  if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
-    return ipcx__fail(EINVAL);
-  tv.tv_sec = (long)ts->tv_sec;
-  tv.tv_usec = (long)((ts->tv_nsec + 999) / 1000);
-  return ipcx_select(n, r, w, e, &tv);
+  if (ts != NULL) {
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+      return ipcx__fail(EINVAL);
+    tv.tv_sec = (long)ts->tv_sec;
+    tv.tv_usec = (long)((ts->tv_nsec + 999) / 1000);
+  }
+  if (mask != NULL && (k = ipcx__signal_mask_enter(mask, &saved)) != 0)
+    return k < 0 ? -1 : ipcx__fail(EINTR);
+  k = ipcx_select(n, r, w, e, ts != NULL ? &tv : NULL);
+  if (mask != NULL) {
+    err = errno;
+    ipcx__signal_mask_leave(&saved);
+    errno = err;
+  }
+  return k;
 }

@@ -37,12 +37,19 @@
  *   block it, else it stays pending; raise() is thread-directed.  sigwait()
  *   takes a pending signal in its set before any handler sees it.
  *
+ *   Around that: ppoll/pselect swap in their mask and mark the thread as
+ *   waiting under the lock (ipcx__signal_mask_enter), so nothing slips in
+ *   before their wait; posix_spawn hands SIG_IGN and the mask to a child
+ *   in IPCX_SIGSTATE, read by a constructor here before main(); kill(-1)
+ *   opens the box of every process of the user (a Toolhelp snapshot).
+ *
  *   Threads: the signal thread, for the process's life.  Handles: the page,
  *   the event, the thread, and one interrupt event per thread that waits
  *   interruptibly (closed when the thread ends).  Nothing per signal.
  */
 #include "internal.h"
 
+#include <tlhelp32.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +93,7 @@ static DWORD fls = FLS_OUT_OF_INDEXES;
 static struct box *box;
 static HANDLE box_ev;           /* wakes the signal thread */
 static HANDLE idle_ev;          /* manual-reset: set after each dispatch round */
+static ipcx_sigset_t inherited_ign, inherited_mask;   /* from IPCX_SIGSTATE */
 
 typedef LONG(WINAPI *nt_fn)(HANDLE);
 
@@ -143,8 +151,7 @@ static struct ipcx__sigthread *self_make(void)
     return NULL;
   }
   AcquireSRWLockExclusive(&lock);
-  if (threads != NULL)
-    t->mask = threads->mask;
+  t->mask = threads != NULL ? threads->mask : inherited_mask;
   for (pp = &threads; *pp != NULL; pp = &(*pp)->next)
     ;
   *pp = t;
@@ -176,6 +183,7 @@ static BOOL CALLBACK start(INIT_ONCE *o, void *arg, void **ctx)
   DWORD pid = GetCurrentProcessId();
   char name[64];
   HANDLE map, t;
+  int sig;
 
   (void)o, (void)arg, (void)ctx;
   fls = FlsAlloc(thread_gone);
@@ -199,6 +207,13 @@ static BOOL CALLBACK start(INIT_ONCE *o, void *arg, void **ctx)
   }
   if (box_ev == NULL || idle_ev == NULL)
     return FALSE;
+  /* What the parent ignored stays ignored: before any signal is taken. */
+  for (sig = 1; sig <= NSIGS; sig++)
+    if (inherited_ign & BIT(sig)) {
+      actions[sig].sa_handler = SIG_IGN;
+      if (CRT_SIGNALS & BIT(sig))
+        signal(sig, SIG_IGN);
+    }
   t = CreateThread(NULL, 256 * 1024, signal_main, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION,
                    &sigthr.tid);
   if (t == NULL)
@@ -608,6 +623,133 @@ ssize_t ipcx__sigpipe(ssize_t r, int flags)
   send_self(SIGPIPE, 1);        /* the default action ends the process, as on Linux */
   errno = EPIPE;
   return r;
+}
+
+int ipcx__signal_has_box(pid_t pid)
+{
+  return box_send(pid, 0) > 0;
+}
+
+/*
+ * kill(-1, sig): every other process of this user that has a box (kill()
+ * of a process without one, including every program not linked with ipcx,
+ * is not attempted: only children get the default action from outside,
+ * process.c).  How many boxes there were; the first error in *err.
+ */
+int ipcx__signal_send_all(int sig, int *err)
+{
+  PROCESSENTRY32W pe;
+  HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+  DWORD self = GetCurrentProcessId();
+  int n = 0, r, outside = sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT;
+
+  *err = 0;
+  if (snap == INVALID_HANDLE_VALUE)
+    return 0;
+  pe.dwSize = sizeof pe;
+  for (r = Process32FirstW(snap, &pe); r; r = Process32NextW(snap, &pe)) {
+    if (pe.th32ProcessID == self || pe.th32ProcessID == 0)
+      continue;
+    r = box_send((pid_t)pe.th32ProcessID, outside ? 0 : sig);
+    if (r == 0 || (r < 0 && errno == EPERM))
+      continue;                 /* no box; another user's (Linux skips those too) */
+    if (r > 0 && outside)
+      r = ipcx__signal_send((pid_t)pe.th32ProcessID, NULL, sig);
+    if (r < 0 && *err == 0)
+      *err = errno;
+    n += r >= 0;
+  }
+  CloseHandle(snap);
+  return n;
+}
+
+/* --- ppoll, pselect: the call's mask for the length of the wait ------------- */
+
+int ipcx__signal_mask_enter(const ipcx_sigset_t *mask, ipcx_sigset_t *saved)
+{
+  struct ipcx__sigthread *t = on();
+
+  if (t == NULL)
+    return -1;
+  AcquireSRWLockExclusive(&lock);
+  *saved = t->mask;
+  if (t == &sigthr) {
+    ReleaseSRWLockExclusive(&lock);
+    return 0;                   /* in a handler: its waits are never interrupted */
+  }
+  t->mask = *mask & ~UNBLOCKABLE;
+  /* From here a signal the new mask lets through kicks this thread, so the
+   * wait that follows returns at once: no signal slips in between. */
+  t->waiting = 1;
+  if (deliver_here(t) > 0) {
+    ipcx__signal_mask_leave(saved);
+    return 1;
+  }
+  return 0;
+}
+
+void ipcx__signal_mask_leave(const ipcx_sigset_t *saved)
+{
+  struct ipcx__sigthread *t = self_make();
+
+  if (t == NULL)
+    return;
+  AcquireSRWLockExclusive(&lock);
+  t->waiting = 0;
+  if (t->kicked)
+    ResetEvent(t->intr);
+  t->kicked = 0;
+  ReleaseSRWLockExclusive(&lock);
+  ipcx_pthread_sigmask(SIG_SETMASK, saved, NULL);   /* runs what it unblocks */
+}
+
+/* --- posix_spawn: what a child inherits, as across Linux's execve ----------- */
+
+/*
+ * The variable that carries the signal state to a child: ignored signals
+ * stay ignored (handled ones go back to SIG_DFL, which a new process has
+ * anyway), the mask is inherited; POSIX_SPAWN_SETSIGDEF and SETSIGMASK
+ * change both.  Written to buf ("" when the child starts as any process
+ * does: nothing ignored, nothing blocked).
+ */
+void ipcx__signal_spawn_env(const ipcx_posix_spawnattr_t *attr, char *buf, size_t size)
+{
+  ipcx_sigset_t ign = 0, mask = 0;
+  int sig;
+
+  if (active) {
+    struct ipcx__sigthread *t = self_make();
+    AcquireSRWLockExclusive(&lock);
+    for (sig = 1; sig <= NSIGS; sig++)
+      if (actions[sig].sa_handler == SIG_IGN)
+        ign |= BIT(sig);
+    if (t != NULL)
+      mask = t->mask;
+    ReleaseSRWLockExclusive(&lock);
+  }
+  if (attr != NULL && (attr->flags & POSIX_SPAWN_SETSIGDEF))
+    ign &= ~attr->sigdefault;
+  if (attr != NULL && (attr->flags & POSIX_SPAWN_SETSIGMASK))
+    mask = attr->sigmask & ~UNBLOCKABLE;
+  buf[0] = 0;
+  if (ign != 0 || mask != 0)
+    snprintf(buf, size, "%s=%llx:%llx", IPCX__SIGSTATE, (unsigned long long)ign,
+             (unsigned long long)mask);
+}
+
+/* At start: the state a parent's posix_spawn handed over (start() applies
+ * it before the signal thread runs), and the variable taken out. */
+static void __attribute__((constructor)) inherit(void)
+{
+  const char *v = getenv(IPCX__SIGSTATE);
+  unsigned long long ign = 0, mask = 0;
+
+  if (v == NULL || sscanf(v, "%llx:%llx", &ign, &mask) != 2)
+    return;
+  _putenv(IPCX__SIGSTATE "=");
+  inherited_ign = (ipcx_sigset_t)ign & ~UNBLOCKABLE;
+  inherited_mask = (ipcx_sigset_t)mask & ~UNBLOCKABLE;
+  on();
 }
 
 /* --- the calls -------------------------------------------------------------- */

@@ -11,8 +11,10 @@
  *                    always nonblocking inside Winsock; a blocking receive
  *                    is one overlapped WSARecv waited for in ipcx__wait()
  *                    (as many wineserver requests as Winsock's own blocking
- *                    recv), other blocking calls wait in WSAPoll() for
- *                    readiness (no spinning) and retry; SO_RCVTIMEO and
+ *                    recv), other blocking calls wait for readiness (in
+ *                    a process that serves signals on the file's
+ *                    WSAEventSelect event in ipcx__wait(), so signals
+ *                    interrupt them; else in WSAPoll) and retry; SO_RCVTIMEO and
  *                    SO_SNDTIMEO (struct timeval, as on Linux) bound those waits.
  *                    poll() readiness: WSAPoll(0), else WSAEventSelect on an
  *                    event of the file.  WSAStartup runs once.
@@ -103,19 +105,64 @@ static int ws_fstat(struct ipcx__file *f, int fd, struct stat *st)
   return 0;
 }
 
-/* Wait until the socket is ready for `what` (POLLRDNORM/POLLWRNORM); 1, 0 on timeout, -1. */
+#define WS_ALL_EVENTS (FD_READ | FD_WRITE | FD_ACCEPT | FD_CONNECT | FD_CLOSE | FD_OOB)
+
+/*
+ * Wait until the socket is ready for `what` (POLLRDNORM/POLLWRNORM): 1, 0
+ * on timeout, -1 with errno.  In a process that serves signals the wait is
+ * ipcx__wait() on the file's event (WSAEventSelect), so a signal interrupts
+ * it: EINTR, or it waits again under SA_RESTART unless a timeout is set
+ * (Linux's rule for send, connect, accept, recvfrom).  The event is armed
+ * for every event first, as poll() arms it (a poll() in another thread on
+ * the same socket keeps seeing its events); after a wake that did not make
+ * `what` true, for `what`'s events only (no spinning on unread data while
+ * waiting to write).  Otherwise WSAPoll() waits, as before signals.
+ */
 static int ws_wait(struct ipcx__file *f, short what, DWORD timeout_ms)
 {
+  struct wsock *w = ws(f);
+  long net = what == POLLRDNORM ? FD_READ | FD_ACCEPT | FD_CLOSE | FD_OOB : FD_WRITE | FD_CONNECT | FD_CLOSE;
+  ULONGLONG end = GetTickCount64() + timeout_ms;
   WSAPOLLFD p;
-  int r;
+  DWORD ms, r;
+  int n, pass, woke = 0;
 
   p.fd = sock_of(f);
   p.events = what;
   p.revents = 0;
-  r = WSAPoll(&p, 1, timeout_ms ? (INT)timeout_ms : -1);
-  if (r < 0)
-    return ws_fail();
-  return r;
+  if (ipcx__signal_self() == NULL) {
+    n = WSAPoll(&p, 1, timeout_ms ? (INT)timeout_ms : -1);
+    return n < 0 ? ws_fail() : n;
+  }
+  for (;;) {
+    for (pass = 0; pass < 2; pass++) {
+      p.revents = 0;
+      n = WSAPoll(&p, 1, 0);
+      if (n != 0)
+        return n < 0 ? ws_fail() : 1;
+      if (pass == 1)
+        break;
+      /* Not ready: arm the event, then look again (it may have changed meanwhile). */
+      if (w->ev == NULL && (w->ev = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+        return ipcx__fail(ENOMEM);
+      ResetEvent(w->ev);
+      if (WSAEventSelect(sock_of(f), w->ev, woke ? net : WS_ALL_EVENTS) != 0)
+        return ws_fail();
+    }
+    ms = INFINITE;
+    if (timeout_ms != 0) {
+      ULONGLONG now = GetTickCount64();
+      if (now >= end)
+        return 0;
+      ms = (DWORD)(end - now);
+    }
+    r = ipcx__wait1(w->ev, ms, IPCX__WAIT_INTR);
+    if (r == WAIT_TIMEOUT)
+      return 0;
+    if (r == IPCX__WAIT_INTERRUPTED && (timeout_ms != 0 || !ipcx__wait_restart()))
+      return ipcx__fail(EINTR);
+    woke = 1;
+  }
 }
 
 static int ws_nonblock(struct ipcx__file *f, int flags)
@@ -285,7 +332,7 @@ static short ws_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nw
     if (w->ev == NULL)
       break;
     ResetEvent(w->ev);
-    WSAEventSelect(sock_of(f), w->ev, FD_READ | FD_WRITE | FD_ACCEPT | FD_CONNECT | FD_CLOSE | FD_OOB);
+    WSAEventSelect(sock_of(f), w->ev, WS_ALL_EVENTS);
   }
   if (rev == 0 && w->ev != NULL)
     wait[(*nwait)++] = w->ev;

@@ -48,6 +48,11 @@
  * envp NULL means the parent's environment (Linux would give an empty one;
  * a Windows process without SYSTEMROOT cannot even start Winsock).  A given
  * envp is passed exactly, plus SYSTEMROOT from the parent if envp lacks it.
+ * Either gets IPCX_SIGSTATE when the child must start with signals ignored
+ * or blocked (as across Linux's execve; signal.c makes it and takes it out
+ * of the child's environment before main()).  A kill() that comes
+ * before the child's start-up code ran (its first milliseconds) finds no
+ * signal box yet and applies the default action (docs/signals.md).
  *
  * The program: the path as given, or with ".exe" added when the path does
  * not exist and does not end in .exe.  posix_spawnp searches PATH (';'
@@ -58,8 +63,9 @@
  *
  * Attributes: POSIX_SPAWN_SETPGROUP records the child's process group for
  * waitpid(0 or -pgid) and kill(-pgid) (Windows has no process groups:
- * nothing else changes).  RESETIDS, SETSIGMASK, SETSIGDEF, SETSCHEDPARAM,
- * SETSCHEDULER and SETSID are accepted and have no effect.
+ * nothing else changes).  SETSIGMASK and SETSIGDEF set the child's mask and
+ * the signals it starts with at SIG_DFL (signal.c).  RESETIDS,
+ * SETSCHEDPARAM, SETSCHEDULER and SETSID are accepted and have no effect.
  */
 #include "internal.h"
 
@@ -280,6 +286,38 @@ int ipcx_posix_spawnattr_getpgroup(const ipcx_posix_spawnattr_t *a, pid_t *pg)
   return 0;
 }
 
+int ipcx_posix_spawnattr_setsigmask(ipcx_posix_spawnattr_t *a, const ipcx_sigset_t *s)
+{
+  if (a == NULL || s == NULL)
+    return EINVAL;
+  a->sigmask = *s;
+  return 0;
+}
+
+int ipcx_posix_spawnattr_getsigmask(const ipcx_posix_spawnattr_t *a, ipcx_sigset_t *s)
+{
+  if (a == NULL || s == NULL)
+    return EINVAL;
+  *s = a->sigmask;
+  return 0;
+}
+
+int ipcx_posix_spawnattr_setsigdefault(ipcx_posix_spawnattr_t *a, const ipcx_sigset_t *s)
+{
+  if (a == NULL || s == NULL)
+    return EINVAL;
+  a->sigdefault = *s;
+  return 0;
+}
+
+int ipcx_posix_spawnattr_getsigdefault(const ipcx_posix_spawnattr_t *a, ipcx_sigset_t *s)
+{
+  if (a == NULL || s == NULL)
+    return EINVAL;
+  *s = a->sigdefault;
+  return 0;
+}
+
 /* --- the command line and the environment ------------------------------ */
 
 /* A growing string; on overflow or ENOMEM `err` is set and appends stop. */
@@ -367,12 +405,33 @@ static int command_line(struct buf *b, const char *path, char *const argv[])
   return b->len > CMDLINE_MAX ? E2BIG : 0;
 }
 
-static int environment(struct buf *b, char *const envp[])
+static int is_sigstate(const char *e)
+{
+  size_t n = sizeof IPCX__SIGSTATE - 1;
+
+  return _strnicmp(e, IPCX__SIGSTATE, n) == 0 && e[n] == '=';
+}
+
+/*
+ * The child's environment block: envp (NULL: this process's own), plus
+ * SYSTEMROOT if envp lacks it, plus `extra` (the signal state) if not "".
+ */
+static int environment(struct buf *b, char *const envp[], const char *extra)
 {
   int i, has_root = 0;
 
-  for (i = 0; envp[i] != NULL; i++) {
-    if (strchr(envp[i], '=') == NULL || envp[i][0] == '=')
+  if (envp == NULL) {
+    char *all = GetEnvironmentStringsA(), *e;
+    if (all == NULL)
+      return ENOMEM;
+    for (e = all; *e != 0; e += strlen(e) + 1)
+      if (!is_sigstate(e))
+        put(b, e, strlen(e) + 1);
+    FreeEnvironmentStringsA(all);
+    has_root = 1;               /* whatever this process has */
+  }
+  for (i = 0; envp != NULL && envp[i] != NULL; i++) {
+    if (strchr(envp[i], '=') == NULL || envp[i][0] == '=' || is_sigstate(envp[i]))
       continue;                 /* Windows cannot carry these; Linux keeps them */
     if (_strnicmp(envp[i], "SYSTEMROOT=", 11) == 0)
       has_root = 1;
@@ -382,6 +441,8 @@ static int environment(struct buf *b, char *const envp[])
     put(b, "SYSTEMROOT=", 11);
     put(b, getenv("SYSTEMROOT"), strlen(getenv("SYSTEMROOT")) + 1);
   }
+  if (*extra != 0)
+    put(b, extra, strlen(extra) + 1);
   put(b, "\0", 1);              /* the block ends with an empty string */
   if (b->len == 1)
     put(b, "\0", 1);
@@ -727,7 +788,7 @@ static int spawn(pid_t *pid, const char *file, int search,
 {
   struct slot *t;
   struct buf cmd = { 0 }, env = { 0 };
-  char *cwd = NULL, *prog = NULL;
+  char *cwd = NULL, *prog = NULL, sigstate[64];
   unsigned char *block = NULL;
   HANDLE *list = NULL;
   LPPROC_THREAD_ATTRIBUTE_LIST al = NULL;
@@ -749,8 +810,9 @@ static int spawn(pid_t *pid, const char *file, int search,
     err = find_program(file, search, cwd, &prog);
   if (err == 0)
     err = command_line(&cmd, file, argv);
-  if (err == 0 && envp != NULL)
-    err = environment(&env, envp);
+  ipcx__signal_spawn_env(attr, sigstate, sizeof sigstate);
+  if (err == 0 && (envp != NULL || sigstate[0] != 0))
+    err = environment(&env, envp, sigstate);
   if (err != 0)
     goto out;
 
@@ -800,7 +862,7 @@ static int spawn(pid_t *pid, const char *file, int search,
     si.lpAttributeList = al;
   }
   if (!CreateProcessA(prog, cmd.p, NULL, NULL, nlist > 0, EXTENDED_STARTUPINFO_PRESENT,
-                      envp != NULL ? env.p : NULL, cwd, &si.StartupInfo, &pi)) {
+                      env.p, cwd, &si.StartupInfo, &pi)) {
     err = ipcx__errno_from_win32(GetLastError());
     goto out;
   }
