@@ -484,6 +484,87 @@ START_TEST(fifo_stdio_reader)
 }
 END_TEST
 
+/* --- one steady writer --------------------------------------------------------- */
+
+#define STEADY_CHUNK 65536
+#define STEADY_CHUNKS 64
+
+struct steady {
+  int w;
+  unsigned long long sum;
+};
+
+static void *steady_writer_thread(void *arg)
+{
+  struct steady *st = arg;
+  unsigned char *b = malloc(STEADY_CHUNK);
+
+  for (int k = 0; b != NULL && k < STEADY_CHUNKS; k++) {
+    test_fill(b, STEADY_CHUNK, (unsigned)k);
+    st->sum += test_checksum(b, STEADY_CHUNK);
+    if (write(st->w, b, STEADY_CHUNK) != STEADY_CHUNK)
+      break;
+  }
+  free(b);
+  close(st->w);
+  return NULL;
+}
+
+/*
+ * A writer that keeps writing 64 KiB writes from before the reader's first
+ * read() to the end: every byte arrives, in order, then EOF.  (On Windows
+ * the relay takes the first bytes and the reader moves to reading the
+ * writer's instance directly while bytes are still on their way through the
+ * relay: the hand-over must lose, repeat and strand nothing.)
+ */
+START_TEST(fifo_steady_writer_every_byte)
+{
+  char path[256];
+  unsigned char *b = malloc(STEADY_CHUNK), *chunk = malloc(STEADY_CHUNK);
+  unsigned long long sum = 0;
+  struct steady st = { -1, 0 };
+  size_t have = 0, total = 0;
+  pthread_t t;
+  ssize_t n;
+  int r, fl, k = 0;
+
+  ck_assert_ptr_nonnull(b);
+  ck_assert_ptr_nonnull(chunk);
+  make_fifo(path, sizeof path, "steady");
+  r = open(path, O_RDONLY | O_NONBLOCK);
+  ck_assert_int_ge(r, 0);
+  st.w = open(path, O_WRONLY);
+  ck_assert_int_ge(st.w, 0);
+  fl = fcntl(r, F_GETFL);
+  ck_assert_int_eq(fcntl(r, F_SETFL, fl & ~O_NONBLOCK), 0);
+  ck_assert_int_eq(pthread_create(&t, NULL, steady_writer_thread, &st), 0);
+  test_sleep_ms(20);            /* the writer is ahead before the first read */
+  /* Read in odd sizes; re-cut into the writer's 64 KiB chunks to checksum them. */
+  while ((n = read(r, b, 4000 + (size_t)(k++ % 7) * 9000)) > 0) {
+    size_t off = 0;
+    while (off < (size_t)n) {
+      size_t c = (size_t)n - off < STEADY_CHUNK - have ? (size_t)n - off : STEADY_CHUNK - have;
+      memcpy(chunk + have, b + off, c);
+      have += c, off += c;
+      if (have == STEADY_CHUNK) {
+        sum += test_checksum(chunk, STEADY_CHUNK);
+        have = 0;
+      }
+    }
+    total += (size_t)n;
+  }
+  ck_assert_int_eq(n, 0);       /* EOF once the writer closed */
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
+  ck_assert_uint_eq(total, (size_t)STEADY_CHUNK * STEADY_CHUNKS);
+  ck_assert_uint_eq(have, 0);
+  ck_assert(sum == st.sum);
+  close(r);
+  unlink(path);
+  free(b);
+  free(chunk);
+}
+END_TEST
+
 /* --- many writers ------------------------------------------------------------ */
 
 struct writer_arg {
@@ -889,6 +970,7 @@ Suite *suite_fifo(void)
   tcase_add_test(tc, fifo_short_reads_keep_messages_whole);
   tcase_add_test(tc, fifo_stdio_reader);
   tcase_add_test(tc, fifo_writer_threads_atomic);
+  tcase_add_test(tc, fifo_steady_writer_every_byte);
   tcase_add_test(tc, fifo_poll);
   suite_add_tcase(s, tc);
   tcase_add_test(procs, fifo_writer_processes_atomic);

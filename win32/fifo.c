@@ -615,7 +615,12 @@ static int try_direct(struct fifo *p)
   return 1;
 }
 
-/* Everything the relay wrote into the stream has been read (f->lock held). */
+/*
+ * Everything the relay wrote into the stream has been read (f->lock held).
+ * A write still in flight counts with its bytes: read() may already have
+ * taken them all before Wine reports the write complete (to the relay
+ * thread, which issued it), and then nothing more is coming into the stream.
+ */
 static int stream_empty(struct fifo *p)
 {
   DWORD n;
@@ -625,7 +630,8 @@ static int stream_empty(struct fifo *p)
     relayed(p, p->writing);
     p->writing = NULL;
   }
-  return p->writing == NULL && p->relayed_n == p->consumed_n;
+  return p->relayed_n + (p->writing != NULL ? p->writing->wend - p->writing->off : 0) ==
+         p->consumed_n;
 }
 
 /* Back to the relay (f->lock held): a second writer, or a child reading. */
@@ -887,7 +893,7 @@ static ssize_t fifo_read(struct ipcx__file *f, int fd, void *buf, size_t n, int 
     if (try_direct(p) && stream_empty(p)) {
       struct inst *i = p->dinst;
       int more;
-      if (!drained(i)) {        /* what the relay had taken comes first */
+      if (!drained(i) && p->writing == NULL) {  /* what the relay had taken comes first */
         got = i->len - i->off < n ? i->len - i->off : (DWORD)n;
         memcpy(buf, i->buf + i->off, got);
         i->off += got;
@@ -989,7 +995,7 @@ static short reader_poll(struct ipcx__file *f, HANDLE wait[2], int *nwait)
 
   for (k = 0; k < 8; k++) {
     if (try_direct(p) && stream_empty(p)) {
-      if (!drained(p->dinst))
+      if (!drained(p->dinst) && p->writing == NULL)
         return IPCX_POLLIN;     /* what the relay had taken */
       watch_on(p, p->dinst->h);
       z = ipcx__zero_read_on(&p->rz, p->rzh, &hup);
