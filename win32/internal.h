@@ -46,6 +46,7 @@ enum ipcx__kind {
 };
 
 struct ipcx__file;
+struct ipcx__scm_out;
 
 /*
  * What a kind of socket does (socket.c has checked the fd is a socket and
@@ -69,6 +70,10 @@ struct ipcx__sock_ops {
   ssize_t (*recvfrom)(struct ipcx__file *f, void *buf, size_t n, int flags,
                       struct sockaddr *addr, socklen_t *alen);
   int (*from)(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len);
+  /* sendmsg() with ancillary data (scm.h, already checked); NULL: EINVAL,
+   * as Linux answers SCM_RIGHTS on a socket that is not AF_UNIX. */
+  ssize_t (*sendscm)(struct ipcx__file *f, const struct ipcx__scm_out *scm, const void *buf,
+                     size_t n, int flags);
   int record;
 };
 
@@ -198,6 +203,11 @@ struct ipcx__file *ipcx__fd_peek(int fd);
  */
 void ipcx__fd_lock_shared(void);
 void ipcx__fd_unlock_shared(void);
+/* SCM_RIGHTS (scm.c): fd's description as a private handle for another
+ * process (export_to applied) and its status flags, 0 or errno; and a new fd
+ * for a handle that came from one (consumed), or -1/errno. */
+int ipcx__fd_export(int fd, HANDLE *h, int *flags);
+int ipcx__fd_adopt(HANDLE h, int flags, int cloexec);
 
 /* --- the one wait (wait.c) -------------------------------------------- */
 
