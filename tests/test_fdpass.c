@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
 
 /* Send n bytes with nfds fds (and the credentials cred, if not NULL). */
 static ssize_t send_fds(int s, const void *data, size_t n, const int *fds, int nfds,
@@ -284,6 +285,66 @@ START_TEST(fdpass_stream_boundaries)
   ck_assert_int_eq(read(sv[1], buf, sizeof buf), 1);
   assert_pipe_eof(p[0]);
   close(p[0]);
+  close(sv[0]);
+  close(sv[1]);
+}
+END_TEST
+
+/* A loopback socket of type bound to a free port; its address in *a. */
+static int inet_bound(int type, struct sockaddr_in *a)
+{
+  socklen_t len = sizeof *a;
+  int fd = socket(AF_INET, type, 0);
+
+  ck_assert_int_ge(fd, 0);
+  memset(a, 0, sizeof *a);
+  a->sin_family = AF_INET;
+  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)a, sizeof *a), 0);
+  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)a, &len), 0);
+  return fd;
+}
+
+/* A connected TCP socket and a bound UDP socket travel and keep working. */
+START_TEST(fdpass_tcp_udp)
+{
+  struct sockaddr_in a, b;
+  int sv[2], l, c, srv, u, u2, fds[2], got[16], n;
+  char buf[16];
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  l = inet_bound(SOCK_STREAM, &a);
+  ck_assert_int_eq(listen(l, 1), 0);
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+  srv = accept(l, NULL, NULL);
+  ck_assert_int_ge(srv, 0);
+  u = inet_bound(SOCK_DGRAM, &b);
+  fds[0] = srv;
+  fds[1] = u;
+  ck_assert_int_eq(send_fds(sv[0], "i", 1, fds, 2, NULL), 1);
+  close(srv);
+  close(u);
+  ck_assert_int_eq(recv_fds(sv[1], buf, sizeof buf, got, &n, 0), 1);
+  ck_assert_int_eq(n, 2);
+  ck_assert_int_eq(write(got[0], "tcp", 3), 3);
+  ck_assert_int_eq(test_read_all(c, buf, 3), 3);
+  ck_assert_int_eq(memcmp(buf, "tcp", 3), 0);
+  ck_assert_int_eq(write(c, "back", 4), 4);
+  ck_assert_int_eq(test_read_all(got[0], buf, 4), 4);
+  ck_assert_int_eq(memcmp(buf, "back", 4), 0);
+  close(got[0]);
+  ck_assert_int_eq(read(c, buf, sizeof buf), 0);   /* the passed fd was the last */
+  u2 = socket(AF_INET, SOCK_DGRAM, 0);
+  ck_assert_int_ge(u2, 0);
+  ck_assert_int_eq(sendto(u2, "udp", 3, 0, (struct sockaddr *)&b, sizeof b), 3);
+  ck_assert_int_eq(recv(got[1], buf, sizeof buf, 0), 3);
+  ck_assert_int_eq(memcmp(buf, "udp", 3), 0);
+  close(got[1]);
+  close(u2);
+  close(c);
+  close(l);
   close(sv[0]);
   close(sv[1]);
 }
@@ -775,6 +836,7 @@ Suite *suite_fdpass(void)
   tcase_add_test(tc, fdpass_pipe_seqpacket);
   tcase_add_test(tc, fdpass_pipe_dgram);
   tcase_add_test(tc, fdpass_kinds_in_process);
+  tcase_add_test(tc, fdpass_tcp_udp);
   tcase_add_test(tc, fdpass_stream_boundaries);
   tcase_add_test(tc, fdpass_several_in_flight);
   tcase_add_test(tc, fdpass_ctrunc);

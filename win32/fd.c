@@ -823,43 +823,50 @@ void ipcx__fd_reslot(int fd, HANDLE h)
 }
 
 /*
- * SCM_RIGHTS (scm.c): fd's description for another process.  *h: a private
+ * SCM_RIGHTS (scm.c): fd's description for process `to`.  *h: a private
  * duplicate of its CRT slot's handle, prepared by the kind's export_to (as
- * posix_spawn does); *flags: its status flags.  0 or an errno value
- * (EOPNOTSUPP for the kinds that cannot travel as a handle yet: Winsock
- * sockets, message queues).
+ * posix_spawn does); *flags: its status flags.  A Winsock socket cannot
+ * travel as a handle: *h is NULL, IPCX__FD_WINSOCK is in *flags and *ws
+ * holds its WSADuplicateSocket for `to`.  0 or an errno value (EOPNOTSUPP
+ * for a message queue).
  */
-int ipcx__fd_export(int fd, HANDLE *h, int *flags)
+int ipcx__fd_export(int fd, DWORD to, HANDLE *h, int *flags, WSAPROTOCOL_INFOW *ws)
 {
   struct ipcx__file *f = ipcx__fd_get(fd);
   int err = 0;
 
   if (f == NULL)
     return EBADF;
-  if (f->ops->kind == IPCX__KIND_WINSOCK || f->ops->kind == IPCX__KIND_MQUEUE) {
-    ipcx__file_unref(f);
-    return EOPNOTSUPP;
-  }
+  *h = NULL;
   *flags = getfl(fd, f);
-  if (!DuplicateHandle(GetCurrentProcess(), slot_handle(fd), GetCurrentProcess(), h, 0, FALSE,
-                       DUPLICATE_SAME_ACCESS))
+  if (f->ops->kind == IPCX__KIND_MQUEUE) {
+    err = EOPNOTSUPP;
+  } else if (f->ops->kind == IPCX__KIND_WINSOCK) {
+    *flags |= IPCX__FD_WINSOCK;
+    err = ipcx__ws_export(f, to, ws);
+  } else if (!DuplicateHandle(GetCurrentProcess(), slot_handle(fd), GetCurrentProcess(), h, 0,
+                              FALSE, DUPLICATE_SAME_ACCESS)) {
     err = ipcx__errno_from_win32(GetLastError());
-  else if (f->ops->export_to != NULL && (err = f->ops->export_to(f, h)) != 0)
+  } else if (f->ops->export_to != NULL && (err = f->ops->export_to(f, h)) != 0) {
     CloseHandle(*h);
+    *h = NULL;
+  }
   ipcx__file_unref(f);
   return err;
 }
 
 /*
  * SCM_RIGHTS: a new fd for handle h from another process (consumed, even on
- * failure), with the sender's status flags.  The kind's import makes the
- * description on first use, as for an inherited handle.  The fd or -1/errno
- * (EMFILE).
+ * failure), or for the Winsock socket ws (IPCX__FD_WINSOCK in flags), with
+ * the sender's status flags.  The kind's import makes the description on
+ * first use, as for an inherited handle.  The fd or -1/errno (EMFILE).
  */
-int ipcx__fd_adopt(HANDLE h, int flags, int cloexec)
+int ipcx__fd_adopt(HANDLE h, const WSAPROTOCOL_INFOW *ws, int flags, int cloexec)
 {
   int fd, oflags = _O_BINARY | (cloexec ? _O_NOINHERIT : 0);
 
+  if (flags & IPCX__FD_WINSOCK)
+    return ipcx__ws_adopt(ws, flags, cloexec);
   oflags |= (flags & O_ACCMODE) == O_RDONLY ? _O_RDONLY : 0;
   oflags |= (flags & O_APPEND) ? _O_APPEND : 0;
   SetHandleInformation(h, HANDLE_FLAG_INHERIT, cloexec ? 0 : HANDLE_FLAG_INHERIT);

@@ -71,15 +71,27 @@ struct head {
 struct wire_fd {
   DWORD pid;                    /* the process whose table holds the handle */
   DWORD flags;                  /* the description's O_ACCMODE | O_NONBLOCK | O_APPEND */
-  unsigned long long handle;
+  unsigned long long handle;    /* a Winsock socket: where its WSAPROTOCOL_INFOW is in the record */
 };
+
+/* The record is at most this big (a Winsock socket takes 628 bytes more). */
+#define REC_MAX 32768
 
 struct ipcx__scm_batch {
   struct ipcx__scm_batch *next;
   DWORD pos, len;               /* where its data starts in the reader's read-ahead, how much */
   struct head h;
-  struct wire_fd fd[];
+  size_t size;
+  unsigned char rec[];          /* the record as it came */
 };
+
+static struct wire_fd wire_at(const void *rec, DWORD i)
+{
+  struct wire_fd w;
+
+  memcpy(&w, (const char *)rec + sizeof(struct head) + (size_t)i * sizeof w, sizeof w);
+  return w;
+}
 
 /* The recvmsg() in progress on this thread: the batch its read took. */
 static __thread struct ipcx__scm_batch **rx_slot;
@@ -140,11 +152,6 @@ int ipcx__scm_parse(const struct msghdr *msg, struct ipcx__scm_out *out)
   return 0;
 }
 
-size_t ipcx__scm_size(const struct ipcx__scm_out *out)
-{
-  return sizeof(struct head) + (size_t)out->nfds * sizeof(struct wire_fd);
-}
-
 /* The process at the other end of pipe handle h by the pipe's account, or 0. */
 static DWORD peer_of(HANDLE h)
 {
@@ -178,66 +185,89 @@ static void close_remote(DWORD pid, unsigned long long v)
   CloseHandle(proc);
 }
 
-int ipcx__scm_pack(const struct ipcx__scm_out *out, HANDLE pipe, void *rec)
+char *ipcx__scm_pack(const struct ipcx__scm_out *out, HANDLE pipe, size_t before, size_t after,
+                     size_t *size)
 {
   struct head h;
   struct wire_fd w;
+  WSAPROTOCOL_INFOW ws;
   DWORD self = GetCurrentProcessId(), peer = peer_of(pipe);
   HANDLE proc = NULL, mine;
+  size_t len = sizeof h + (size_t)out->nfds * sizeof w;
+  char *buf, *rec;
   int i, err = 0, flags;
 
+  buf = malloc(before + REC_MAX + after);
+  if (buf == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  rec = buf + before;
   if (out->nfds > 0 && peer != 0 && peer != self &&
       (proc = OpenProcess(PROCESS_DUP_HANDLE, FALSE, peer)) == NULL)
     peer = self;                /* cannot reach it: keep the handles here, the reader pulls */
   if (peer == 0)
     peer = self;
   memset(&h, 0, sizeof h);
-  h.nfds = (DWORD)out->nfds;
   h.has_cred = out->has_cred;
   h.pid = out->cred.pid;
   h.uid = out->cred.uid;
   h.gid = out->cred.gid;
-  memcpy(rec, &h, sizeof h);
   for (i = 0; i < out->nfds && err == 0; i++) {
-    err = ipcx__fd_export(out->fds[i], &mine, &flags);
+    err = ipcx__fd_export(out->fds[i], peer, &mine, &flags, &ws);
     if (err != 0)
       break;
     memset(&w, 0, sizeof w);
     w.flags = (DWORD)flags;
     w.pid = self;
-    w.handle = (uintptr_t)mine;
-    if (proc != NULL) {
-      HANDLE there;
-      if (DuplicateHandle(GetCurrentProcess(), mine, proc, &there, 0, FALSE,
-                          DUPLICATE_SAME_ACCESS)) {
-        CloseHandle(mine);
-        w.pid = peer;
-        w.handle = (uintptr_t)there;
+    if (mine == NULL) {
+      /* A Winsock socket: its WSADuplicateSocket for the peer, in the record. */
+      if (len + sizeof ws > REC_MAX) {
+        err = EINVAL;           /* as Linux for more than it takes in one message */
+        break;
+      }
+      w.pid = peer;
+      w.handle = len;
+      memcpy(rec + len, &ws, sizeof ws);
+      len += sizeof ws;
+    } else {
+      w.handle = (uintptr_t)mine;
+      if (proc != NULL) {
+        HANDLE there;
+        if (DuplicateHandle(GetCurrentProcess(), mine, proc, &there, 0, FALSE,
+                            DUPLICATE_SAME_ACCESS)) {
+          CloseHandle(mine);
+          w.pid = peer;
+          w.handle = (uintptr_t)there;
+        }
       }
     }
-    memcpy((char *)rec + sizeof h + (size_t)i * sizeof w, &w, sizeof w);
+    memcpy(rec + sizeof h + (size_t)i * sizeof w, &w, sizeof w);
+    h.nfds = (DWORD)i + 1;
   }
+  memcpy(rec, &h, sizeof h);
   if (proc != NULL)
     CloseHandle(proc);
   if (err != 0) {
-    h.nfds = (DWORD)i;
-    memcpy(rec, &h, sizeof h);
     ipcx__scm_unpack(rec);
-    return ipcx__fail(err);
+    free(buf);
+    errno = err;
+    return NULL;
   }
-  return 0;
+  *size = len;
+  return buf;
 }
 
 void ipcx__scm_unpack(const void *rec)
 {
   struct head h;
-  struct wire_fd w;
   DWORD i;
 
   memcpy(&h, rec, sizeof h);
   for (i = 0; i < h.nfds; i++) {
-    memcpy(&w, (const char *)rec + sizeof h + (size_t)i * sizeof w, sizeof w);
-    close_remote(w.pid, w.handle);
+    struct wire_fd w = wire_at(rec, i);
+    if (!(w.flags & IPCX__FD_WINSOCK))
+      close_remote(w.pid, w.handle);
   }
 }
 
@@ -247,19 +277,27 @@ struct ipcx__scm_batch *ipcx__scm_take(const void *rec, size_t len)
 {
   struct ipcx__scm_batch *b;
   struct head h;
+  DWORD i;
 
   if (len < sizeof h)
     return NULL;
   memcpy(&h, rec, sizeof h);
   if (h.nfds > IPCX__SCM_MAX_FD || len < sizeof h + h.nfds * sizeof(struct wire_fd))
     return NULL;
-  b = calloc(1, sizeof *b + h.nfds * sizeof(struct wire_fd));
+  for (i = 0; i < h.nfds; i++) {
+    struct wire_fd w = wire_at(rec, i);
+    if ((w.flags & IPCX__FD_WINSOCK) && (w.handle < sizeof h || w.handle > len ||
+                                         len - w.handle < sizeof(WSAPROTOCOL_INFOW)))
+      return NULL;
+  }
+  b = calloc(1, sizeof *b + len);
   if (b == NULL) {
     ipcx__scm_unpack(rec);      /* cannot keep them: close them where they are */
     return NULL;
   }
   b->h = h;
-  memcpy(b->fd, (const char *)rec + sizeof h, h.nfds * sizeof(struct wire_fd));
+  b->size = len;
+  memcpy(b->rec, rec, len);
   return b;
 }
 
@@ -290,8 +328,8 @@ void ipcx__scm_discard(struct ipcx__scm_batch *b)
 
   if (b == NULL)
     return;
-  for (i = 0; i < b->h.nfds; i++)
-    close_remote(b->fd[i].pid, b->fd[i].handle);
+  (void)i;
+  ipcx__scm_unpack(b->rec);
   free(b);
 }
 
@@ -323,6 +361,8 @@ void ipcx__scm_rx_begin(struct ipcx__scm_batch **slot)
 /* The handle of wire entry w in this process (pulled if another holds it), or NULL. */
 static HANDLE pull(const struct wire_fd *w)
 {
+  if (w->flags & IPCX__FD_WINSOCK)
+    return INVALID_HANDLE_VALUE;  /* made for this process (or none): ipcx__fd_adopt */
   HANDLE proc, h = NULL;
 
   if (w->pid == GetCurrentProcessId())
@@ -385,17 +425,20 @@ void ipcx__scm_rx_end(struct ipcx__scm_batch **slot, struct msghdr *msg, int fla
     room = msg->msg_control != NULL ? msg->msg_controllen - used : 0;
     fit = room > CM_HDR ? (room - CM_HDR) / sizeof(int) : 0;
     for (i = 0; i < b->h.nfds; i++) {
-      struct wire_fd *w = &b->fd[i];
+      struct wire_fd wire = wire_at(b->rec, (DWORD)i), *w = &wire;
+      const WSAPROTOCOL_INFOW *ws;
       HANDLE h;
       int fd;
       if (full || (size_t)n >= fit) {
-        close_remote(w->pid, w->handle);
+        if (!(w->flags & IPCX__FD_WINSOCK))
+          close_remote(w->pid, w->handle);
         continue;
       }
       h = pull(w);
       if (h == NULL)
         continue;               /* its holder has gone: lost (docs/fdpass.md) */
-      fd = ipcx__fd_adopt(h, (int)w->flags, (flags & MSG_CMSG_CLOEXEC) != 0);
+      ws = (w->flags & IPCX__FD_WINSOCK) ? (const WSAPROTOCOL_INFOW *)(b->rec + w->handle) : NULL;
+      fd = ipcx__fd_adopt(h, ws, (int)w->flags, (flags & MSG_CMSG_CLOEXEC) != 0);
       if (fd >= 0)
         fds[n++] = fd;
       else

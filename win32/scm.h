@@ -23,12 +23,12 @@ struct ipcx__scm_batch;
 /* msg's control data into *out: 0, or -1/errno (EINVAL a malformed or unknown
  * cmsg, EBADF a bad fd, EPERM credentials the sender may not claim). */
 int ipcx__scm_parse(const struct msghdr *msg, struct ipcx__scm_out *out);
-/* The bytes of the record for *out (what ipcx__scm_pack writes). */
-size_t ipcx__scm_size(const struct ipcx__scm_out *out);
-/* Write the record to rec: each fd exported and its handle placed in the
- * process at the other end of the connection's pipe (docs/fdpass.md).
- * 0, or -1/errno (nothing is left placed). */
-int ipcx__scm_pack(const struct ipcx__scm_out *out, HANDLE pipe, void *rec);
+/* The record for *out, in a malloc'd buffer with `before` bytes free before
+ * it and `after` bytes after it (its size in *size): each fd exported and
+ * its handle placed in the process at the other end of the connection's
+ * pipe (docs/fdpass.md).  NULL/errno (nothing is left placed). */
+char *ipcx__scm_pack(const struct ipcx__scm_out *out, HANDLE pipe, size_t before, size_t after,
+                     size_t *size);
 /* A packed record that was not sent: close its handles where they are. */
 void ipcx__scm_unpack(const void *rec);
 

@@ -352,6 +352,28 @@ static int ws_socket(int domain, int type, int protocol, int flags)
   return ws_install(s, domain, type, flags);
 }
 
+int ipcx__ws_export(struct ipcx__file *f, DWORD to, WSAPROTOCOL_INFOW *ws)
+{
+  if (WSADuplicateSocketW(sock_of(f), to, ws) != 0)
+    return ipcx__errno_from_win32((DWORD)WSAGetLastError());
+  return 0;
+}
+
+int ipcx__ws_adopt(const WSAPROTOCOL_INFOW *ws, int flags, int cloexec)
+{
+  SOCKET s;
+
+  InitOnceExecuteOnce(&wsa_once, wsa_start, NULL, NULL);
+  if (!wsa_ok)
+    return ipcx__fail(ENETDOWN);
+  s = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
+                 (WSAPROTOCOL_INFOW *)ws, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET)
+    return ws_fail();
+  return ws_install(s, ws->iAddressFamily, ws->iSocketType,
+                    ((flags & O_NONBLOCK) ? SOCK_NONBLOCK : 0) | (cloexec ? SOCK_CLOEXEC : 0));
+}
+
 static int ws_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
 {
   SOCKET s;

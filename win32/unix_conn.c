@@ -39,7 +39,7 @@ enum { CTL_SHUTDOWN = 1, CTL_RESET = 2, CTL_SCM = 3 };
  * follows as plain data, as Linux attaches fds to the first buffer of a
  * write); a reader reads an SCM message only with CTL_ROOM free. */
 #define CTL_DATA 16384
-#define CTL_ROOM (CTL_DATA + 8192)
+#define CTL_ROOM (CTL_DATA + 32768 + 64)
 enum { HOW_WR = 1, HOW_RD = 2 };  /* the sender's shutdown: our EOF, our EPIPE */
 
 struct ctl {
@@ -762,7 +762,7 @@ ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm
                            size_t n, int flags)
 {
   struct usock *s = us(f);
-  size_t head = sizeof(struct ctl) + ipcx__scm_size(scm), tag = s->type != SOCK_STREAM, first;
+  size_t rec, head, tag = s->type != SOCK_STREAM, first;
   DWORD put, err, timeout = s->sndtimeo ? s->sndtimeo : INFINITE;
   struct ctl c;
   ssize_t r;
@@ -780,26 +780,26 @@ ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm
     return ipcx__fail(EFAULT);
   if (n == 0 && !tag)
     return 0;
-  if (tag && n + head + 1 > RA_SIZE)
-    return ipcx__fail(EMSGSIZE);
   if (peer_refuses(f)) {
     if (tag && s->err != 0)
       return take_err(s, 0);
     return ipcx__fail(EPIPE);
   }
   first = tag || n < CTL_DATA ? n : CTL_DATA;
-  m = malloc(head + tag + first);
+  m = ipcx__scm_pack(scm, f->h, sizeof c, tag + first, &rec);
   if (m == NULL)
-    return ipcx__fail(ENOMEM);
+    return -1;
+  head = sizeof c + rec;
+  if (tag && head + 1 + n > RA_SIZE) {
+    ipcx__scm_unpack(m + sizeof c);
+    free(m);
+    return ipcx__fail(EMSGSIZE);
+  }
   memset(&c, 0, sizeof c);
   c.magic = CTL_MAGIC;
   c.kind = CTL_SCM;
   c.size = (unsigned short)head;
   memcpy(m, &c, sizeof c);
-  if (ipcx__scm_pack(scm, f->h, m + sizeof c) < 0) {
-    free(m);
-    return -1;
-  }
   if (tag)
     m[head] = 'D';
   if (first > 0)
