@@ -606,7 +606,7 @@ END_TEST
 /*
  * argv: MODE WHERE [COUNT].  WHERE is an fd number (an inherited socketpair
  * end) or a path to connect to.  MODE:
- *   use    receive one message of 4 fds and write "child" to each;
+ *   use    receive one message of COUNT fds and write "child" to each;
  *   many   COUNT messages of one fd each: write one byte to it and close it;
  *          exit 9 if this process's own handle count grew;
  *   give   make a pipe, write "left" into it, send its read end, exit;
@@ -624,7 +624,7 @@ IPCX_TEST_HELPER(fdpass_peer)
   if (s < 0)
     return 3;
   if (strcmp(argv[0], "use") == 0) {
-    if (recv_fds(s, buf, sizeof buf, got, &n, 0) != 3 || n != 4)
+    if (recv_fds(s, buf, sizeof buf, got, &n, 0) != 3 || argc < 3 || n != atoi(argv[2]))
       return 4;
     for (i = 0; i < n; i++)
       if (write(got[i], "child", 5) != 5 || close(got[i]) != 0)
@@ -669,23 +669,32 @@ static pid_t start_peer(const char *mode, const char *where, const char *count)
 }
 
 /* Pipe, socket, file and FIFO ends to a child: to one that inherited a
- * socketpair end (pair) or to one that connected (path). */
+ * socketpair end (pair) or to one that connected (path); to that one a TCP
+ * connection too. */
 static void kinds_to_child(int by_path)
 {
   char path[256], file[256], fifo[256], where[256], buf[16];
-  int sv[2], p[2], pair[2], f, fr, fw, fds[4], s, l = -1;
+  int sv[2], p[2], pair[2], f, fr, fw, fds[5], s, l = -1, tl = -1, tc = -1, ts = -1;
   pid_t pid;
 
   if (by_path) {
+    struct sockaddr_in a;
     l = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
-    pid = start_peer("use", path, NULL);
+    pid = start_peer("use", path, "5");
+    tl = inet_bound(SOCK_STREAM, &a);
+    ck_assert_int_eq(listen(tl, 1), 0);
+    tc = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(tc, 0);
+    ck_assert_int_eq(connect(tc, (struct sockaddr *)&a, sizeof a), 0);
+    ts = accept(tl, NULL, NULL);
+    ck_assert_int_ge(ts, 0);
     s = accept(l, NULL, NULL);
     ck_assert_int_ge(s, 0);
   } else {
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
     fcntl(sv[0], F_SETFD, FD_CLOEXEC);
     snprintf(where, sizeof where, "%d", sv[1]);
-    pid = start_peer("use", where, NULL);
+    pid = start_peer("use", where, "4");
     close(sv[1]);
     s = sv[0];
   }
@@ -704,7 +713,11 @@ static void kinds_to_child(int by_path)
   fds[1] = pair[1];
   fds[2] = f;
   fds[3] = fw;
-  ck_assert_int_eq(send_fds(s, "use", 3, fds, 4, NULL), 3);
+  if (by_path)
+    fds[4] = ts;
+  ck_assert_int_eq(send_fds(s, "use", 3, fds, by_path ? 5 : 4, NULL), 3);
+  if (by_path)
+    close(ts);
   close(p[1]);
   close(pair[1]);
   close(fw);
@@ -716,6 +729,13 @@ static void kinds_to_child(int by_path)
   ck_assert_int_eq((int)lseek(f, 0, SEEK_CUR), 5);   /* the child moved our offset */
   ck_assert_int_eq(read(fr, buf, 5), 5);
   ck_assert_int_eq(memcmp(buf, "child", 5), 0);
+  if (by_path) {
+    ck_assert_int_eq(test_read_all(tc, buf, 5), 5);
+    ck_assert_int_eq(memcmp(buf, "child", 5), 0);
+    ck_assert_int_eq(read(tc, buf, 1), 0);    /* the child's close was the last */
+    close(tc);
+    close(tl);
+  }
   close(p[0]);
   close(pair[0]);
   close(f);
