@@ -436,13 +436,13 @@ void ipcx__scm_rx_end(struct ipcx__scm_batch **slot, struct msghdr *msg, int fla
       }
       h = pull(w);
       if (h == NULL)
-        continue;               /* its holder has gone: lost (docs/fdpass.md) */
+        continue;               /* its holder has gone: left out, MSG_CTRUNC (docs/fdpass.md) */
       ws = (w->flags & IPCX__FD_WINSOCK) ? (const WSAPROTOCOL_INFOW *)(b->rec + w->handle) : NULL;
       fd = ipcx__fd_adopt(h, ws, (int)w->flags, (flags & MSG_CMSG_CLOEXEC) != 0);
       if (fd >= 0)
         fds[n++] = fd;
-      else
-        full = 1;               /* EMFILE: Linux stops here and closes the rest */
+      else if (errno == EMFILE)
+        full = 1;               /* Linux stops here and closes the rest */
     }
     if ((size_t)n < b->h.nfds)
       msg->msg_flags |= MSG_CTRUNC;
