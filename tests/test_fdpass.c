@@ -173,6 +173,65 @@ START_TEST(fdpass_pipe_dgram)
 }
 END_TEST
 
+/* A datagram socket from socket() sends an fd to a bound one by its path. */
+START_TEST(fdpass_bound_dgram)
+{
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct sockaddr_un a, from;
+  struct msghdr m;
+  struct iovec v;
+  struct cmsghdr *c;
+  char path[256], buf[16];
+  int r, s, p[2], got[16], n;
+  socklen_t alen;
+
+  test_path(path, sizeof path, "dgram");
+  unlink(path);
+  r = socket(AF_UNIX, SOCK_DGRAM, 0);
+  ck_assert_int_ge(r, 0);
+  alen = test_addr(&a, path);
+  ck_assert_int_eq(bind(r, (struct sockaddr *)&a, alen), 0);
+  s = socket(AF_UNIX, SOCK_DGRAM, 0);
+  ck_assert_int_ge(s, 0);
+  ck_assert_int_eq(pipe(p), 0);
+  memset(&m, 0, sizeof m);
+  memset(&u, 0, sizeof u);
+  v.iov_base = "dg";
+  v.iov_len = 2;
+  m.msg_iov = &v;
+  m.msg_iovlen = 1;
+  m.msg_name = &a;
+  m.msg_namelen = alen;
+  m.msg_control = u.buf;
+  m.msg_controllen = sizeof u.buf;
+  c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &p[1], sizeof(int));
+  ck_assert_int_eq(sendmsg(s, &m, 0), 2);
+  close(p[1]);
+  ck_assert_int_eq(sendto(s, "plain", 5, 0, (struct sockaddr *)&a, alen), 5);
+  ck_assert_int_eq(recv_fds(r, buf, sizeof buf, got, &n, 0), 2);
+  ck_assert_int_eq(memcmp(buf, "dg", 2), 0);
+  ck_assert_int_eq(n, 1);
+  ck_assert_int_eq(write(got[0], "dgram", 5), 5);
+  close(got[0]);
+  assert_pipe_gives(p[0], "dgram");
+  assert_pipe_eof(p[0]);
+  alen = sizeof from;
+  ck_assert_int_eq(recvfrom(r, buf, sizeof buf, 0, (struct sockaddr *)&from, &alen), 5);
+  ck_assert_int_eq(memcmp(buf, "plain", 5), 0);
+  close(p[0]);
+  close(s);
+  close(r);
+  unlink(path);
+}
+END_TEST
+
 /* Several kinds in one message: a pipe read end, a socket end, a regular file
  * (its offset shared with the sender's fd), a FIFO's write end. */
 START_TEST(fdpass_kinds_in_process)
@@ -855,6 +914,7 @@ Suite *suite_fdpass(void)
   tcase_add_test(tc, fdpass_pipe_stream);
   tcase_add_test(tc, fdpass_pipe_seqpacket);
   tcase_add_test(tc, fdpass_pipe_dgram);
+  tcase_add_test(tc, fdpass_bound_dgram);
   tcase_add_test(tc, fdpass_kinds_in_process);
   tcase_add_test(tc, fdpass_tcp_udp);
   tcase_add_test(tc, fdpass_stream_boundaries);

@@ -70,10 +70,11 @@ struct ipcx__sock_ops {
   ssize_t (*recvfrom)(struct ipcx__file *f, void *buf, size_t n, int flags,
                       struct sockaddr *addr, socklen_t *alen);
   int (*from)(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len);
-  /* sendmsg() with ancillary data (scm.h, already checked); NULL: EINVAL,
-   * as Linux answers SCM_RIGHTS on a socket that is not AF_UNIX. */
+  /* sendmsg() with ancillary data (scm.h, already checked; addr NULL: no
+   * msg_name); NULL: EINVAL, as Linux answers SCM_RIGHTS on a socket that is
+   * not AF_UNIX. */
   ssize_t (*sendscm)(struct ipcx__file *f, const struct ipcx__scm_out *scm, const void *buf,
-                     size_t n, int flags);
+                     size_t n, int flags, const struct sockaddr *addr, socklen_t alen);
   int record;
 };
 

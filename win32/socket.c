@@ -804,12 +804,13 @@ static ssize_t send_scm(int fd, const struct msghdr *msg, size_t total, int flag
     r = -2;                     /* nothing that travels: a plain send */
   } else if (f->ops->sock->sendscm == NULL) {
     r = ipcx__fail(EINVAL);     /* Linux: SCM_RIGHTS only on AF_UNIX */
-  } else if (msg->msg_namelen != 0 && msg->msg_name != NULL) {
-    r = ipcx__fail(EISCONN);    /* only connections carry them here */
   } else if ((buf = gather(msg, total, stackbuf, sizeof stackbuf)) == NULL) {
     r = -1;
   } else {
-    r = ipcx__sigpipe(f->ops->sock->sendscm(f, out, buf, total, flags), flags);
+    r = ipcx__sigpipe(f->ops->sock->sendscm(f, out, buf, total, flags,
+                                            msg->msg_namelen ? msg->msg_name : NULL,
+                                            msg->msg_namelen),
+                      flags);
   }
   if (buf != NULL && buf != stackbuf)
     free(buf);

@@ -574,13 +574,26 @@ ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int fl
   memcpy(&rec, s->ra_buf + s->ra_off, REC_HDR);
   p = s->ra_buf + s->ra_off + REC_HDR;
   s->from_len = 0;
-  if (rec >= 2 && p[0] == 'G') {
-    /* From a datagram socket: the sender's address comes first. */
+  if (rec >= 2 && (p[0] == 'G' || p[0] == 'H')) {
+    /* From a datagram socket: the sender's address comes first; after it,
+     * for 'H', an SCM record (its length in two bytes) for this datagram. */
     size_t alen = (unsigned char)p[1];
     if (2 + alen <= rec && alen <= sizeof s->from) {
       head = 2 + alen;
       memcpy(&s->from, p + 2, alen);
       s->from_len = (socklen_t)alen;
+    }
+    if (p[0] == 'H' && head == 2 + alen && head + 2 <= rec) {
+      unsigned short size;
+      memcpy(&size, p + head, sizeof size);
+      if (head + 2 + size <= rec) {
+        if (!(flags & MSG_PEEK)) {
+          struct ipcx__scm_batch *b = ipcx__scm_take(p + head + 2, size);
+          if (b != NULL)
+            ipcx__scm_deliver(b);
+        }
+        head += 2 + size;
+      }
     }
   }
   len = rec > head ? rec - head : 0;
@@ -759,7 +772,7 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
  * nothing, fds included, for a stream sendmsg() of no bytes.
  */
 ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm, const void *buf,
-                           size_t n, int flags)
+                           size_t n, int flags, const struct sockaddr *addr, socklen_t alen)
 {
   struct usock *s = us(f);
   size_t rec, head, tag = s->type != SOCK_STREAM, first;
@@ -769,9 +782,11 @@ ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm
   char *m;
 
   if (dgram(s))
-    return ipcx__fail(EOPNOTSUPP);   /* a datagram socket from socket(): not yet (docs/fdpass.md) */
+    return ipcx__unix_dgram_sendscm(f, scm, buf, n, addr, alen);
   if (s->state != ST_CONNECTED)
     return ipcx__fail(ENOTCONN);
+  if (addr != NULL)
+    return ipcx__fail(EISCONN);
   if (flags & MSG_OOB)
     return ipcx__fail(EOPNOTSUPP);
   if (s->shut_wr)
