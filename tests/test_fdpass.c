@@ -64,6 +64,9 @@ static ssize_t send_fds(int s, const void *data, size_t n, const int *fds, int n
   return sendmsg(s, &m, 0);
 }
 
+/* The SCM_CREDENTIALS the last recv_fds_room() found (pid -1: none). */
+static struct ucred last_cred;
+
 /* recvmsg() into buf with room for `room` bytes of control data; the fds
  * received in fds (up to 16), their count in *nfds, msg_flags in *mflags. */
 static ssize_t recv_fds_room(int s, void *buf, size_t n, int *fds, int *nfds, int flags,
@@ -86,6 +89,7 @@ static ssize_t recv_fds_room(int s, void *buf, size_t n, int *fds, int *nfds, in
   m.msg_control = room > 0 ? u.buf : NULL;
   m.msg_controllen = room;
   *nfds = 0;
+  last_cred.pid = -1;
   r = recvmsg(s, &m, flags);
   if (mflags != NULL)
     *mflags = m.msg_flags;
@@ -96,6 +100,8 @@ static ssize_t recv_fds_room(int s, void *buf, size_t n, int *fds, int *nfds, in
       int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
       memcpy(fds + *nfds, CMSG_DATA(c), sizeof(int) * (size_t)k);
       *nfds += k;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+      memcpy(&last_cred, CMSG_DATA(c), sizeof last_cred);
     }
   }
   return r;
@@ -730,7 +736,7 @@ static pid_t start_peer(const char *mode, const char *where, const char *count)
 /* Pipe, socket, file and FIFO ends to a child: to one that inherited a
  * socketpair end (pair) or to one that connected (path); to that one a TCP
  * connection too. */
-static void kinds_to_child(int by_path)
+static void kinds_to_child(int by_path, int type)
 {
   char path[256], file[256], fifo[256], where[256], buf[16];
   int sv[2], p[2], pair[2], f, fr, fw, fds[5], s, l = -1, tl = -1, tc = -1, ts = -1;
@@ -750,7 +756,7 @@ static void kinds_to_child(int by_path)
     s = accept(l, NULL, NULL);
     ck_assert_int_ge(s, 0);
   } else {
-    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ck_assert_int_eq(socketpair(AF_UNIX, type, 0, sv), 0);
     fcntl(sv[0], F_SETFD, FD_CLOEXEC);
     snprintf(where, sizeof where, "%d", sv[1]);
     pid = start_peer("use", where, "4");
@@ -810,31 +816,46 @@ static void kinds_to_child(int by_path)
 
 START_TEST(fdpass_kinds_to_child_pair)
 {
-  kinds_to_child(0);
+  kinds_to_child(0, SOCK_STREAM);
+}
+END_TEST
+
+START_TEST(fdpass_kinds_to_child_seqpacket)
+{
+  kinds_to_child(0, SOCK_SEQPACKET);
+}
+END_TEST
+
+START_TEST(fdpass_kinds_to_child_dgram)
+{
+  kinds_to_child(0, SOCK_DGRAM);
 }
 END_TEST
 
 START_TEST(fdpass_kinds_to_child_path)
 {
-  kinds_to_child(1);
+  kinds_to_child(1, SOCK_STREAM);
 }
 END_TEST
 
-/* The sender exits right after sendmsg(): the fd still arrives. */
+/* The sender exits right after sendmsg(): the fd still arrives (with the
+ * sender's credentials, SO_PASSCRED). */
 START_TEST(fdpass_sender_exits)
 {
   char path[256], buf[8];
-  int l, s, got[16], n;
+  int l, s, got[16], n, on = 1;
   pid_t pid;
 
   l = test_listen_at(path, sizeof path, SOCK_STREAM, 4);
   pid = start_peer("give", path, NULL);
   s = accept(l, NULL, NULL);
   ck_assert_int_ge(s, 0);
+  ck_assert_int_eq(setsockopt(s, SOL_SOCKET, SO_PASSCRED, &on, sizeof on), 0);
   test_wait_ok(pid);
   ck_assert_int_eq(recv_fds(s, buf, sizeof buf, got, &n, 0), 1);
   ck_assert_int_eq(buf[0], 'g');
   ck_assert_int_eq(n, 1);
+  ck_assert_int_eq(last_cred.pid, pid);     /* SO_PASSCRED: the sender's pid */
   assert_pipe_gives(got[0], "left");
   assert_pipe_eof(got[0]);
   close(got[0]);
@@ -926,6 +947,8 @@ Suite *suite_fdpass(void)
   tcase_add_test(tc, fdpass_credentials);
   tcase_add_test(tc, fdpass_credentials_eperm);
   tcase_add_test(tc, fdpass_kinds_to_child_pair);
+  tcase_add_test(tc, fdpass_kinds_to_child_seqpacket);
+  tcase_add_test(tc, fdpass_kinds_to_child_dgram);
   tcase_add_test(tc, fdpass_kinds_to_child_path);
   tcase_add_test(tc, fdpass_sender_exits);
   tcase_add_test(tc, fdpass_receiver_dies);
