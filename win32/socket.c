@@ -866,18 +866,23 @@ static int record_fd(int fd)
   return yes;
 }
 
-/* With SO_PASSCRED on fd: 1 and the peer's credentials (what recvmsg()
- * reports when the sender attached none), else 0. */
-static int passcred_of(int fd, struct ucred *cred)
+/* With SO_PASSCRED on f (a kind that carries ancillary data): 1 and the
+ * peer's credentials (what recvmsg() reports when the sender attached
+ * none), else 0. */
+static int passcred_of(struct ipcx__file *f, struct ucred *cred)
 {
   socklen_t len = sizeof(int);
-  int on = 0;
+  int on = 0, e = errno;
 
-  if (ipcx_getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, &len) < 0 || !on)
+  if (f == NULL || f->ops->sock == NULL || f->ops->sock->sendscm == NULL ||
+      f->ops->sock->getsockopt(f, SOL_SOCKET, SO_PASSCRED, &on, &len) < 0 || !on) {
+    errno = e;
     return 0;
+  }
   len = sizeof *cred;
-  if (ipcx_getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) < 0)
+  if (f->ops->sock->getsockopt(f, SOL_SOCKET, SO_PEERCRED, cred, &len) < 0)
     memset(cred, 0, sizeof *cred);
+  errno = e;
   return 1;
 }
 
@@ -928,11 +933,11 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
     if (f != NULL && msg->msg_name != NULL && f->ops->sock != NULL && f->ops->sock->from != NULL &&
         f->ops->sock->from(f, (struct sockaddr *)msg->msg_name, &namelen) == 0)
       msg->msg_namelen = namelen;  /* the datagram's sender */
+    if (passcred_of(f, &cred))
+      passcred = &cred;
     if (f != NULL)
       ipcx__file_unref(f);
     msg->msg_flags = r > total ? MSG_TRUNC : 0;
-    if (passcred_of(fd, &cred))
-      passcred = &cred;
     ipcx__scm_rx_end(&batch, msg, user_flags, passcred);
     if (r > total && !(user_flags & MSG_TRUNC))
       r = total;
