@@ -505,6 +505,38 @@ START_TEST(fdpass_cmsg_cloexec)
 }
 END_TEST
 
+/* A nonblocking sendmsg() with fds to a full socket: EAGAIN; once there is
+ * room it goes. */
+START_TEST(fdpass_nonblocking_full)
+{
+  static char big[4096];
+  int sv[2], p[2], got[16], n;
+  char buf[8];
+  ssize_t r;
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+  ck_assert_int_eq(pipe(p), 0);
+  while ((r = write(sv[0], big, sizeof big)) > 0)
+    ;
+  ck_assert_int_eq(errno, EAGAIN);
+  errno = 0;
+  ck_assert_int_eq(send_fds(sv[0], "f", 1, &p[1], 1, NULL), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  close(sv[1]);
+  close(sv[0]);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+  ck_assert_int_eq(send_fds(sv[0], "f", 1, &p[1], 1, NULL), 1);
+  close(p[1]);
+  ck_assert_int_eq(recv_fds(sv[1], buf, sizeof buf, got, &n, 0), 1);
+  ck_assert_int_eq(n, 1);
+  close(got[0]);
+  assert_pipe_eof(p[0]);
+  close(p[0]);
+  close(sv[0]);
+  close(sv[1]);
+}
+END_TEST
+
 /* Fds queued to a socket that is closed unread are closed with it. */
 START_TEST(fdpass_receiver_closes)
 {
@@ -942,6 +974,7 @@ Suite *suite_fdpass(void)
   tcase_add_test(tc, fdpass_several_in_flight);
   tcase_add_test(tc, fdpass_ctrunc);
   tcase_add_test(tc, fdpass_cmsg_cloexec);
+  tcase_add_test(tc, fdpass_nonblocking_full);
   tcase_add_test(tc, fdpass_receiver_closes);
   tcase_add_test(tc, fdpass_bad_input);
   tcase_add_test(tc, fdpass_credentials);

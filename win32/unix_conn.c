@@ -777,6 +777,7 @@ ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm
   struct usock *s = us(f);
   size_t rec, head, tag = s->type != SOCK_STREAM, first;
   DWORD put, err, timeout = s->sndtimeo ? s->sndtimeo : INFINITE;
+  int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
   struct ctl c;
   ssize_t r;
   char *m;
@@ -800,6 +801,8 @@ ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm
       return take_err(s, 0);
     return ipcx__fail(EPIPE);
   }
+  if (nonblock && f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov))
+    return ipcx__fail(EAGAIN);  /* an earlier nonblocking write still waits for room */
   first = tag || n < CTL_DATA ? n : CTL_DATA;
   m = ipcx__scm_pack(scm, f->h, sizeof c, tag + first, &rec);
   if (m == NULL)
@@ -819,11 +822,17 @@ ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm
     m[head] = 'D';
   if (first > 0)
     memcpy(m + head + tag, buf, first);
-  err = ipcx__io_drain(f);      /* after earlier nonblocking writes */
+  err = ipcx__io_drain(f);      /* after earlier nonblocking writes (done, when nonblocking) */
   if (err == ERROR_SUCCESS)
-    err = ipcx__io_write(f->h, "", 0, &put, timeout);
-  if (err == ERROR_SUCCESS)
+    err = ipcx__io_write(f->h, "", 0, &put, timeout);   /* no bytes: never waits for room */
+  if (err == ERROR_SUCCESS && nonblock) {
+    /* Nonblocking: the record goes now or stays pending and counts as sent,
+     * as a nonblocking write does (ipcx__io_write_nonblock). */
+    if (ipcx__io_write_nonblock(f, m, head + tag + first, PIPE_CAPACITY) < 0)
+      err = errno == EAGAIN ? WAIT_TIMEOUT : ERROR_BROKEN_PIPE;
+  } else if (err == ERROR_SUCCESS) {
     err = ipcx__io_write(f->h, m, (DWORD)(head + tag + first), &put, timeout);
+  }
   if (err != ERROR_SUCCESS) {
     ipcx__scm_unpack(m + sizeof c);   /* not sent: nothing stays placed */
     free(m);
