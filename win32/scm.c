@@ -18,14 +18,19 @@
  *                with DuplicateHandle into that process.  When that is this
  *                process (socketpair(), or no answer) it stays here.  So
  *                the sender may close its fd, or exit, right after sendmsg().
+ *                A TCP or UDP socket goes as a WSADuplicateSocket for that
+ *                process instead (a duplicated socket handle is no socket to
+ *                Winsock under Wine: probed).
  *   the record   one pipe message behind the escape of the frame format
  *                (unix_conn.c): struct ctl (kind CTL_SCM, size = the record's
  *                size), struct head (fd count, credentials), one struct
  *                wire_fd per fd (the process that holds the handle, the
- *                handle value, the description's status flags), then the
- *                data of the sendmsg() (a stream's first CTL_DATA bytes; a
- *                record's tag and bytes), so fds and data come in one
- *                message and cannot be split by another writer's message.
+ *                handle value, the description's status flags), the
+ *                WSAPROTOCOL_INFOWs, then the data of the sendmsg() (a
+ *                stream's first CTL_DATA bytes; a record's tag and bytes), so
+ *                fds and data come in one message and cannot be split by
+ *                another writer's message.  A datagram to a bound socket
+ *                (unix_dgram.c) carries the record behind its address.
  *   recvmsg()    takes a batch when its read reaches the first byte the
  *                batch came with (a stream read then ends with that write,
  *                as Linux's).  Only then are the handles made fds: a handle
@@ -81,7 +86,6 @@ struct ipcx__scm_batch {
   struct ipcx__scm_batch *next;
   DWORD pos, len;               /* where its data starts in the reader's read-ahead, how much */
   struct head h;
-  size_t size;
   unsigned char rec[];          /* the record as it came */
 };
 
@@ -296,7 +300,6 @@ struct ipcx__scm_batch *ipcx__scm_take(const void *rec, size_t len)
     return NULL;
   }
   b->h = h;
-  b->size = len;
   memcpy(b->rec, rec, len);
   return b;
 }
@@ -324,11 +327,8 @@ struct ipcx__scm_batch **ipcx__scm_next(struct ipcx__scm_batch *b)
 
 void ipcx__scm_discard(struct ipcx__scm_batch *b)
 {
-  DWORD i;
-
   if (b == NULL)
     return;
-  (void)i;
   ipcx__scm_unpack(b->rec);
   free(b);
 }
