@@ -426,6 +426,7 @@ typedef struct {
 #define SO_PEERCRED 0x7001
 #define SO_DOMAIN 0x7002
 #define SO_PROTOCOL_IPCX 0x7003
+#define SO_PASSCRED 0x7004
 struct ucred {
   pid_t pid;
   uid_t uid;

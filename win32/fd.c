@@ -821,3 +821,69 @@ void ipcx__fd_reslot(int fd, HANDLE h)
   if (cloexec)
     SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT, 0);
 }
+
+/*
+ * SCM_RIGHTS (scm.c): fd's description for process `to`.  *h: a private
+ * duplicate of its CRT slot's handle, prepared by the kind's export_to (as
+ * posix_spawn does); *flags: its status flags.  A Winsock socket cannot
+ * travel as a handle: *h is NULL, IPCX__FD_WINSOCK is in *flags and *ws
+ * holds its WSADuplicateSocket for `to`.  0 or an errno value (EOPNOTSUPP
+ * for a message queue).
+ */
+int ipcx__fd_export(int fd, DWORD to, HANDLE *h, int *flags, WSAPROTOCOL_INFOW *ws)
+{
+  struct ipcx__file *f = ipcx__fd_get(fd);
+  int err = 0;
+
+  if (f == NULL)
+    return EBADF;
+  *h = NULL;
+  *flags = getfl(fd, f);
+  if (f->ops->kind == IPCX__KIND_MQUEUE) {
+    err = EOPNOTSUPP;
+  } else if (f->ops->kind == IPCX__KIND_WINSOCK) {
+    *flags |= IPCX__FD_WINSOCK;
+    err = ipcx__ws_export(f, to, ws);
+  } else if (!DuplicateHandle(GetCurrentProcess(), slot_handle(fd), GetCurrentProcess(), h, 0,
+                              FALSE, DUPLICATE_SAME_ACCESS)) {
+    err = ipcx__errno_from_win32(GetLastError());
+  } else if (f->ops->export_to != NULL && (err = f->ops->export_to(f, h)) != 0) {
+    CloseHandle(*h);
+    *h = NULL;
+  }
+  ipcx__file_unref(f);
+  return err;
+}
+
+/*
+ * SCM_RIGHTS: a new fd for handle h from another process (consumed, even on
+ * failure), or for the Winsock socket ws (IPCX__FD_WINSOCK in flags), with
+ * the sender's status flags.  The kind's import makes the description on
+ * first use, as for an inherited handle.  The fd or -1/errno (EMFILE).
+ */
+int ipcx__fd_adopt(HANDLE h, const WSAPROTOCOL_INFOW *ws, int flags, int cloexec)
+{
+  int fd, oflags = _O_BINARY | (cloexec ? _O_NOINHERIT : 0);
+
+  if (flags & IPCX__FD_WINSOCK)
+    return ipcx__ws_adopt(ws, flags, cloexec);
+  oflags |= (flags & O_ACCMODE) == O_RDONLY ? _O_RDONLY : 0;
+  oflags |= (flags & O_APPEND) ? _O_APPEND : 0;
+  SetHandleInformation(h, HANDLE_FLAG_INHERIT, cloexec ? 0 : HANDLE_FLAG_INHERIT);
+  AcquireSRWLockExclusive(&table_lock);
+  fd = _open_osfhandle((intptr_t)h, oflags);
+  if (fd < 0) {
+    ReleaseSRWLockExclusive(&table_lock);
+    CloseHandle(h);
+    return ipcx__fail(EMFILE);
+  }
+  if (over_limit(fd)) {
+    ReleaseSRWLockExclusive(&table_lock);
+    _close(fd);
+    return ipcx__fail(EMFILE);
+  }
+  ReleaseSRWLockExclusive(&table_lock);
+  if ((flags & (O_NONBLOCK | O_APPEND)) != 0)
+    ipcx_fcntl(fd, F_SETFL, flags & (O_NONBLOCK | O_APPEND));
+  return fd;
+}

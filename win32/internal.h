@@ -46,6 +46,7 @@ enum ipcx__kind {
 };
 
 struct ipcx__file;
+struct ipcx__scm_out;
 
 /*
  * What a kind of socket does (socket.c has checked the fd is a socket and
@@ -69,6 +70,11 @@ struct ipcx__sock_ops {
   ssize_t (*recvfrom)(struct ipcx__file *f, void *buf, size_t n, int flags,
                       struct sockaddr *addr, socklen_t *alen);
   int (*from)(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len);
+  /* sendmsg() with ancillary data (scm.h, already checked; addr NULL: no
+   * msg_name); NULL: EINVAL, as Linux answers SCM_RIGHTS on a socket that is
+   * not AF_UNIX. */
+  ssize_t (*sendscm)(struct ipcx__file *f, const struct ipcx__scm_out *scm, const void *buf,
+                     size_t n, int flags, const struct sockaddr *addr, socklen_t alen);
   int record;
 };
 
@@ -198,6 +204,13 @@ struct ipcx__file *ipcx__fd_peek(int fd);
  */
 void ipcx__fd_lock_shared(void);
 void ipcx__fd_unlock_shared(void);
+/* SCM_RIGHTS (scm.c): fd's description as a private handle for process to
+ * (export_to applied; a Winsock socket as its WSADuplicateSocket instead)
+ * and its status flags, 0 or errno; and a new fd for what came from another
+ * process (h consumed), or -1/errno. */
+int ipcx__fd_export(int fd, DWORD to, HANDLE *h, int *flags, WSAPROTOCOL_INFOW *ws);
+int ipcx__fd_adopt(HANDLE h, const WSAPROTOCOL_INFOW *ws, int flags, int cloexec);
+#define IPCX__FD_WINSOCK 0x10000000   /* in those flags: a Winsock socket */
 
 /* --- the one wait (wait.c) -------------------------------------------- */
 
@@ -396,6 +409,11 @@ int ipcx__fifo_stat(const char *path, struct stat *st);
 
 /* --- sockets (socket.c: the calls and Winsock; unix.c: AF_UNIX) ------ */
 
+/* SCM_RIGHTS of a Winsock socket (a duplicated handle is no socket to
+ * Winsock): its WSADuplicateSocket for process to (0 or errno), and an fd
+ * for one made for this process (or -1/errno). */
+int ipcx__ws_export(struct ipcx__file *f, DWORD to, WSAPROTOCOL_INFOW *ws);
+int ipcx__ws_adopt(const WSAPROTOCOL_INFOW *ws, int flags, int cloexec);
 /* AF_UNIX SOCK_STREAM: a new fd (flags: SOCK_NONBLOCK | SOCK_CLOEXEC), or -1. */
 /* type: SOCK_STREAM or SOCK_SEQPACKET; socketpair also SOCK_DGRAM. */
 int ipcx__unix_socket(int type, int flags);

@@ -25,6 +25,7 @@
  * milliseconds where Linux takes a struct timeval.
  */
 #include "internal.h"
+#include "scm.h"
 
 #include <afunix.h>
 #include <stdlib.h>
@@ -396,6 +397,28 @@ static int ws_socket(int domain, int type, int protocol, int flags)
   if (s == INVALID_SOCKET)
     return ws_fail();
   return ws_install(s, domain, type, flags);
+}
+
+int ipcx__ws_export(struct ipcx__file *f, DWORD to, WSAPROTOCOL_INFOW *ws)
+{
+  if (WSADuplicateSocketW(sock_of(f), to, ws) != 0)
+    return ipcx__errno_from_win32((DWORD)WSAGetLastError());
+  return 0;
+}
+
+int ipcx__ws_adopt(const WSAPROTOCOL_INFOW *ws, int flags, int cloexec)
+{
+  SOCKET s;
+
+  InitOnceExecuteOnce(&wsa_once, wsa_start, NULL, NULL);
+  if (!wsa_ok)
+    return ipcx__fail(ENETDOWN);
+  s = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
+                 (WSAPROTOCOL_INFOW *)ws, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET)
+    return ws_fail();
+  return ws_install(s, ws->iAddressFamily, ws->iSocketType,
+                    ((flags & O_NONBLOCK) ? SOCK_NONBLOCK : 0) | (cloexec ? SOCK_CLOEXEC : 0));
 }
 
 static int ws_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
@@ -790,6 +813,65 @@ static struct iovec *single_piece(const struct msghdr *msg, size_t total)
   return NULL;
 }
 
+/* msg's iovec in one buffer (buf if it fits, else malloc'd), or NULL/ENOMEM. */
+static char *gather(const struct msghdr *msg, size_t total, char *buf, size_t size)
+{
+  size_t off, i;
+
+  if (total > size && (buf = malloc(total)) == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  for (i = 0, off = 0; i < msg->msg_iovlen; i++) {
+    if (msg->msg_iov[i].iov_len > 0)
+      memcpy(buf + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+    off += msg->msg_iov[i].iov_len;
+  }
+  return buf;
+}
+
+/* sendmsg() with ancillary data (SCM_RIGHTS, SCM_CREDENTIALS: scm.c). */
+static ssize_t send_scm(int fd, const struct msghdr *msg, size_t total, int flags)
+{
+  struct ipcx__scm_out *out;
+  struct ipcx__file *f;
+  char stackbuf[4096], *buf = NULL;
+  ssize_t r;
+
+  if ((f = sock_get(fd)) == NULL)
+    return -1;
+  out = malloc(sizeof *out);
+  if (out == NULL) {
+    ipcx__file_unref(f);
+    return ipcx__fail(ENOMEM);
+  }
+  if (ipcx__scm_parse(msg, out) < 0) {
+    r = -1;
+  } else if (out->nfds == 0 && !out->has_cred) {
+    r = -2;                     /* nothing that travels: a plain send */
+  } else if (f->ops->sock->sendscm == NULL) {
+    r = ipcx__fail(EINVAL);     /* Linux: SCM_RIGHTS only on AF_UNIX */
+  } else if ((buf = gather(msg, total, stackbuf, sizeof stackbuf)) == NULL) {
+    r = -1;
+  } else {
+    r = ipcx__sigpipe(f->ops->sock->sendscm(f, out, buf, total, flags,
+                                            msg->msg_namelen ? msg->msg_name : NULL,
+                                            msg->msg_namelen),
+                      flags);
+  }
+  if (buf != NULL && buf != stackbuf)
+    free(buf);
+  free(out);
+  ipcx__file_unref(f);
+  if (r == -2) {
+    struct msghdr plain = *msg;
+    plain.msg_control = NULL;
+    plain.msg_controllen = 0;
+    return ipcx_sendmsg(fd, &plain, flags);
+  }
+  return r;
+}
+
 ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
   char stackbuf[4096], *buf;
@@ -799,8 +881,8 @@ ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags)
 
   if (total < 0)
     return -1;
-  if (msg->msg_controllen > 0 && msg->msg_control != NULL)
-    return ipcx__fail(EOPNOTSUPP);   /* ancillary data: a later issue */
+  if (msg->msg_controllen > 0)
+    return send_scm(fd, msg, (size_t)total, flags);
   if (total == 0 || (one = single_piece(msg, (size_t)total)) != NULL)
     return ipcx_sendto(fd, total == 0 ? "" : one->iov_base, (size_t)total, flags,
                        msg->msg_namelen ? (const struct sockaddr *)msg->msg_name : NULL,
@@ -831,6 +913,26 @@ static int record_fd(int fd)
   return yes;
 }
 
+/* With SO_PASSCRED on f (a kind that carries ancillary data): 1 and the
+ * peer's credentials (what recvmsg() reports when the sender attached
+ * none), else 0. */
+static int passcred_of(struct ipcx__file *f, struct ucred *cred)
+{
+  socklen_t len = sizeof(int);
+  int on = 0, e = errno;
+
+  if (f == NULL || f->ops->sock == NULL || f->ops->sock->sendscm == NULL ||
+      f->ops->sock->getsockopt(f, SOL_SOCKET, SO_PASSCRED, &on, &len) < 0 || !on) {
+    errno = e;
+    return 0;
+  }
+  len = sizeof *cred;
+  if (f->ops->sock->getsockopt(f, SOL_SOCKET, SO_PEERCRED, cred, &len) < 0)
+    memset(cred, 0, sizeof *cred);
+  errno = e;
+  return 1;
+}
+
 ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
 {
   char stackbuf[4096], *buf;
@@ -838,19 +940,23 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
   struct iovec *one;
   size_t off, i;
   int user_flags = flags;
+  struct ipcx__scm_batch *batch;
 
   if (total < 0)
     return -1;
   /* MSG_TRUNC asks a record socket for the record's real length (a stream
    * socket ignores it): more than total means the record was cut. */
   flags |= record_fd(fd) ? MSG_TRUNC : 0;
+  ipcx__scm_rx_begin(&batch);   /* the fds the read reaches come to us */
   if (total == 0 || (one = single_piece(msg, (size_t)total)) != NULL) {
     char dummy;
     r = ipcx_recv(fd, total == 0 ? &dummy : one->iov_base, (size_t)total, flags);
   } else {
     buf = (size_t)total <= sizeof stackbuf ? stackbuf : malloc((size_t)total);
-    if (buf == NULL)
+    if (buf == NULL) {
+      ipcx__scm_rx_end(&batch, msg, 0, NULL);
       return ipcx__fail(ENOMEM);
+    }
     r = ipcx_recv(fd, buf, (size_t)total, flags);
     for (i = 0, off = 0; r > 0 && i < msg->msg_iovlen && off < (size_t)r && off < (size_t)total;
          i++) {
@@ -861,17 +967,25 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
     if (buf != stackbuf)
       free(buf);
   }
+  if (r < 0) {
+    int e = errno;
+    ipcx__scm_rx_end(&batch, msg, 0, NULL);
+    errno = e;
+  }
   if (r >= 0) {
     struct ipcx__file *f = ipcx__fd_peek(fd);
     socklen_t namelen = msg->msg_namelen;
-    msg->msg_controllen = 0;
+    struct ucred cred, *passcred = NULL;
     msg->msg_namelen = 0;
     if (f != NULL && msg->msg_name != NULL && f->ops->sock != NULL && f->ops->sock->from != NULL &&
         f->ops->sock->from(f, (struct sockaddr *)msg->msg_name, &namelen) == 0)
       msg->msg_namelen = namelen;  /* the datagram's sender */
+    if (passcred_of(f, &cred))
+      passcred = &cred;
     if (f != NULL)
       ipcx__file_unref(f);
     msg->msg_flags = r > total ? MSG_TRUNC : 0;
+    ipcx__scm_rx_end(&batch, msg, user_flags, passcred);
     if (r > total && !(user_flags & MSG_TRUNC))
       r = total;
   }

@@ -193,6 +193,7 @@ static void unix_destroy(struct ipcx__file *f)
   int i;
 
   ipcx__unix_reset_peer(f);
+  ipcx__unix_scm_release(f);    /* fds in flight to us are closed */
   if (s->ra_pending)
     ipcx__io_cancel(f->h, &s->ra_ov);
   for (i = 0; i < s->nback; i++)
@@ -666,6 +667,8 @@ static int ipcx__unix_getsockopt(struct ipcx__file *f, int level, int name, void
     return put_opt(val, len, &cred, sizeof cred);
   case SO_LINGER:
     return put_opt(val, len, &s->linger, sizeof s->linger);
+  case SO_PASSCRED:
+    return put_int(val, len, s->passcred);
   default:
     if (remembered(s, name) == NULL)
       return ipcx__fail(ENOPROTOOPT);
@@ -728,6 +731,12 @@ static int ipcx__unix_setsockopt(struct ipcx__file *f, int level, int name, cons
     return ipcx__fail(ENOPROTOOPT);
   case SO_SNDLOWAT:
     return ipcx__fail(ENOPROTOOPT);   /* Linux cannot change it either */
+  case SO_PASSCRED:
+    if (len < (socklen_t)sizeof(int))
+      return ipcx__fail(EINVAL);
+    memcpy(&v, val, sizeof v);
+    s->passcred = v != 0;       /* recvmsg() adds SCM_CREDENTIALS (scm.c) */
+    return 0;
   case SO_LINGER:
     if (len < (socklen_t)sizeof s->linger)
       return ipcx__fail(EINVAL);
@@ -843,6 +852,7 @@ static const struct ipcx__sock_ops unix_sock_ops = {
   .sendto = unix_sendto,
   .recvfrom = unix_recvfrom,
   .from = unix_from,
+  .sendscm = ipcx__unix_sendscm,
   .record = 1,
 };
 

@@ -7,6 +7,7 @@
  */
 #define _CRT_RAND_S
 #include "unix_internal.h"
+#include "scm.h"
 
 #include <sddl.h>
 #include <stdio.h>
@@ -23,7 +24,9 @@
  *             the record.
  *   escape    a zero-length message: the next message is a control record.
  *   control   struct ctl: SHUTDOWN (how: the sender's SHUT_WR and/or
- *             SHUT_RD) or RESET (the sender closed with unread data).
+ *             SHUT_RD) or RESET (the sender closed with unread data), or
+ *             SCM (fds and credentials, scm.c): the record (size bytes)
+ *             and, in the same message, the data sent with it.
  *   hello     the first message a client sends after connect(): struct
  *             hello (no escape: an accepted connection expects it).
  *
@@ -31,7 +34,12 @@
  * as on a raw pipe.  A closed pipe (ERROR_BROKEN_PIPE) is the plain close.
  */
 #define CTL_MAGIC 0x4c544358u   /* "XCTL" */
-enum { CTL_SHUTDOWN = 1, CTL_RESET = 2 };
+enum { CTL_SHUTDOWN = 1, CTL_RESET = 2, CTL_SCM = 3 };
+/* A stream's SCM message carries at most CTL_DATA bytes of data (the rest
+ * follows as plain data, as Linux attaches fds to the first buffer of a
+ * write); a reader reads an SCM message only with CTL_ROOM free. */
+#define CTL_DATA 16384
+#define CTL_ROOM (CTL_DATA + 32768 + 64)
 enum { HOW_WR = 1, HOW_RD = 2 };  /* the sender's shutdown: our EOF, our EPIPE */
 
 struct ctl {
@@ -138,16 +146,31 @@ static int take_hello(struct usock *s, const char *buf, DWORD got)
   return 1;
 }
 
-/* A control record arrived (after an escape). */
-static void take_ctl(struct usock *s, const char *buf, DWORD got)
+/*
+ * A control record arrived (after an escape).  Returns the bytes of an SCM
+ * record (the data sent with it follows them in the message), else -1.
+ */
+static int take_ctl(struct usock *s, const char *buf, DWORD got)
 {
+  struct ipcx__scm_batch *b, **q;
   struct ctl c;
 
   if (got < sizeof c)
-    return;
+    return -1;
   memcpy(&c, buf, sizeof c);
   if (c.magic != CTL_MAGIC)
-    return;
+    return -1;
+  if (c.kind == CTL_SCM && c.size >= sizeof c && c.size <= got) {
+    /* The fds belong to the data behind the record: where it will be in the read-ahead. */
+    b = ipcx__scm_take(buf + sizeof c, c.size - sizeof c);
+    if (b != NULL) {
+      ipcx__scm_set_place(b, s->ra_len, got - c.size);
+      for (q = &s->scm_q; *q != NULL; q = ipcx__scm_next(*q))
+        ;
+      *q = b;
+    }
+    return c.size;
+  }
   if (c.kind == CTL_RESET) {
     if (s->type != SOCK_DGRAM)
       InterlockedExchange(&s->err, ECONNRESET);
@@ -159,6 +182,7 @@ static void take_ctl(struct usock *s, const char *buf, DWORD got)
     if (c.how & HOW_WR)
       set_eof(s, EOF_MARK);
   }
+  return -1;
 }
 
 /*
@@ -182,11 +206,14 @@ static int ra_take(struct usock *s, DWORD err, DWORD got)
       /* Not a hello (an inherited socket whose hello was read before): data. */
     }
     if (s->esc) {
+      int skip;
       s->esc = 0;
-      take_ctl(s, at, got);
-      return 0;
-    }
-    if (got == 0 && err == ERROR_SUCCESS) {
+      skip = take_ctl(s, at, got);
+      if (skip < 0 || (DWORD)skip >= got)
+        return 0;
+      memmove(at, at + skip, got - (DWORD)skip);   /* the data sent with fds */
+      got -= (DWORD)skip;
+    } else if (got == 0 && err == ERROR_SUCCESS) {
       s->esc = 1;               /* the escape: a control record comes next */
       return 0;
     }
@@ -217,10 +244,11 @@ static DWORD ra_room(struct usock *s)
   return RA_SIZE - s->ra_len;
 }
 
-/* No room for more (a hello still to come always has its room). */
+/* No room for more (a hello still to come always has its room; a control
+ * record, room for an SCM message). */
 static int ra_full(struct usock *s)
 {
-  return !s->hello_pending && ra_room(s) < 1024;
+  return !s->hello_pending && ra_room(s) < (s->esc ? CTL_ROOM : 1024);
 }
 
 /* Post a read at the end of the read-ahead (rd_lock held); it may complete at once. */
@@ -369,13 +397,28 @@ int ipcx__unix_export(struct ipcx__file *f, HANDLE *h)
   return 0;
 }
 
-/* Copy up to n bytes out of the read-ahead. */
+/*
+ * Copy up to n bytes out of the read-ahead.  Linux's rule for fds on a
+ * stream: the read that reaches the first byte sent with them takes them
+ * and ends with that write's data (bytes before it may come in the same
+ * read); scm_stop then tells the caller to gather no more.
+ */
 static size_t ra_copy(struct usock *s, char *buf, size_t n, int peek)
 {
   size_t k = s->ra_len - s->ra_off;
+  struct ipcx__scm_batch *b = s->scm_q;
 
   if (k > n)
     k = n;
+  if (b != NULL && s->ra_off + k > ipcx__scm_pos(b)) {
+    if (s->ra_off + k > ipcx__scm_end(b))
+      k = ipcx__scm_end(b) - s->ra_off;
+    s->scm_stop = 1;
+    if (!peek) {
+      s->scm_q = *ipcx__scm_next(b);
+      ipcx__scm_deliver(b);
+    }
+  }
   memcpy(buf, s->ra_buf + s->ra_off, k);
   if (!peek)
     s->ra_off += (DWORD)k;
@@ -405,10 +448,11 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
   size_t done;
   int r, intr = 0;
 
+  s->scm_stop = 0;
   for (;;) {
     if (ra_has(s)) {
       done = ra_copy(s, buf, n, peek);
-      if (done < n && !peek && !rd_ended(s) && ra_fill(f, 0, 1) >= 0 && ra_has(s))
+      if (done < n && !peek && !s->scm_stop && !rd_ended(s) && ra_fill(f, 0, 1) >= 0 && ra_has(s))
         done += ra_copy(s, buf + done, n - done, 0);
       return (ssize_t)done;
     }
@@ -530,18 +574,36 @@ ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int fl
   memcpy(&rec, s->ra_buf + s->ra_off, REC_HDR);
   p = s->ra_buf + s->ra_off + REC_HDR;
   s->from_len = 0;
-  if (rec >= 2 && p[0] == 'G') {
-    /* From a datagram socket: the sender's address comes first. */
+  if (rec >= 2 && (p[0] == 'G' || p[0] == 'H')) {
+    /* From a datagram socket: the sender's address comes first; after it,
+     * for 'H', an SCM record (its length in two bytes) for this datagram. */
     size_t alen = (unsigned char)p[1];
     if (2 + alen <= rec && alen <= sizeof s->from) {
       head = 2 + alen;
       memcpy(&s->from, p + 2, alen);
       s->from_len = (socklen_t)alen;
     }
+    if (p[0] == 'H' && head == 2 + alen && head + 2 <= rec) {
+      unsigned short size;
+      memcpy(&size, p + head, sizeof size);
+      if (head + 2 + size <= rec) {
+        if (!(flags & MSG_PEEK)) {
+          struct ipcx__scm_batch *b = ipcx__scm_take(p + head + 2, size);
+          if (b != NULL)
+            ipcx__scm_deliver(b);
+        }
+        head += 2 + size;
+      }
+    }
   }
   len = rec > head ? rec - head : 0;
   if (n > 0)
     memcpy(buf, p + head, n < len ? n : len);
+  if (s->scm_q != NULL && ipcx__scm_pos(s->scm_q) == s->ra_off && !(flags & MSG_PEEK)) {
+    struct ipcx__scm_batch *b = s->scm_q;
+    s->scm_q = *ipcx__scm_next(b);
+    ipcx__scm_deliver(b);       /* the fds sent with this record */
+  }
   if (!(flags & MSG_PEEK))
     s->ra_off += REC_HDR + rec;
   return (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
@@ -648,7 +710,8 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
       if (r <= 0)
         break;
       done += (size_t)r;
-    } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n);
+    } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n &&
+             !s->scm_stop);     /* Linux: fds end even a MSG_WAITALL read */
   }
   LeaveCriticalSection(&s->rd_lock);
   if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
@@ -700,6 +763,114 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
     return ipcx__fail(EAGAIN);
   SetLastError(err);
   return ipcx__fail(ipcx__errno_write(err));
+}
+
+/*
+ * sendmsg() with fds or credentials (scm.c packs them): an escape, then one
+ * message with the SCM record and the data (a stream's first CTL_DATA
+ * bytes, the rest as plain data behind it; a record whole).  Linux sends
+ * nothing, fds included, for a stream sendmsg() of no bytes.
+ */
+ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm, const void *buf,
+                           size_t n, int flags, const struct sockaddr *addr, socklen_t alen)
+{
+  struct usock *s = us(f);
+  size_t rec, head, tag = s->type != SOCK_STREAM, first;
+  DWORD put, err, timeout = s->sndtimeo ? s->sndtimeo : INFINITE;
+  int nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+  struct ctl c;
+  ssize_t r;
+  char *m;
+
+  if (dgram(s))
+    return ipcx__unix_dgram_sendscm(f, scm, buf, n, addr, alen);
+  if (s->state != ST_CONNECTED)
+    return ipcx__fail(ENOTCONN);
+  if (addr != NULL)
+    return ipcx__fail(EISCONN);
+  if (flags & MSG_OOB)
+    return ipcx__fail(EOPNOTSUPP);
+  if (s->shut_wr)
+    return ipcx__fail(EPIPE);
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (n == 0 && !tag)
+    return 0;
+  if (peer_refuses(f)) {
+    if (tag && s->err != 0)
+      return take_err(s, 0);
+    return ipcx__fail(EPIPE);
+  }
+  if (nonblock && f->pw.active && !HasOverlappedIoCompleted(&f->pw.ov))
+    return ipcx__fail(EAGAIN);  /* an earlier nonblocking write still waits for room */
+  first = tag || n < CTL_DATA ? n : CTL_DATA;
+  m = ipcx__scm_pack(scm, f->h, sizeof c, tag + first, &rec);
+  if (m == NULL)
+    return -1;
+  head = sizeof c + rec;
+  if (tag && head + 1 + n > RA_SIZE) {
+    ipcx__scm_unpack(m + sizeof c);
+    free(m);
+    return ipcx__fail(EMSGSIZE);
+  }
+  memset(&c, 0, sizeof c);
+  c.magic = CTL_MAGIC;
+  c.kind = CTL_SCM;
+  c.size = (unsigned short)head;
+  memcpy(m, &c, sizeof c);
+  if (tag)
+    m[head] = 'D';
+  if (first > 0)
+    memcpy(m + head + tag, buf, first);
+  err = ipcx__io_drain(f);      /* after earlier nonblocking writes (done, when nonblocking) */
+  if (err == ERROR_SUCCESS)
+    err = ipcx__io_write(f->h, "", 0, &put, timeout);   /* no bytes: never waits for room */
+  if (err == ERROR_SUCCESS && nonblock) {
+    /* Nonblocking: the record goes now or stays pending and counts as sent,
+     * as a nonblocking write does (ipcx__io_write_nonblock). */
+    if (ipcx__io_write_nonblock(f, m, head + tag + first, PIPE_CAPACITY) < 0)
+      err = errno == EAGAIN ? WAIT_TIMEOUT : ERROR_BROKEN_PIPE;
+  } else if (err == ERROR_SUCCESS) {
+    err = ipcx__io_write(f->h, m, (DWORD)(head + tag + first), &put, timeout);
+  }
+  if (err != ERROR_SUCCESS) {
+    ipcx__scm_unpack(m + sizeof c);   /* not sent: nothing stays placed */
+    free(m);
+    if (err == WAIT_TIMEOUT)
+      return ipcx__fail(EAGAIN);
+    SetLastError(err);
+    r = ipcx__fail(ipcx__errno_write(err));
+    if (errno == EPIPE && s->type == SOCK_DGRAM)
+      errno = ECONNREFUSED;
+    return r;
+  }
+  free(m);
+  if (first == n)
+    return (ssize_t)n;
+  r = ipcx__unix_send(f, (const char *)buf + first, n - first, flags);
+  return r < 0 ? (ssize_t)first : (ssize_t)first + r;
+}
+
+/*
+ * At close: fds still in flight to this socket die with it, as on Linux.
+ * Read what is queued (only when unread data was found at close already, so
+ * a plain close costs nothing more) and close the fds met.  Not for a socket
+ * that lives on in another process.
+ */
+void ipcx__unix_scm_release(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+  int round;
+
+  for (round = 0; round < 64 && !s->shared && s->state == ST_CONNECTED &&
+                  (ra_has(s) || s->scm_q != NULL);
+       round++) {
+    ipcx__scm_discard_all(&s->scm_q);
+    s->ra_off = s->ra_len;
+    if (rd_ended(s) || ra_fill(f, 0, 1) <= 0)
+      break;
+  }
+  ipcx__scm_discard_all(&s->scm_q);
 }
 
 ssize_t ipcx__unix_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)

@@ -8,6 +8,7 @@
  */
 #define _CRT_RAND_S
 #include "unix_internal.h"
+#include "scm.h"
 
 #include <sddl.h>
 #include <stdio.h>
@@ -268,12 +269,10 @@ static int dgram_resolve(const struct sockaddr *addr, socklen_t len, char *name,
   return 0;
 }
 
-/* Send one datagram to the mailbox called name (llock held). */
-static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, size_t n)
+/* Open the mailbox called name as s->dest (kept for the next datagram; llock held). */
+static int dgram_open(struct usock *s, const char *name)
 {
-  char stack[2048], *m;
-  size_t total;
-  DWORD err = ERROR_SUCCESS, put;
+  DWORD err;
   int tries;
 
   if (s->dest != NULL && strcmp(s->dest_name, name) != 0) {
@@ -294,6 +293,18 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
       return ipcx__fail(err == ERROR_PIPE_BUSY ? EAGAIN : ECONNREFUSED);
     WaitNamedPipeA(name, 100);   /* the relay arms the next instance at once */
   }
+  return 0;
+}
+
+/* Send one datagram to the mailbox called name (llock held). */
+static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, size_t n)
+{
+  char stack[2048], *m;
+  size_t total;
+  DWORD err = ERROR_SUCCESS, put;
+
+  if (dgram_open(s, name) < 0)
+    return -1;
   total = 2 + (size_t)(s->local_len > (socklen_t)sizeof(ADDRESS_FAMILY) ? s->local_len : 0) + n;
   m = total <= sizeof stack ? stack : malloc(total);
   if (m == NULL)
@@ -346,6 +357,71 @@ ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, i
   r = dgram_write(s, name, buf, n);
   ReleaseSRWLockExclusive(&s->llock);
   return r;
+}
+
+/*
+ * sendmsg() with fds or credentials on a datagram socket from socket(): the
+ * datagram is tagged 'H' and carries, behind the sender's address, the SCM
+ * record (scm.c; its length in two bytes), the handles placed in the process
+ * that owns the destination's mailbox (the pipe's server).
+ */
+ssize_t ipcx__unix_dgram_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm,
+                                 const void *buf, size_t n, const struct sockaddr *addr,
+                                 socklen_t len)
+{
+  struct usock *s = us(f);
+  struct sockaddr_un a;
+  socklen_t alen;
+  size_t al = (size_t)(s->local_len > (socklen_t)sizeof(ADDRESS_FAMILY) ? s->local_len : 0);
+  size_t head = 2 + al + 2, rec;
+  unsigned short size;
+  char name[256], *m;
+  DWORD err, put;
+
+  if (n > 0 && buf == NULL)
+    return ipcx__fail(EFAULT);
+  if (s->shut_wr)
+    return ipcx__fail(EPIPE);
+  AcquireSRWLockExclusive(&s->llock);
+  if (addr == NULL) {
+    if (!s->dconnected) {
+      ReleaseSRWLockExclusive(&s->llock);
+      return ipcx__fail(ENOTCONN);
+    }
+    snprintf(name, sizeof name, "%s", s->peer_pipe);
+  } else if (dgram_resolve(addr, len, name, sizeof name, &a, &alen) < 0) {
+    ReleaseSRWLockExclusive(&s->llock);
+    return -1;
+  }
+  if (dgram_open(s, name) < 0 || (m = ipcx__scm_pack(scm, s->dest, head, n, &rec)) == NULL) {
+    ReleaseSRWLockExclusive(&s->llock);
+    return -1;
+  }
+  if (head + rec + n > RA_SIZE) {
+    ipcx__scm_unpack(m + head);
+    free(m);
+    ReleaseSRWLockExclusive(&s->llock);
+    return ipcx__fail(EMSGSIZE);
+  }
+  m[0] = 'H';
+  m[1] = (char)al;
+  memcpy(m + 2, &s->local, al);
+  size = (unsigned short)rec;
+  memcpy(m + 2 + al, &size, sizeof size);
+  if (n > 0)
+    memcpy(m + head + rec, buf, n);
+  err = ipcx__io_write(s->dest, m, (DWORD)(head + rec + n), &put,
+                       s->sndtimeo ? s->sndtimeo : INFINITE);
+  if (err != ERROR_SUCCESS) {
+    ipcx__scm_unpack(m + head);
+    CloseHandle(s->dest);
+    s->dest = NULL;
+  }
+  free(m);
+  ReleaseSRWLockExclusive(&s->llock);
+  if (err == ERROR_SUCCESS)
+    return (ssize_t)n;
+  return ipcx__fail(err == WAIT_TIMEOUT ? EAGAIN : ECONNREFUSED);
 }
 
 /* connect() on a datagram socket: the default destination. */

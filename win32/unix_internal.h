@@ -89,6 +89,10 @@ struct usock {
   char dest_name[128];
   struct sockaddr_un from;      /* the sender of the last datagram received */
   socklen_t from_len;
+  /* ancillary data (scm.c) */
+  struct ipcx__scm_batch *scm_q;  /* received fds, in the order of their data in the read-ahead */
+  int scm_stop;                 /* this read has reached a batch: it ends with its data */
+  int passcred;                 /* SO_PASSCRED */
 };
 
 struct mailbox;
@@ -148,6 +152,9 @@ int ipcx__unix_shutdown(struct ipcx__file *f, int how);
 void ipcx__unix_reset_peer(struct ipcx__file *f);
 int ipcx__unix_nread(struct ipcx__file *f, int *n);
 short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait);
+ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm, const void *buf,
+                           size_t n, int flags, const struct sockaddr *addr, socklen_t alen);
+void ipcx__unix_scm_release(struct ipcx__file *f);
 
 /* --- unix_dgram.c: datagram sockets and their mailboxes */
 
@@ -158,5 +165,8 @@ ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, i
 int ipcx__unix_dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
 int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len);
 int ipcx__unix_is_dgram(struct ipcx__file *f);
+ssize_t ipcx__unix_dgram_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm,
+                                 const void *buf, size_t n, const struct sockaddr *addr,
+                                 socklen_t len);
 
 #endif

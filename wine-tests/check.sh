@@ -43,7 +43,7 @@ done
 wp=$((passed - np)) wf=$((failed - nf))
 
 # The examples whose features work on Windows (README's feature table).
-examples="pipe_demo sort_pipe echo poll_echo fifo_rpc dgram_echo shm_prodcons sigterm_server"
+examples="pipe_demo sort_pipe echo fdpass poll_echo fifo_rpc dgram_echo shm_prodcons sigterm_server"
 echo "== examples"
 # shellcheck disable=SC2086
 if sh wine-tests/examples-test.sh "$nb" "$wb" $examples >"$out/examples.txt" 2>&1; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # examples-test.sh NATIVE_BUILD WINDOWS_BUILD EXAMPLE...: run each example
 # natively and under Wine (from a scratch folder) and require the same output.
-# Examples: pipe_demo, echo (echo_server + two echo_clients), poll_echo, dgram_echo, shm_prodcons,
+# Examples: pipe_demo, echo (echo_server + two echo_clients), fdpass (fdpass_recv +
+# fdpass_send), poll_echo, dgram_echo, shm_prodcons,
 # sigterm_server,
 # fifo_rpc, sort_pipe.  Output whose order depends on scheduling is sorted.
 set -eu
@@ -25,6 +26,12 @@ run_one() {
       $run "$dir/examples/echo_client$ext" echo.sock again >client2.out 2>&1 || true
       wait $spid || true
       cat client1.out client2.out server.out ;;
+    fdpass)
+      $run "$dir/examples/fdpass_recv$ext" fdpass.sock >recv.out 2>&1 &
+      rpid=$!
+      $run "$dir/examples/fdpass_send$ext" fdpass.sock >send.out 2>&1 || true
+      wait $rpid || true
+      cat send.out recv.out ;;
     fifo_rpc)
       $run "$dir/examples/fifo_rpc$ext" 2>&1 | sort ;;
     sort_pipe)

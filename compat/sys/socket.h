@@ -65,8 +65,8 @@ struct ipcx_sockaddr_storage {
 #define MSG_WAITALL 0x8
 
 /*
- * Ancillary data, so code that passes fds (SCM_RIGHTS) compiles; sendmsg()
- * with control data fails with EOPNOTSUPP on Windows (README).
+ * Ancillary data: fds (SCM_RIGHTS) and credentials (SCM_CREDENTIALS, with
+ * SO_PASSCRED) over AF_UNIX connections (docs/fdpass.md).
  */
 struct cmsghdr {
   size_t cmsg_len;
