@@ -787,8 +787,18 @@ int ipcx__unix_stat(const char *path, struct stat *st)
 
 /* --- the ops tables ---------------------------------------------------------- */
 
+/* A "\\.\pipe\NAME" address is a raw Windows named pipe (unix_raw.c). */
+static int unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+{
+  if (ipcx__unix_raw_addr(addr, len))
+    return ipcx__unix_raw_bind(f, addr, len);
+  return ipcx__unix_bind(f, addr, len);
+}
+
 static int unix_connect_fd(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len)
 {
+  if (ipcx__unix_raw_addr(addr, len))
+    return ipcx__unix_raw_connect(f, fd, addr, len);
   if (ipcx__unix_connect(f, addr, len) < 0)
     return -1;
   ipcx__fd_reslot(fd, f->h);    /* the CRT slot gets the pipe: children inherit it */
@@ -802,6 +812,8 @@ static int unix_connect_fd(struct ipcx__file *f, int fd, const struct sockaddr *
 static ssize_t unix_sendto(struct ipcx__file *f, const void *buf, size_t n, int flags,
                            const struct sockaddr *addr, socklen_t alen)
 {
+  if (dgram(us(f)) && addr != NULL && ipcx__unix_raw_addr(addr, alen))
+    return ipcx__fail(EPROTOTYPE);      /* a raw pipe is a byte stream */
   if (dgram(us(f)))
     return ipcx__unix_dgram_send(f, buf, n, flags, addr, alen);
   if (addr == NULL)
@@ -832,7 +844,7 @@ static int unix_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len
 }
 
 static const struct ipcx__sock_ops unix_sock_ops = {
-  .bind = ipcx__unix_bind,
+  .bind = unix_bind,
   .listen = ipcx__unix_listen,
   .accept = ipcx__unix_accept,
   .connect = unix_connect_fd,

@@ -130,6 +130,9 @@ int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t
 int ipcx__unix_any_ready(struct usock *s);
 int ipcx__unix_listen(struct ipcx__file *f, int backlog);
 int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags);
+HANDLE ipcx__unix_accept_handle(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len,
+                                int flags);
+void ipcx__unix_give_back(struct usock *s, HANDLE h);
 int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
 
 /* --- unix_conn.c: a connection's frames, reads, writes, shutdown, readiness */
@@ -148,6 +151,13 @@ int ipcx__unix_shutdown(struct ipcx__file *f, int how);
 void ipcx__unix_reset_peer(struct ipcx__file *f);
 int ipcx__unix_nread(struct ipcx__file *f, int *n);
 short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nwait);
+
+/* --- unix_raw.c: sockets on raw Windows named pipes (\\.\pipe\NAME paths) */
+
+/* 1 if addr names a raw Windows named pipe (sun_path "\\.\pipe\NAME"). */
+int ipcx__unix_raw_addr(const struct sockaddr *addr, socklen_t len);
+int ipcx__unix_raw_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
+int ipcx__unix_raw_connect(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len);
 
 /* --- unix_dgram.c: datagram sockets and their mailboxes */
 

@@ -305,7 +305,7 @@ static HANDLE take_instance(struct usock *s)
 }
 
 /* A connection accept() took but could not hand out goes back to the front. */
-static void give_back(struct usock *s, HANDLE h)
+void ipcx__unix_give_back(struct usock *s, HANDLE h)
 {
   AcquireSRWLockExclusive(&s->llock);
   if (s->nback < MAX_BACKLOG && s->state == ST_LISTEN) {
@@ -321,27 +321,31 @@ static void give_back(struct usock *s, HANDLE h)
 }
 
 
-int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
+/*
+ * accept()'s checks and wait: a connected instance taken from the listener,
+ * or NULL/errno.  A raw listener (unix_raw.c) makes its own kind of
+ * connection of it.
+ */
+HANDLE ipcx__unix_accept_handle(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len,
+                                int flags)
 {
   struct usock *s = us(f);
-  struct ipcx__file *c;
   HANDLE h;
   DWORD w;
-  int fd;
 
   if (s->type == SOCK_DGRAM)
-    return ipcx__fail(EOPNOTSUPP);
+    return ipcx__fail(EOPNOTSUPP), NULL;
   if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
-    return ipcx__fail(EINVAL);
+    return ipcx__fail(EINVAL), NULL;
   if (addr != NULL && len == NULL)
-    return ipcx__fail(EFAULT);
+    return ipcx__fail(EFAULT), NULL;
   if (len != NULL && *len < 0)
-    return ipcx__fail(EINVAL);
+    return ipcx__fail(EINVAL), NULL;
   for (;;) {
     AcquireSRWLockExclusive(&s->llock);
     if (s->state != ST_LISTEN || s->shut_rd) {
       ReleaseSRWLockExclusive(&s->llock);
-      return ipcx__fail(EINVAL);   /* Linux: also after shutdown(SHUT_RD) of the listener */
+      return ipcx__fail(EINVAL), NULL;   /* Linux: also after shutdown(SHUT_RD) of the listener */
     }
     h = take_instance(s);
     if (h == NULL) {
@@ -350,23 +354,34 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
     }
     ReleaseSRWLockExclusive(&s->llock);
     if (h != NULL)
-      break;
+      return h;
     if (f->flags & O_NONBLOCK)
-      return ipcx__fail(EAGAIN);
+      return ipcx__fail(EAGAIN), NULL;
     w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR);
     if (w == IPCX__WAIT_INTERRUPTED) {
       if (ipcx__unix_interrupted() < 0)
-        return -1;
+        return NULL;
       continue;
     }
     if (w == WAIT_TIMEOUT)
-      return ipcx__fail(EAGAIN);
+      return ipcx__fail(EAGAIN), NULL;
     if (w != WAIT_OBJECT_0)
-      return ipcx__fail_win32(GetLastError());
+      return ipcx__fail_win32(GetLastError()), NULL;
   }
+}
+
+int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
+{
+  struct usock *s = us(f);
+  struct ipcx__file *c;
+  HANDLE h = ipcx__unix_accept_handle(f, addr, len, flags);
+  int fd;
+
+  if (h == NULL)
+    return -1;
   c = ipcx__unix_connected_file(h, (flags & SOCK_NONBLOCK) != 0, 0);
   if (c == NULL) {
-    give_back(s, h);
+    ipcx__unix_give_back(s, h);
     return ipcx__fail(ENOMEM);
   }
   us(c)->hello_pending = 1;
@@ -380,7 +395,7 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
     /* EMFILE and friends: the connection stays queued for the next accept()
      * (Linux keeps it), its hello and data unread. */
     int e = errno;
-    give_back(s, c->h);
+    ipcx__unix_give_back(s, c->h);
     c->h = NULL;
     us(c)->hello_pending = 0;
     us(c)->state = ST_NEW;      /* no reset: the connection lives on */
