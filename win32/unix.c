@@ -206,6 +206,8 @@ static void unix_destroy(struct ipcx__file *f)
     CloseHandle(s->accept_ev);
   if (s->guard != NULL)
     CloseHandle(s->guard);
+  ipcx__unix_close_handle(s->anchor);
+  ipcx__unix_close_handle(s->live);
   ipcx__unix_close_handle(s->rd_wake);
   ipcx__unix_close_handle(s->rd_done);
   ipcx__unix_close_handle(s->ra_ov.hEvent);
@@ -378,10 +380,29 @@ static int handle_type(HANDLE h)
 static int unix_import(HANDLE h, struct ipcx__file **out)
 {
   struct ipcx__file *f;
+  struct lrec rec;
+  HANDLE ph;
   int type = handle_type(h);
 
   if (type == 0)
     return 0;
+  if (ipcx__unix_anchor_record(h, &rec)) {
+    /* A shared listener's anchor (unix_listener.c): the listener itself. */
+    ph = placeholder();
+    f = ph != INVALID_HANDLE_VALUE ? new_file(ph, 0) : NULL;
+    if (f == NULL) {
+      if (ph != INVALID_HANDLE_VALUE)
+        CloseHandle(ph);
+      return ipcx__fail(ENOMEM);
+    }
+    if (ipcx__unix_listener_adopt(f, h, &rec) < 0) {
+      us(f)->anchor = NULL;     /* the caller closes h */
+      ipcx__file_unref(f);
+      return ipcx__fail(ENOMEM);
+    }
+    *out = f;
+    return 1;
+  }
   ipcx__unix_set_message_mode(h);
   f = ipcx__unix_connected_file(h, 0, 0);
   if (f == NULL)
@@ -787,6 +808,17 @@ int ipcx__unix_stat(const char *path, struct stat *st)
 
 /* --- the ops tables ---------------------------------------------------------- */
 
+/* Export: a listener and a bound datagram socket have their own (unix_listener.c,
+ * unix_dgram.c); a connection's is unix_conn.c's. */
+static int unix_export(struct ipcx__file *f, HANDLE *h)
+{
+  struct usock *s = us(f);
+
+  if (s != NULL && s->state == ST_LISTEN)
+    return ipcx__unix_listener_export(f, h);
+  return ipcx__unix_export(f, h);
+}
+
 /* A "\\.\pipe\NAME" address is a raw Windows named pipe (unix_raw.c). */
 static int unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
 {
@@ -868,6 +900,6 @@ const struct ipcx__ops ipcx__unix_ops = {
   .poll = ipcx__unix_poll,
   .nread = ipcx__unix_nread,
   .sock = &unix_sock_ops,
-  .export_to = ipcx__unix_export,
+  .export_to = unix_export,
   .import = unix_import,
 };

@@ -826,6 +826,7 @@ short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *n
   *nwait = 0;
   if (s->state == ST_LISTEN) {
     AcquireSRWLockExclusive(&s->llock);
+    ipcx__unix_listener_arm(s);         /* a shared listener arms while polled */
     readable = ipcx__unix_any_ready(s);
     if (!readable) {
       ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */

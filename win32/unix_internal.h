@@ -58,6 +58,9 @@ struct usock {
   HANDLE accept_ev;             /* named: the listener is alive (connect's test) */
   HANDLE back[MAX_BACKLOG];     /* connections an accept() could not install, first out first */
   int nback;
+  int lshared;                  /* handed to another process: instances only while accepting */
+  HANDLE anchor;                /* shared: the instance that keeps the name (unix_listener.c) */
+  HANDLE live;                  /* an imported listener's hold on the "alive" event */
   /* connection */
   CRITICAL_SECTION rd_lock;     /* one reader at a time, as Linux's iolock */
   HANDLE rd_wake;               /* set when reads must end: EOF or SHUT_RD */
@@ -133,6 +136,21 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
 HANDLE ipcx__unix_accept_handle(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len,
                                 int flags);
 void ipcx__unix_give_back(struct usock *s, HANDLE h);
+/* A listener handed to another process (posix_spawn, SCM_RIGHTS): the record
+ * its anchor instance holds, export, import, and arming an instance (llock
+ * held) when this process wants a connection. */
+struct lrec {
+  char magic[8];                /* LREC_MAGIC */
+  DWORD type;
+  int local_len;
+  struct sockaddr_un local;
+  char pipe_name[128];
+};
+#define LREC_MAGIC "XLSNipcx"
+int ipcx__unix_listener_export(struct ipcx__file *f, HANDLE *h);
+int ipcx__unix_anchor_record(HANDLE h, struct lrec *r);
+int ipcx__unix_listener_adopt(struct ipcx__file *f, HANDLE anchor, const struct lrec *r);
+void ipcx__unix_listener_arm(struct usock *s);
 int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
 
 /* --- unix_conn.c: a connection's frames, reads, writes, shutdown, readiness */
