@@ -146,6 +146,65 @@ START_TEST(listener_parent_accepts_after_children)
 }
 END_TEST
 
+#define DGRAMS 5
+
+/* Receive DGRAMS datagrams "d0".."d4" on the inherited bound socket argv[0]. */
+IPCX_TEST_HELPER(inherit_dgram)
+{
+  struct sockaddr_un from;
+  socklen_t flen;
+  char buf[16], want[16];
+  int fd, i;
+  ssize_t r;
+
+  if (argc < 1)
+    return 2;
+  fd = atoi(argv[0]);
+  for (i = 0; i < DGRAMS; i++) {
+    flen = sizeof from;
+    r = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen);
+    snprintf(want, sizeof want, "d%d", i);
+    if (r != (ssize_t)strlen(want) || memcmp(buf, want, (size_t)r) != 0)
+      return 10 + i;
+    if (flen != 0)
+      return 20 + i;            /* an unbound sender has no address */
+  }
+  return close(fd) == 0 ? 0 : 3;
+}
+
+/* A bound datagram socket passed to a child: the child receives what is
+ * sent to the path, also after the parent closed its copy. */
+START_TEST(dgram_bound_to_child)
+{
+  char path[256], fdstr[16], msg[16];
+  char *argv[] = { (char *)test_self, "--helper", "inherit_dgram", fdstr, NULL };
+  struct sockaddr_un a;
+  socklen_t len;
+  int fd, tx, i;
+  pid_t pid;
+
+  test_path(path, sizeof path, "dg");
+  unlink(path);
+  fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+  ck_assert_int_ge(fd, 0);
+  len = test_addr(&a, path);
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, len), 0);
+  snprintf(fdstr, sizeof fdstr, "%d", fd);
+  pid = test_spawn_helper(argv);
+  ck_assert_int_eq(close(fd), 0);
+  tx = socket(AF_UNIX, SOCK_DGRAM, 0);
+  ck_assert_int_ge(tx, 0);
+  for (i = 0; i < DGRAMS; i++) {
+    snprintf(msg, sizeof msg, "d%d", i);
+    ck_assert_int_eq(sendto(tx, msg, strlen(msg), 0, (struct sockaddr *)&a, len),
+                     (ssize_t)strlen(msg));
+  }
+  test_wait_ok(pid);
+  close(tx);
+  unlink(path);
+}
+END_TEST
+
 Suite *suite_inherit(void)
 {
   Suite *s = suite_create("inherit");
@@ -153,6 +212,7 @@ Suite *suite_inherit(void)
 
   tcase_add_test(tc, listener_shared_by_workers);
   tcase_add_test(tc, listener_parent_accepts_after_children);
+  tcase_add_test(tc, dgram_bound_to_child);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -197,7 +197,9 @@ static void unix_destroy(struct ipcx__file *f)
     ipcx__io_cancel(f->h, &s->ra_ov);
   for (i = 0; i < s->nback; i++)
     CloseHandle(s->back[i]);
-  if (s->mb != NULL)
+  if (s->mb != NULL && s->shared)
+    ipcx__unix_mailbox_detach(s->mb);  /* another process reads it: the relay lives on */
+  else if (s->mb != NULL)
     ipcx__unix_mailbox_stop(s->mb);
   if (s->dest != NULL)
     CloseHandle(s->dest);
@@ -250,7 +252,8 @@ static int install(struct ipcx__file *f, int cloexec)
 /*
  * Pipe name tags: "s" a listener's connections, "p" a socketpair (stream);
  * "t" and "q" the same for SOCK_SEQPACKET; "d" a SOCK_DGRAM socketpair, "g"
- * a bound datagram socket's mailbox.  The type of a name's socket, or 0.
+ * a bound datagram socket's mailbox, "r" the private pipe its relay fills
+ * (what a child of a bound datagram socket inherits).  The type of a name's socket, or 0.
  */
 int ipcx__unix_type_of_tag(const char *tag)
 {
@@ -265,6 +268,7 @@ int ipcx__unix_type_of_tag(const char *tag)
     return SOCK_SEQPACKET;
   case 'd':
   case 'g':
+  case 'r':
     return SOCK_DGRAM;
   default:
     return 0;
@@ -357,7 +361,7 @@ int ipcx__unix_socketpair(int type, int flags, int sv[2])
  * 1 if h (a pipe handle from elsewhere, e.g. inherited through posix_spawn)
  * is an ipcx socket: a message-type pipe with one of our socket names.
  */
-static int handle_type(HANDLE h)
+static int handle_type(HANDLE h, char *tagc)
 {
   char buf[sizeof(FILE_NAME_INFO) + 64 * sizeof(WCHAR)], tag[2];
   FILE_NAME_INFO *fi = (FILE_NAME_INFO *)buf;
@@ -370,6 +374,7 @@ static int handle_type(HANDLE h)
     return 0;
   tag[0] = (char)fi->FileName[6];
   tag[1] = (char)fi->FileName[7];
+  *tagc = tag[0];
   return ipcx__unix_type_of_tag(tag);
 }
 
@@ -382,10 +387,21 @@ static int unix_import(HANDLE h, struct ipcx__file **out)
   struct ipcx__file *f;
   struct lrec rec;
   HANDLE ph;
-  int type = handle_type(h);
+  char tag = 0;
+  int type = handle_type(h, &tag);
 
   if (type == 0)
     return 0;
+  if (tag == 'r') {
+    /* A bound datagram socket's private pipe (unix_dgram.c): that socket,
+     * reading what the relay of the process that bound it passes on. */
+    f = new_file(h, 0);
+    if (f == NULL)
+      return ipcx__fail(ENOMEM);
+    ipcx__unix_dgram_adopt(f);
+    *out = f;
+    return 1;
+  }
   if (ipcx__unix_anchor_record(h, &rec)) {
     /* A shared listener's anchor (unix_listener.c): the listener itself. */
     ph = placeholder();
@@ -816,6 +832,8 @@ static int unix_export(struct ipcx__file *f, HANDLE *h)
 
   if (s != NULL && s->state == ST_LISTEN)
     return ipcx__unix_listener_export(f, h);
+  if (s != NULL && dgram(s) && s->bound)
+    return ipcx__unix_dgram_export(f, h);
   return ipcx__unix_export(f, h);
 }
 

@@ -620,7 +620,7 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   size_t done = 0;
   ssize_t r;
 
-  if (dgram(s) && s->mb == NULL)
+  if (dgram(s) && !s->bound)
     return dgram_nothing(s, nonblock);     /* unbound: nobody can send to it */
   if (s->state != ST_CONNECTED && !dgram(s))
     return ipcx__fail(EINVAL);
@@ -785,7 +785,7 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
 
   if (s->state == ST_LISTEN)
     return ipcx__fail(EINVAL);
-  if (s->state != ST_CONNECTED && !(dgram(s) && s->mb != NULL)) {
+  if (s->state != ST_CONNECTED && !(dgram(s) && s->bound)) {
     *n = 0;
     return 0;
   }
@@ -840,7 +840,7 @@ short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *n
     wait[(*nwait)++] = s->accept_ev;
     return 0;
   }
-  if (dgram(s) && s->mb == NULL) {
+  if (dgram(s) && !s->bound) {
     /* An unbound datagram socket: writable, never readable. */
     if (events & IPCX_POLLOUT)
       return IPCX_POLLOUT;

@@ -48,7 +48,15 @@ struct mailbox {
   int lconnected;               /* a sender came before ConnectNamedPipe (lov unused) */
   struct sender **snd;
   int n, cap;
+  /* detached: the socket was closed here while another process reads it
+   * (ipcx__unix_mailbox_detach); a zero-byte read on out (zov) tells the
+   * relay when the last reader has gone. */
+  volatile LONG detached;
+  OVERLAPPED zov;
+  int zposted;
 };
+
+static void mailbox_free(struct mailbox *m);
 
 /* A listening instance with ConnectNamedPipe pending; 0 or a Win32 error. */
 static DWORD mailbox_arm(struct mailbox *m, int first)
@@ -149,23 +157,60 @@ static int mailbox_busy(struct mailbox *m)
   return 0;
 }
 
+/*
+ * Detached: 1 once no process reads the private pipe any more (its zero-byte
+ * read on out ends with ERROR_BROKEN_PIPE), posting the read first.
+ */
+static int mailbox_orphaned(struct mailbox *m)
+{
+  DWORD n;
+
+  if (!m->detached)
+    return 0;
+  if (m->zposted) {
+    if (!HasOverlappedIoCompleted(&m->zov))
+      return 0;
+    m->zposted = 0;
+    if (!GetOverlappedResult(m->out, &m->zov, &n, FALSE) && GetLastError() != ERROR_MORE_DATA)
+      return 1;
+  }
+  if (m->zov.hEvent == NULL && (m->zov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+    return 0;
+  m->zov.Internal = m->zov.InternalHigh = 0;
+  if (!ReadFile(m->out, NULL, 0, NULL, &m->zov) && GetLastError() != ERROR_IO_PENDING &&
+      GetLastError() != ERROR_MORE_DATA)
+    return 1;                   /* broken at once: nobody reads */
+  m->zposted = 1;
+  return 0;
+}
+
 static DWORD WINAPI mailbox_thread(void *arg)
 {
   struct mailbox *m = arg;
-  HANDLE hs[3];
-  DWORD w;
+  HANDLE hs[4];
+  DWORD w, nh;
 
   for (;;) {
+    if (mailbox_orphaned(m)) {
+      CloseHandle(m->thread);   /* nobody joins a detached relay */
+      m->thread = NULL;
+      mailbox_free(m);
+      return 0;
+    }
     if (m->listener != NULL && (m->lconnected || HasOverlappedIoCompleted(&m->lov)))
       mailbox_adopt(m);
     ResetEvent(m->ev);
     mailbox_pump(m);
     if (mailbox_busy(m) && ipcx__wait1(m->stop, 0, 0) != WAIT_OBJECT_0)
       continue;
-    hs[0] = m->stop;
-    hs[1] = m->ev;
-    hs[2] = m->lov.hEvent;
-    w = ipcx__wait(m->listener != NULL ? 3 : 2, hs, INFINITE, 0);
+    nh = 0;
+    hs[nh++] = m->stop;
+    hs[nh++] = m->ev;
+    if (m->zposted)
+      hs[nh++] = m->zov.hEvent;
+    if (m->listener != NULL)
+      hs[nh++] = m->lov.hEvent;
+    w = ipcx__wait(nh, hs, INFINITE, 0);
     if (w == WAIT_OBJECT_0 || w == WAIT_FAILED)
       break;
   }
@@ -174,8 +219,6 @@ static DWORD WINAPI mailbox_thread(void *arg)
 
 void ipcx__unix_mailbox_stop(struct mailbox *m)
 {
-  int k;
-
   if (m == NULL)
     return;
   if (m->thread != NULL) {
@@ -186,7 +229,25 @@ void ipcx__unix_mailbox_stop(struct mailbox *m)
       CancelIoEx(m->out, NULL);
     while (ipcx__wait1(m->thread, 100, 0) == WAIT_TIMEOUT);
     CloseHandle(m->thread);
+    m->thread = NULL;
   }
+  mailbox_free(m);
+}
+
+void ipcx__unix_mailbox_detach(struct mailbox *m)
+{
+  InterlockedExchange(&m->detached, 1);
+  SetEvent(m->ev);              /* the relay posts its watch on the readers */
+}
+
+/* Everything but the thread (stopped, or the caller). */
+static void mailbox_free(struct mailbox *m)
+{
+  int k;
+
+  if (m->zposted)
+    ipcx__io_cancel(m->out, &m->zov);
+  ipcx__unix_close_handle(m->zov.hEvent);
   if (m->listener != NULL) {
     ipcx__io_cancel(m->listener, &m->lov);
     CloseHandle(m->listener);
@@ -222,7 +283,7 @@ int ipcx__unix_mailbox_start(struct ipcx__file *f)
   err = m->stop == NULL || m->ev == NULL || m->lov.hEvent == NULL ? GetLastError()
         : ipcx__pipe_pair_open(&rd, &m->out, PIPE_CAPACITY,
                                PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
-                               GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED, "x");
+                               GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED, "r");
   if (err == ERROR_SUCCESS)
     err = mailbox_arm(m, 1);
   if (err == ERROR_SUCCESS) {
@@ -386,4 +447,43 @@ int ipcx__unix_dgram_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t
 int ipcx__unix_is_dgram(struct ipcx__file *f)
 {
   return dgram(us(f));
+}
+
+/* --- a bound datagram socket in another process ---------------------------- */
+
+/*
+ * Export (posix_spawn, SCM_RIGHTS): the other process gets the private pipe
+ * (tag "r"), whose messages it reads as this socket's datagrams: every
+ * process holding the socket takes from the one queue, each datagram once,
+ * as on Linux.  The relay stays in this process; once the socket is shared,
+ * its close here detaches the relay instead of stopping it, and the relay
+ * ends when the last reader has gone.  So a child receives while the process
+ * that bound the socket lives (its exit ends the relay).
+ */
+int ipcx__unix_dgram_export(struct ipcx__file *f, HANDLE *h)
+{
+  HANDLE n;
+
+  us(f)->shared = 1;            /* *h is socket()'s placeholder: f->h goes instead */
+  if (!DuplicateHandle(GetCurrentProcess(), f->h, GetCurrentProcess(), &n, 0, TRUE,
+                       DUPLICATE_SAME_ACCESS))
+    return ipcx__errno_from_win32(GetLastError());
+  CloseHandle(*h);
+  *h = n;
+  return 0;
+}
+
+/* Import: f (its handle the private pipe) is a bound datagram socket with
+ * no relay here.  Its own address is not known here: getsockname() gives
+ * an unnamed one, and its datagrams go out unnamed. */
+void ipcx__unix_dgram_adopt(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+
+  s->type = SOCK_DGRAM;
+  s->state = ST_BOUND;
+  s->bound = 1;
+  s->shared = 1;
+  s->local.sun_family = AF_UNIX;
+  s->local_len = sizeof(ADDRESS_FAMILY);
 }

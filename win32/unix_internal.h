@@ -180,6 +180,11 @@ int ipcx__unix_raw_connect(struct ipcx__file *f, int fd, const struct sockaddr *
 /* --- unix_dgram.c: datagram sockets and their mailboxes */
 
 void ipcx__unix_mailbox_stop(struct mailbox *m);
+/* The socket is closed here but read elsewhere: the relay goes on until the
+ * last reader of its private pipe has gone, then frees m itself. */
+void ipcx__unix_mailbox_detach(struct mailbox *m);
+int ipcx__unix_dgram_export(struct ipcx__file *f, HANDLE *h);
+void ipcx__unix_dgram_adopt(struct ipcx__file *f);
 int ipcx__unix_mailbox_start(struct ipcx__file *f);
 ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
                               const struct sockaddr *addr, socklen_t len);
