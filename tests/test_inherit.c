@@ -205,6 +205,113 @@ START_TEST(dgram_bound_to_child)
 }
 END_TEST
 
+/* --- the datagram rules (measured on Linux, asserted on both) ------------- */
+
+static int bound_dgram(char *path, size_t size, const char *tag, struct sockaddr_un *a,
+                       socklen_t *len, int flags)
+{
+  int fd = socket(AF_UNIX, SOCK_DGRAM | flags, 0);
+
+  ck_assert_int_ge(fd, 0);
+  test_path(path, size, tag);
+  unlink(path);
+  *len = test_addr(a, path);
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)a, *len), 0);
+  return fd;
+}
+
+/*
+ * A connect()ed datagram socket receives only from its peer: Linux refuses
+ * any other sender with EPERM (unix_may_send), bound or not; AF_UNSPEC
+ * undoes the connection and the others may send again.
+ */
+START_TEST(dgram_connected_only_from_peer)
+{
+  char pb[256], pc[256], pd[256], buf[16];
+  struct sockaddr_un ab, ac, ad, from;
+  socklen_t lb, lc, ld, flen = sizeof from;
+  struct sockaddr unspec;
+  int b, c, d, e;
+
+  b = bound_dgram(pb, sizeof pb, "dgb", &ab, &lb, 0);
+  c = bound_dgram(pc, sizeof pc, "dgc", &ac, &lc, 0);
+  d = bound_dgram(pd, sizeof pd, "dgd", &ad, &ld, 0);
+  e = socket(AF_UNIX, SOCK_DGRAM, 0);
+  ck_assert_int_ge(e, 0);
+  ck_assert_int_eq(connect(b, (struct sockaddr *)&ac, lc), 0);
+  errno = 0;
+  ck_assert_int_eq(sendto(d, "d", 1, 0, (struct sockaddr *)&ab, lb), -1);
+  ck_assert_int_eq(errno, EPERM);
+  errno = 0;
+  ck_assert_int_eq(sendto(e, "e", 1, 0, (struct sockaddr *)&ab, lb), -1);
+  ck_assert_int_eq(errno, EPERM);
+  ck_assert_int_eq(sendto(c, "c", 1, 0, (struct sockaddr *)&ab, lb), 1);
+  ck_assert_int_eq(recvfrom(b, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen), 1);
+  ck_assert_int_eq(buf[0], 'c');
+  ck_assert_str_eq(from.sun_path, pc);
+  memset(&unspec, 0, sizeof unspec);
+  unspec.sa_family = AF_UNSPEC;
+  ck_assert_int_eq(connect(b, &unspec, sizeof unspec), 0);
+  ck_assert_int_eq(sendto(d, "d", 1, 0, (struct sockaddr *)&ab, lb), 1);
+  ck_assert_int_eq(recv(b, buf, sizeof buf, 0), 1);
+  ck_assert_int_eq(buf[0], 'd');
+  close(b);
+  close(c);
+  close(d);
+  close(e);
+  unlink(pb);
+  unlink(pc);
+  unlink(pd);
+}
+END_TEST
+
+/*
+ * A nonblocking sendto() to a receiver that does not read: EAGAIN once its
+ * queue is full (Linux: past net.unix.max_dgram_qlen, 10 by default, so the
+ * 12th); one recv() makes room for one more; a blocking send is taken
+ * (waiting for room where it must); nothing is lost or reordered.
+ */
+START_TEST(dgram_nonblocking_full_receiver)
+{
+  char pb[256], buf[128];
+  struct sockaddr_un ab;
+  socklen_t lb;
+  int b, tx, sent = 0, i;
+
+  b = bound_dgram(pb, sizeof pb, "dgf", &ab, &lb, 0);
+  tx = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(tx, 0);
+  for (;;) {
+    memset(buf, 0, sizeof buf);
+    snprintf(buf, sizeof buf, "%d", sent);
+    if (sendto(tx, buf, 100, 0, (struct sockaddr *)&ab, lb) != 100)
+      break;
+    sent++;
+    ck_assert_int_lt(sent, 100000);
+  }
+  ck_assert_int_eq(errno, EAGAIN);
+  ck_assert_int_ge(sent, 1);
+  ck_assert_int_eq(recv(b, buf, sizeof buf, 0), 100);
+  ck_assert_int_eq(atoi(buf), 0);
+  snprintf(buf, sizeof buf, "%d", sent);
+  ck_assert_int_eq(sendto(tx, buf, 100, MSG_DONTWAIT, (struct sockaddr *)&ab, lb), 100);
+  sent++;
+  errno = 0;
+  ck_assert_int_eq(sendto(tx, buf, 100, MSG_DONTWAIT, (struct sockaddr *)&ab, lb), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  for (i = 1; i < sent; i++) {
+    ck_assert_int_eq(recv(b, buf, sizeof buf, 0), 100);
+    ck_assert_int_eq(atoi(buf), i);                     /* in order, none lost */
+  }
+  errno = 0;
+  ck_assert_int_eq(recv(b, buf, sizeof buf, MSG_DONTWAIT), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  close(tx);
+  close(b);
+  unlink(pb);
+}
+END_TEST
+
 Suite *suite_inherit(void)
 {
   Suite *s = suite_create("inherit");
@@ -213,6 +320,8 @@ Suite *suite_inherit(void)
   tcase_add_test(tc, listener_shared_by_workers);
   tcase_add_test(tc, listener_parent_accepts_after_children);
   tcase_add_test(tc, dgram_bound_to_child);
+  tcase_add_test(tc, dgram_connected_only_from_peer);
+  tcase_add_test(tc, dgram_nonblocking_full_receiver);
   suite_add_tcase(s, tc);
   return s;
 }

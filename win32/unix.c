@@ -203,6 +203,7 @@ static void unix_destroy(struct ipcx__file *f)
     ipcx__unix_mailbox_stop(s->mb);
   if (s->dest != NULL)
     CloseHandle(s->dest);
+  ipcx__unix_dgram_release(s);
   ipcx__unix_close_listener(s);
   if (s->accept_ev != NULL)
     CloseHandle(s->accept_ev);
@@ -363,7 +364,7 @@ int ipcx__unix_socketpair(int type, int flags, int sv[2])
  */
 static int handle_type(HANDLE h, char *tagc)
 {
-  char buf[sizeof(FILE_NAME_INFO) + 64 * sizeof(WCHAR)], tag[2];
+  char buf[sizeof(FILE_NAME_INFO) + 128 * sizeof(WCHAR)], tag[2];
   FILE_NAME_INFO *fi = (FILE_NAME_INFO *)buf;
   DWORD flags = 0;
 

@@ -544,6 +544,8 @@ ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int fl
     memcpy(buf, p + head, n < len ? n : len);
   if (!(flags & MSG_PEEK))
     s->ra_off += REC_HDR + rec;
+  if (!(flags & MSG_PEEK) && dgram(s))
+    ipcx__unix_dgram_taken(s, rec);       /* room for the senders (unix_dgram.c) */
   return (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
 }
 

@@ -5,6 +5,9 @@
  * private message pipe the socket reads through unix_conn.c's record path);
  * sendto() opens the destination's mailbox pipe (kept open for the next
  * datagram to the same place); connect() sets the default destination.
+ * A flow record shared by name with the senders (see "flow") gives Linux's
+ * two rules: a connect()ed socket takes datagrams only from its peer (EPERM
+ * for others), and a nonblocking send to a full receiver is EAGAIN.
  */
 #define _CRT_RAND_S
 #include "unix_internal.h"
@@ -31,6 +34,112 @@
  * pace, as on Linux.
  */
 #define DGRAM_MAX (RA_SIZE - 2 - (int)sizeof(struct sockaddr_un))
+
+/* --- flow: the receiver's rules, shared with its senders ------------------ */
+
+/*
+ * A bound datagram socket keeps a small named mapping (owner-only,
+ * Local\ipcx-dg-<the mailbox name's random hex>) that its senders map when
+ * they open its mailbox (two requests per new destination; then plain
+ * memory reads, no request per datagram):
+ *   peer    the mailbox name of the socket it is connect()ed to, or empty.
+ *           A sender that is not that socket gets EPERM, as on Linux
+ *           (unix_may_send).  Written under a sequence count.
+ *   count,  datagrams (and their bytes) sent and not yet taken by recv()
+ *   bytes   (a receiver in a child decrements them too: the private pipe
+ *           carries the same hex in its name).  A nonblocking send finds
+ *           the receiver full (EAGAIN) past Linux's default
+ *           net.unix.max_dgram_qlen (10, measured: the 11th datagram is
+ *           taken, the 12th is EAGAIN) or past one pipe's worth of bytes,
+ *           before any pipe can fill: so a nonblocking send never waits.
+ *           A blocking one is written and waits on the pipe when it is full.
+ */
+#define DGRAM_QLEN 10
+
+struct dgflow {
+  volatile LONG seq;            /* odd while peer is being written */
+  volatile LONG count;
+  volatile LONG bytes;
+  char peer[128];
+};
+
+/* The flow record of the mailbox whose random hex is hex (32 digits). */
+static struct dgflow *flow_open(const char *hex, int create, HANDLE *map)
+{
+  char name[80];
+  struct dgflow *v;
+
+  snprintf(name, sizeof name, "Local\\ipcx-dg-%.32s", hex);
+  *map = create ? CreateFileMappingA(INVALID_HANDLE_VALUE, ipcx__owner_only(), PAGE_READWRITE, 0,
+                                     sizeof(struct dgflow), name)
+                : OpenFileMappingA(FILE_MAP_READ | FILE_MAP_WRITE, FALSE, name);
+  if (*map == NULL)
+    return NULL;
+  v = MapViewOfFile(*map, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, sizeof *v);
+  if (v == NULL) {
+    CloseHandle(*map);
+    *map = NULL;
+  }
+  return v;
+}
+
+static void flow_close(struct dgflow **v, HANDLE *map)
+{
+  if (*v != NULL)
+    UnmapViewOfFile(*v);
+  if (*map != NULL)
+    CloseHandle(*map);
+  *v = NULL;
+  *map = NULL;
+}
+
+/* The random hex at the end of a mailbox name (\\.\pipe\ipcx-g-<pid>-<hex>). */
+static const char *mailbox_hex(const char *name)
+{
+  size_t n = strlen(name);
+
+  return n >= 32 ? name + n - 32 : name;
+}
+
+static void flow_set_peer(struct dgflow *v, const char *peer)
+{
+  if (v == NULL)
+    return;
+  InterlockedIncrement(&v->seq);
+  snprintf(v->peer, sizeof v->peer, "%s", peer);
+  InterlockedIncrement(&v->seq);
+}
+
+/* 1 if the receiver is connected to a socket other than the one named me. */
+static int flow_refuses(struct dgflow *v, const char *me)
+{
+  char peer[sizeof v->peer];
+  LONG a, b;
+
+  do {
+    a = v->seq;
+    MemoryBarrier();
+    memcpy(peer, v->peer, sizeof peer);
+    MemoryBarrier();
+    b = v->seq;
+  } while (a != b || (a & 1));
+  peer[sizeof peer - 1] = 0;
+  return peer[0] != 0 && strcmp(peer, me) != 0;
+}
+
+void ipcx__unix_dgram_taken(struct usock *s, DWORD rec)
+{
+  if (s->flow == NULL)
+    return;
+  InterlockedDecrement(&s->flow->count);
+  InterlockedExchangeAdd(&s->flow->bytes, -(LONG)rec);
+}
+
+void ipcx__unix_dgram_release(struct usock *s)
+{
+  flow_close(&s->flow, &s->flow_map);
+  flow_close(&s->dest_flow, &s->dest_flow_map);
+}
 
 struct sender {
   HANDLE h;
@@ -274,16 +383,19 @@ int ipcx__unix_mailbox_start(struct ipcx__file *f)
   HANDLE rd = NULL, old;
   DWORD err;
 
+  char tag[40];
+
   if (m == NULL)
     return ipcx__fail(ENOMEM);
   snprintf(m->name, sizeof m->name, "%s", s->pipe_name);
+  snprintf(tag, sizeof tag, "r-%s", mailbox_hex(s->pipe_name));   /* the flow's name, for a child */
   m->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
   m->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
   m->lov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
   err = m->stop == NULL || m->ev == NULL || m->lov.hEvent == NULL ? GetLastError()
         : ipcx__pipe_pair_open(&rd, &m->out, PIPE_CAPACITY,
                                PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
-                               GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED, "r");
+                               GENERIC_READ | GENERIC_WRITE, FILE_FLAG_OVERLAPPED, tag);
   if (err == ERROR_SUCCESS)
     err = mailbox_arm(m, 1);
   if (err == ERROR_SUCCESS) {
@@ -301,6 +413,9 @@ int ipcx__unix_mailbox_start(struct ipcx__file *f)
     return ipcx__fail_win32(err);
   }
   s->mb = m;
+  s->flow = flow_open(mailbox_hex(s->pipe_name), 1, &s->flow_map);   /* none: no rules, as before */
+  if (s->dconnected)
+    flow_set_peer(s->flow, s->peer_pipe);
   old = f->h;
   f->h = rd;                    /* recv() and poll() read the private pipe */
   CloseHandle(old);
@@ -330,7 +445,8 @@ static int dgram_resolve(const struct sockaddr *addr, socklen_t len, char *name,
 }
 
 /* Send one datagram to the mailbox called name (llock held). */
-static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, size_t n)
+static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, size_t n,
+                           int nonblock)
 {
   char stack[2048], *m;
   size_t total;
@@ -340,6 +456,7 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
   if (s->dest != NULL && strcmp(s->dest_name, name) != 0) {
     CloseHandle(s->dest);
     s->dest = NULL;
+    flow_close(&s->dest_flow, &s->dest_flow_map);
   }
   for (tries = 0; s->dest == NULL; tries++) {
     s->dest = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
@@ -347,6 +464,7 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
                           NULL);
     if (s->dest != INVALID_HANDLE_VALUE) {
       snprintf(s->dest_name, sizeof s->dest_name, "%s", name);
+      s->dest_flow = flow_open(mailbox_hex(name), 0, &s->dest_flow_map);
       break;
     }
     s->dest = NULL;
@@ -356,6 +474,13 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
     WaitNamedPipeA(name, 100);   /* the relay arms the next instance at once */
   }
   total = 2 + (size_t)(s->local_len > (socklen_t)sizeof(ADDRESS_FAMILY) ? s->local_len : 0) + n;
+  if (s->dest_flow != NULL) {
+    if (flow_refuses(s->dest_flow, s->mb != NULL ? s->pipe_name : ""))
+      return ipcx__fail(EPERM);         /* connect()ed to another socket */
+    if (nonblock && (s->dest_flow->count > DGRAM_QLEN ||
+                     s->dest_flow->bytes + (LONG)total > PIPE_CAPACITY))
+      return ipcx__fail(EAGAIN);        /* the receiver is full */
+  }
   m = total <= sizeof stack ? stack : malloc(total);
   if (m == NULL)
     return ipcx__fail(ENOMEM);
@@ -367,12 +492,17 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
   err = ipcx__io_write(s->dest, m, (DWORD)total, &put, s->sndtimeo ? s->sndtimeo : INFINITE);
   if (m != stack)
     free(m);
+  if (err == ERROR_SUCCESS && s->dest_flow != NULL) {
+    InterlockedIncrement(&s->dest_flow->count);
+    InterlockedExchangeAdd(&s->dest_flow->bytes, (LONG)total);
+  }
   if (err == ERROR_SUCCESS)
     return (ssize_t)n;
   if (err == WAIT_TIMEOUT)
     return ipcx__fail(EAGAIN);
   CloseHandle(s->dest);         /* the receiver has gone */
   s->dest = NULL;
+  flow_close(&s->dest_flow, &s->dest_flow_map);
   return ipcx__fail(ECONNREFUSED);
 }
 
@@ -386,7 +516,6 @@ ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, i
   char name[256];
   ssize_t r;
 
-  (void)flags;
   if (n > 0 && buf == NULL)
     return ipcx__fail(EFAULT);
   if (s->shut_wr)
@@ -404,7 +533,7 @@ ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, i
     ReleaseSRWLockExclusive(&s->llock);
     return -1;
   }
-  r = dgram_write(s, name, buf, n);
+  r = dgram_write(s, name, buf, n, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT));
   ReleaseSRWLockExclusive(&s->llock);
   return r;
 }
@@ -418,7 +547,10 @@ int ipcx__unix_dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, 
   char name[256];
 
   if (addr != NULL && len >= (socklen_t)sizeof(ADDRESS_FAMILY) && addr->sa_family == AF_UNSPEC) {
+    AcquireSRWLockExclusive(&s->llock);
     s->dconnected = 0;          /* Linux: AF_UNSPEC dissolves the association */
+    flow_set_peer(s->flow, "");
+    ReleaseSRWLockExclusive(&s->llock);
     return 0;
   }
   if (dgram_resolve(addr, len, name, sizeof name, &a, &alen) < 0)
@@ -428,6 +560,7 @@ int ipcx__unix_dgram_connect(struct ipcx__file *f, const struct sockaddr *addr, 
   s->peer = a;
   s->peer_len = alen;
   s->dconnected = 1;
+  flow_set_peer(s->flow, name);         /* senders other than the peer: EPERM */
   ReleaseSRWLockExclusive(&s->llock);
   return 0;
 }
@@ -478,7 +611,10 @@ int ipcx__unix_dgram_export(struct ipcx__file *f, HANDLE *h)
  * an unnamed one, and its datagrams go out unnamed. */
 void ipcx__unix_dgram_adopt(struct ipcx__file *f)
 {
+  char buf[sizeof(FILE_NAME_INFO) + 128 * sizeof(WCHAR)], hex[33];
+  FILE_NAME_INFO *fi = (FILE_NAME_INFO *)buf;
   struct usock *s = us(f);
+  int i;
 
   s->type = SOCK_DGRAM;
   s->state = ST_BOUND;
@@ -486,4 +622,12 @@ void ipcx__unix_dgram_adopt(struct ipcx__file *f)
   s->shared = 1;
   s->local.sun_family = AF_UNIX;
   s->local_len = sizeof(ADDRESS_FAMILY);
+  /* Its name is \ipcx-r-<the mailbox's hex>-...: the flow record's. */
+  if (GetFileInformationByHandleEx(f->h, FileNameInfo, fi, sizeof buf) &&
+      fi->FileNameLength >= 40 * sizeof(WCHAR)) {
+    for (i = 0; i < 32; i++)
+      hex[i] = (char)fi->FileName[8 + i];
+    hex[32] = 0;
+    s->flow = flow_open(hex, 0, &s->flow_map);
+  }
 }

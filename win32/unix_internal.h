@@ -92,6 +92,10 @@ struct usock {
   char dest_name[128];
   struct sockaddr_un from;      /* the sender of the last datagram received */
   socklen_t from_len;
+  /* the datagram rules (unix_dgram.c, "flow"): ours as a receiver, the
+   * last destination's as a sender */
+  HANDLE flow_map, dest_flow_map;
+  struct dgflow *flow, *dest_flow;
 };
 
 struct mailbox;
@@ -184,6 +188,10 @@ void ipcx__unix_mailbox_stop(struct mailbox *m);
  * last reader of its private pipe has gone, then frees m itself. */
 void ipcx__unix_mailbox_detach(struct mailbox *m);
 int ipcx__unix_dgram_export(struct ipcx__file *f, HANDLE *h);
+/* recv() took a datagram of rec bytes (as sent, header included). */
+void ipcx__unix_dgram_taken(struct usock *s, DWORD rec);
+/* destroy: let go of the flow records. */
+void ipcx__unix_dgram_release(struct usock *s);
 void ipcx__unix_dgram_adopt(struct ipcx__file *f);
 int ipcx__unix_mailbox_start(struct ipcx__file *f);
 ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
