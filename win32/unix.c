@@ -80,8 +80,11 @@
  *                connection to a child, through the ops table's export_to
  *                (the read-ahead cancelled); the child's fd.c asks import
  *                (unix_import: a message-type pipe named \ipcx-s-*, -p-*,
- *                -t-*, -q-* or -d-*) before pipe.c's.  Listeners are not
- *                inheritable.
+ *                -t-*, -q-*, -d-* or -r-*) before pipe.c's.  A listener
+ *                travels as its anchor instance (unix_listener.c), a bound
+ *                datagram socket as its relay's private pipe (unix_dgram.c).
+ *   raw pipes    an address "\\.\pipe\NAME" is a Windows named pipe itself,
+ *                a byte stream with no framing (unix_raw.c).
  *   records      SOCK_SEQPACKET (any socket) and SOCK_DGRAM (socketpair only)
  *                use the same pipes: each send() is one pipe message, a tag
  *                byte and the bytes (so an empty record is not the EOF mark),

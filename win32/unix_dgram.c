@@ -28,10 +28,11 @@
  * the record socket's (ipcx__unix_recv_record).  On the wire a datagram is "G", the
  * sender's address length (one byte, 0: unnamed) and address, then the
  * bytes.  sendto() opens the destination's pipe, keeps it open for the next
- * datagram to the same name, and writes one message; a send waits while the
- * receiver's queue is full, nonblocking or not (a pending pipe write cannot
- * be taken back).  A full relay waits too, so senders feel the receiver's
- * pace, as on Linux.
+ * datagram to the same name, and writes one message; a blocking send waits
+ * while the receiver's pipes are full (a pending pipe write cannot be taken
+ * back, so a nonblocking send is refused earlier, by the flow record: see
+ * "flow").  A full relay waits too, so senders feel the receiver's pace, as
+ * on Linux.
  */
 #define DGRAM_MAX (RA_SIZE - 2 - (int)sizeof(struct sockaddr_un))
 
