@@ -665,9 +665,6 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
 ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
 {
   struct usock *s = us(f);
-  const char *p = buf;
-  size_t done = 0;
-  DWORD put, err = ERROR_SUCCESS;
 
   if (dgram(s))
     return ipcx__unix_dgram_send(f, buf, n, flags, NULL, 0);
@@ -685,6 +682,18 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
     return ipcx__fail(EFAULT);
   if (peer_refuses(f))
     return ipcx__fail(EPIPE);   /* the peer's SHUT_RD, close or reset */
+  return ipcx__unix_send_bytes(f, buf, n, flags);
+}
+
+/* A stream's bytes onto f->h (n > 0): nonblocking, or all of them, in order
+ * after an earlier nonblocking write (unix_raw.c's sockets too). */
+ssize_t ipcx__unix_send_bytes(struct ipcx__file *f, const void *buf, size_t n, int flags)
+{
+  struct usock *s = us(f);
+  const char *p = buf;
+  size_t done = 0;
+  DWORD put, err;
+
   if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
     return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
   err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
@@ -700,6 +709,8 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
     return (ssize_t)done;
   if (err == WAIT_TIMEOUT)
     return ipcx__fail(EAGAIN);
+  if (err == IPCX__WAIT_INTERRUPTED)
+    return ipcx__fail(EINTR);   /* io.c restarted it already if SA_RESTART said so */
   SetLastError(err);
   return ipcx__fail(ipcx__errno_write(err));
 }

@@ -167,6 +167,7 @@ int ipcx__unix_export(struct ipcx__file *f, HANDLE *h);
 ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int flags, int nonblock);
 ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags);
 ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags);
+ssize_t ipcx__unix_send_bytes(struct ipcx__file *f, const void *buf, size_t n, int flags);
 ssize_t ipcx__unix_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock);
 ssize_t ipcx__unix_write(struct ipcx__file *f, int fd, const void *buf, size_t n, int nonblock);
 int ipcx__unix_shutdown(struct ipcx__file *f, int how);

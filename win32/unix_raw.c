@@ -394,9 +394,6 @@ static ssize_t raw_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
 static ssize_t raw_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
 {
   struct usock *s = us(f);
-  const char *p = buf;
-  size_t done = 0;
-  DWORD put, err = ERROR_SUCCESS;
 
   if (s->state != ST_CONNECTED)
     return ipcx__fail(ENOTCONN);
@@ -408,25 +405,7 @@ static ssize_t raw_send(struct ipcx__file *f, const void *buf, size_t n, int fla
     return 0;
   if (buf == NULL)
     return ipcx__fail(EFAULT);
-  if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
-    return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
-  err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
-  while (err == ERROR_SUCCESS && done < n) {
-    size_t chunk = n - done;
-    if (chunk > 0x40000000)
-      chunk = 0x40000000;
-    err = ipcx__io_write(f->h, p + done, (DWORD)chunk, &put,
-                         s->sndtimeo ? s->sndtimeo : INFINITE);
-    done += put;
-  }
-  if (done > 0)
-    return (ssize_t)done;
-  if (err == WAIT_TIMEOUT)
-    return ipcx__fail(EAGAIN);
-  if (err == IPCX__WAIT_INTERRUPTED)
-    return ipcx__fail(EINTR);   /* io.c restarted it already if SA_RESTART said so */
-  SetLastError(err);
-  return ipcx__fail(ipcx__errno_write(err));
+  return ipcx__unix_send_bytes(f, buf, n, flags);
 }
 
 static ssize_t raw_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock)
