@@ -111,21 +111,29 @@ static void flow_set_peer(struct dgflow *v, const char *peer)
   InterlockedIncrement(&v->seq);
 }
 
-/* 1 if the receiver is connected to a socket other than the one named me. */
+/*
+ * 1 if the receiver is connected to a socket other than the one named me.
+ * A copy taken while the receiver writes is taken again; a receiver that
+ * died in the middle of a write (the count left odd) refuses no one.
+ */
 static int flow_refuses(struct dgflow *v, const char *me)
 {
   char peer[sizeof v->peer];
   LONG a, b;
+  int tries;
 
-  do {
+  for (tries = 0; tries < 1000; tries++) {
     a = v->seq;
     MemoryBarrier();
     memcpy(peer, v->peer, sizeof peer);
     MemoryBarrier();
     b = v->seq;
-  } while (a != b || (a & 1));
-  peer[sizeof peer - 1] = 0;
-  return peer[0] != 0 && strcmp(peer, me) != 0;
+    if (a == b && !(a & 1)) {
+      peer[sizeof peer - 1] = 0;
+      return peer[0] != 0 && strcmp(peer, me) != 0;
+    }
+  }
+  return 0;
 }
 
 void ipcx__unix_dgram_taken(struct usock *s, DWORD rec)
@@ -383,7 +391,6 @@ int ipcx__unix_mailbox_start(struct ipcx__file *f)
   struct mailbox *m = calloc(1, sizeof *m);
   HANDLE rd = NULL, old;
   DWORD err;
-
   char tag[40];
 
   if (m == NULL)

@@ -609,6 +609,7 @@ int ipcx__unix_listener_export(struct ipcx__file *f, HANDLE *h)
   if (!s->lshared) {
     disarm(s);
     s->lshared = 1;
+    SetEvent(s->accept_ev);     /* an accept() or poll() waiting here arms again */
   }
   if (s->anchor == NULL)
     s->anchor = make_anchor(s, &err);
