@@ -148,43 +148,52 @@ END_TEST
 
 #define DGRAMS 5
 
-/* Receive DGRAMS datagrams "d0".."d4" on the inherited bound socket argv[0]. */
+/* Receive DGRAMS datagrams "d0".."d4" on the inherited bound socket argv[0],
+ * whose address is argv[1]; answer the last to its sender argv[2]. */
 IPCX_TEST_HELPER(inherit_dgram)
 {
-  struct sockaddr_un from;
-  socklen_t flen;
+  struct sockaddr_un from, me, to;
+  socklen_t flen, mlen = sizeof me;
   char buf[16], want[16];
   int fd, i;
   ssize_t r;
 
-  if (argc < 1)
+  if (argc < 3)
     return 2;
   fd = atoi(argv[0]);
+  if (getsockname(fd, (struct sockaddr *)&me, &mlen) != 0 || strcmp(me.sun_path, argv[1]) != 0)
+    return 4;                   /* the child knows its address */
   for (i = 0; i < DGRAMS; i++) {
     flen = sizeof from;
     r = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen);
     snprintf(want, sizeof want, "d%d", i);
     if (r != (ssize_t)strlen(want) || memcmp(buf, want, (size_t)r) != 0)
       return 10 + i;
-    if (flen != 0)
-      return 20 + i;            /* an unbound sender has no address */
+    if (flen == 0 || strcmp(from.sun_path, argv[2]) != 0)
+      return 20 + i;            /* the sender's address */
   }
+  /* Its own datagrams carry its address. */
+  if (sendto(fd, "back", 4, 0, (struct sockaddr *)&to, test_addr(&to, argv[2])) != 4)
+    return 5;
   return close(fd) == 0 ? 0 : 3;
 }
 
 /* A bound datagram socket passed to a child: the child receives what is
- * sent to the path, also after the parent closed its copy. */
+ * sent to the path, also after the parent closed its copy, and knows and
+ * sends by its name. */
 START_TEST(dgram_bound_to_child)
 {
-  char path[256], fdstr[16], msg[16];
-  char *argv[] = { (char *)test_self, "--helper", "inherit_dgram", fdstr, NULL };
-  struct sockaddr_un a;
-  socklen_t len;
+  char path[256], txpath[256], fdstr[16], msg[16];
+  char *argv[] = { (char *)test_self, "--helper", "inherit_dgram", fdstr, path, txpath, NULL };
+  struct sockaddr_un a, ta, from;
+  socklen_t len, tlen, flen = sizeof from;
   int fd, tx, i;
   pid_t pid;
 
   test_path(path, sizeof path, "dg");
   unlink(path);
+  test_path(txpath, sizeof txpath, "dgtx");
+  unlink(txpath);
   fd = socket(AF_UNIX, SOCK_DGRAM, 0);
   ck_assert_int_ge(fd, 0);
   len = test_addr(&a, path);
@@ -194,14 +203,20 @@ START_TEST(dgram_bound_to_child)
   ck_assert_int_eq(close(fd), 0);
   tx = socket(AF_UNIX, SOCK_DGRAM, 0);
   ck_assert_int_ge(tx, 0);
+  tlen = test_addr(&ta, txpath);
+  ck_assert_int_eq(bind(tx, (struct sockaddr *)&ta, tlen), 0);
   for (i = 0; i < DGRAMS; i++) {
     snprintf(msg, sizeof msg, "d%d", i);
     ck_assert_int_eq(sendto(tx, msg, strlen(msg), 0, (struct sockaddr *)&a, len),
                      (ssize_t)strlen(msg));
   }
   test_wait_ok(pid);
+  ck_assert_int_eq(recvfrom(tx, msg, sizeof msg, 0, (struct sockaddr *)&from, &flen), 4);
+  ck_assert(memcmp(msg, "back", 4) == 0);
+  ck_assert_str_eq(from.sun_path, path);                /* from the child, by the bound name */
   close(tx);
   unlink(path);
+  unlink(txpath);
 }
 END_TEST
 

@@ -62,6 +62,10 @@ struct dgflow {
   volatile LONG count;
   volatile LONG bytes;
   char peer[128];
+  /* written once at bind, for a child of the socket: its name and address */
+  char mailbox[128];
+  int local_len;
+  struct sockaddr_un local;
 };
 
 /* The flow record of the mailbox whose random hex is hex (32 digits). */
@@ -172,6 +176,7 @@ struct mailbox {
   volatile LONG detached;
   OVERLAPPED zov;
   int zposted;
+  HANDLE flow_map;              /* keeps the flow record for a child that opens it later */
 };
 
 static void mailbox_free(struct mailbox *m);
@@ -366,6 +371,7 @@ static void mailbox_free(struct mailbox *m)
   if (m->zposted)
     ipcx__io_cancel(m->out, &m->zov);
   ipcx__unix_close_handle(m->zov.hEvent);
+  ipcx__unix_close_handle(m->flow_map);
   if (m->listener != NULL) {
     ipcx__io_cancel(m->listener, &m->lov);
     CloseHandle(m->listener);
@@ -422,6 +428,13 @@ int ipcx__unix_mailbox_start(struct ipcx__file *f)
   }
   s->mb = m;
   s->flow = flow_open(mailbox_hex(s->pipe_name), 1, &s->flow_map);   /* none: no rules, as before */
+  if (s->flow != NULL) {
+    DuplicateHandle(GetCurrentProcess(), s->flow_map, GetCurrentProcess(), &m->flow_map, 0, FALSE,
+                    DUPLICATE_SAME_ACCESS);
+    snprintf(s->flow->mailbox, sizeof s->flow->mailbox, "%s", s->pipe_name);
+    s->flow->local = s->local;
+    s->flow->local_len = s->local_len;
+  }
   if (s->dconnected)
     flow_set_peer(s->flow, s->peer_pipe);
   old = f->h;
@@ -483,7 +496,7 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
   }
   total = 2 + (size_t)(s->local_len > (socklen_t)sizeof(ADDRESS_FAMILY) ? s->local_len : 0) + n;
   if (s->dest_flow != NULL) {
-    if (flow_refuses(s->dest_flow, s->mb != NULL ? s->pipe_name : ""))
+    if (flow_refuses(s->dest_flow, s->bound ? s->pipe_name : ""))
       return ipcx__fail(EPERM);         /* connect()ed to another socket */
     if (nonblock && (s->dest_flow->count > DGRAM_QLEN ||
                      s->dest_flow->bytes + (LONG)total > PIPE_CAPACITY))
@@ -615,8 +628,7 @@ int ipcx__unix_dgram_export(struct ipcx__file *f, HANDLE *h)
 }
 
 /* Import: f (its handle the private pipe) is a bound datagram socket with
- * no relay here.  Its own address is not known here: getsockname() gives
- * an unnamed one, and its datagrams go out unnamed. */
+ * no relay here; its name and address come from the flow record. */
 void ipcx__unix_dgram_adopt(struct ipcx__file *f)
 {
   char buf[sizeof(FILE_NAME_INFO) + 128 * sizeof(WCHAR)], hex[33];
@@ -637,5 +649,12 @@ void ipcx__unix_dgram_adopt(struct ipcx__file *f)
       hex[i] = (char)fi->FileName[8 + i];
     hex[32] = 0;
     s->flow = flow_open(hex, 0, &s->flow_map);
+  }
+  if (s->flow != NULL && s->flow->local_len > 0 &&
+      s->flow->local_len <= (int)sizeof s->local) {
+    s->local = s->flow->local;
+    s->local_len = s->flow->local_len;
+    snprintf(s->pipe_name, sizeof s->pipe_name, "%.*s", (int)sizeof s->pipe_name - 1,
+             s->flow->mailbox);
   }
 }
