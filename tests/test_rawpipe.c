@@ -16,6 +16,7 @@
 #endif
 #include "ipcx_test.h"
 #include <poll.h>
+#include <spawn.h>
 
 static int counter;
 
@@ -210,6 +211,56 @@ START_TEST(raw_connect_stream)
 }
 END_TEST
 
+/* A raw server that speaks first: writes "hello", expects it back, closes. */
+static DWORD WINAPI echo_check_main(void *arg)
+{
+  struct server *sv = arg;
+  DWORD n;
+
+  if (!ConnectNamedPipe(sv->h, NULL) && GetLastError() != ERROR_PIPE_CONNECTED)
+    return 1;
+  WriteFile(sv->h, "hello", 5, &n, NULL);
+  while (sv->ngot < 5 && ReadFile(sv->h, sv->got + sv->ngot, 5 - sv->ngot, &n, NULL))
+    sv->ngot += n;
+  sv->ok = sv->ngot == 5 && memcmp(sv->got, "hello", 5) == 0;
+  CloseHandle(sv->h);
+  return 0;
+}
+
+/* A raw connection handed to a child (as its stdin and stdout): the child
+ * (the cat helper) echoes the server's bytes until the server closes. */
+START_TEST(raw_socket_to_child)
+{
+  char path[128];
+  char *argv[] = { (char *)test_self, "--helper", "cat", NULL };
+  posix_spawn_file_actions_t fa;
+  struct sockaddr_un a;
+  struct server sv;
+  HANDLE t;
+  pid_t pid;
+  int fd;
+
+  memset(&sv, 0, sizeof sv);
+  sv.h = CreateNamedPipeA(raw_path(path, sizeof path), PIPE_ACCESS_DUPLEX,
+                          PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0, NULL);
+  ck_assert_ptr_ne(sv.h, INVALID_HANDLE_VALUE);
+  t = CreateThread(NULL, 0, echo_check_main, &sv, 0, NULL);
+  ck_assert_ptr_ne(t, NULL);
+  fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, raw_addr(&a, path)), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, fd, 0), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, fd, 1), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  ck_assert_int_eq(close(fd), 0);
+  test_wait_ok(pid);
+  join(t);
+  ck_assert_int_eq(sv.ok, 1);
+}
+END_TEST
+
 /* --- a raw Win32 client of an ipcx listener ---------------------------------- */
 
 struct client {
@@ -303,6 +354,7 @@ Suite *suite_rawpipe(void)
   tcase_add_test(tc, raw_open_rw);
   tcase_add_test(tc, raw_open_directions);
   tcase_add_test(tc, raw_connect_stream);
+  tcase_add_test(tc, raw_socket_to_child);
   tcase_add_test(tc, raw_listen_serves_win32_client);
 #endif
   suite_add_tcase(s, tc);

@@ -28,9 +28,10 @@
  *               write.  A byte pipe has no half-close: shutdown(SHUT_WR) ends
  *               our writes (EPIPE) but the peer learns nothing until close();
  *               SHUT_RD ends our reads (0).  No reset on close.
- *   children    a raw socket handed to a child arrives as a pipe end (its name
- *               is not one of ipcx's, so pipe.c imports it): read, write, poll
- *               and close work; socket calls are ENOTSOCK there.
+ *   children    a raw connection handed to a child (export_to gives it the
+ *               pipe) arrives as a pipe end (its name is not one of ipcx's, so
+ *               pipe.c imports it): read, write, poll and close work; socket
+ *               calls are ENOTSOCK there.  A raw listener is not inherited.
  *
  * Win32 codes: ERROR_FILE_NOT_FOUND on CreateFile = no such pipe (ENOENT);
  * ERROR_PIPE_BUSY = every instance is taken; ERROR_BROKEN_PIPE /
@@ -233,7 +234,7 @@ int ipcx__unix_raw_connect(struct ipcx__file *f, int fd, const struct sockaddr *
   f->ops = &raw_ops;
   LeaveCriticalSection(&f->lock);
   CloseHandle(old);
-  ipcx__fd_reslot(fd, h);       /* the CRT slot gets the pipe: children inherit it */
+  (void)fd;                     /* the CRT slot keeps socket()'s placeholder: raw_export */
   return 0;
 }
 
@@ -486,6 +487,22 @@ static int raw_nread(struct ipcx__file *f, int *n)
   return ipcx__fail(EINVAL);
 }
 
+/* Export: a connection's pipe goes to the other process (the CRT slot holds
+ * socket()'s placeholder); it arrives there as a pipe end. */
+static int raw_export(struct ipcx__file *f, HANDLE *h)
+{
+  HANDLE pipe;
+
+  if (us(f)->state != ST_CONNECTED)
+    return 0;
+  if (!DuplicateHandle(GetCurrentProcess(), f->h, GetCurrentProcess(), &pipe, 0, TRUE,
+                       DUPLICATE_SAME_ACCESS))
+    return ipcx__errno_from_win32(GetLastError());
+  CloseHandle(*h);
+  *h = pipe;
+  return 0;
+}
+
 static void raw_destroy(struct ipcx__file *f)
 {
   ipcx__zero_read_release(f);
@@ -537,4 +554,5 @@ static const struct ipcx__ops raw_ops = {
   .poll = raw_poll,
   .nread = raw_nread,
   .sock = &raw_sock_ops,
+  .export_to = raw_export,
 };
