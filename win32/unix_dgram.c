@@ -465,13 +465,11 @@ static int dgram_resolve(const struct sockaddr *addr, socklen_t len, char *name,
   return 0;
 }
 
-/* Send one datagram to the mailbox called name (llock held). */
-static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, size_t n,
-                           int nonblock)
+/* Open the mailbox called name as s->dest (kept for the next datagram; llock held),
+ * with its flow record. */
+static int dgram_open(struct usock *s, const char *name)
 {
-  char stack[2048], *m;
-  size_t total;
-  DWORD err = ERROR_SUCCESS, put;
+  DWORD err;
   int tries;
 
   if (s->dest != NULL && strcmp(s->dest_name, name) != 0) {
@@ -494,6 +492,19 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
       return ipcx__fail(err == ERROR_PIPE_BUSY ? EAGAIN : ECONNREFUSED);
     WaitNamedPipeA(name, 100);   /* the relay arms the next instance at once */
   }
+  return 0;
+}
+
+/* Send one datagram to the mailbox called name (llock held). */
+static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, size_t n,
+                           int nonblock)
+{
+  char stack[2048], *m;
+  size_t total;
+  DWORD err = ERROR_SUCCESS, put;
+
+  if (dgram_open(s, name) < 0)
+    return -1;
   total = 2 + (size_t)(s->local_len > (socklen_t)sizeof(ADDRESS_FAMILY) ? s->local_len : 0) + n;
   if (s->dest_flow != NULL) {
     if (flow_refuses(s->dest_flow, s->bound ? s->pipe_name : ""))
