@@ -44,6 +44,8 @@ int ipcx_open(const char *path, int flags, ...)
     return ipcx__fail(EFAULT);
   if (strcmp(path, "/dev/null") == 0)
     path = "\\\\.\\NUL";                 /* what Unix programs open to discard or read nothing */
+  if (ipcx__raw_is_path(path))
+    return ipcx__raw_open(path, flags);  /* a Windows named pipe (unix_raw.c) */
   if (ipcx__fifo_is(path))
     return ipcx__fifo_open(path, flags);  /* a FIFO (fifo.c) */
   if ((flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL) && ipcx__unix_is_socket(path))

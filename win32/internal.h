@@ -425,6 +425,13 @@ int ipcx__unix_is_socket(const char *path);
 /* AF_UNIX sockets' ops (unix.c); fd.c asks its import first for an inherited pipe. */
 extern const struct ipcx__ops ipcx__unix_ops;
 
+/* --- raw Windows named pipes (unix_raw.c) ------------------------------ */
+
+/* 1 if path is "\\.\pipe\NAME" (or with slashes): open() opens the pipe itself. */
+int ipcx__raw_is_path(const char *path);
+/* open() of such a path: a pipe fd on the named pipe, or -1/errno. */
+int ipcx__raw_open(const char *path, int flags);
+
 /* --- exact paths (path.c) --------------------------------------------- */
 
 /*

@@ -80,8 +80,11 @@
  *                connection to a child, through the ops table's export_to
  *                (the read-ahead cancelled); the child's fd.c asks import
  *                (unix_import: a message-type pipe named \ipcx-s-*, -p-*,
- *                -t-*, -q-* or -d-*) before pipe.c's.  Listeners are not
- *                inheritable.
+ *                -t-*, -q-*, -d-* or -r-*) before pipe.c's.  A listener
+ *                travels as its anchor instance (unix_listener.c), a bound
+ *                datagram socket as its relay's private pipe (unix_dgram.c).
+ *   raw pipes    an address "\\.\pipe\NAME" is a Windows named pipe itself,
+ *                a byte stream with no framing (unix_raw.c).
  *   records      SOCK_SEQPACKET (any socket) and SOCK_DGRAM (socketpair only)
  *                use the same pipes: each send() is one pipe message, a tag
  *                byte and the bytes (so an empty record is not the EOF mark),
@@ -198,15 +201,20 @@ static void unix_destroy(struct ipcx__file *f)
     ipcx__io_cancel(f->h, &s->ra_ov);
   for (i = 0; i < s->nback; i++)
     CloseHandle(s->back[i]);
-  if (s->mb != NULL)
+  if (s->mb != NULL && s->shared)
+    ipcx__unix_mailbox_detach(s->mb);  /* another process reads it: the relay lives on */
+  else if (s->mb != NULL)
     ipcx__unix_mailbox_stop(s->mb);
   if (s->dest != NULL)
     CloseHandle(s->dest);
+  ipcx__unix_dgram_release(s);
   ipcx__unix_close_listener(s);
   if (s->accept_ev != NULL)
     CloseHandle(s->accept_ev);
   if (s->guard != NULL)
     CloseHandle(s->guard);
+  ipcx__unix_close_handle(s->anchor);
+  ipcx__unix_close_handle(s->live);
   ipcx__unix_close_handle(s->rd_wake);
   ipcx__unix_close_handle(s->rd_done);
   ipcx__unix_close_handle(s->ra_ov.hEvent);
@@ -249,7 +257,8 @@ static int install(struct ipcx__file *f, int cloexec)
 /*
  * Pipe name tags: "s" a listener's connections, "p" a socketpair (stream);
  * "t" and "q" the same for SOCK_SEQPACKET; "d" a SOCK_DGRAM socketpair, "g"
- * a bound datagram socket's mailbox.  The type of a name's socket, or 0.
+ * a bound datagram socket's mailbox, "r" the private pipe its relay fills
+ * (what a child of a bound datagram socket inherits).  The type of a name's socket, or 0.
  */
 int ipcx__unix_type_of_tag(const char *tag)
 {
@@ -264,6 +273,7 @@ int ipcx__unix_type_of_tag(const char *tag)
     return SOCK_SEQPACKET;
   case 'd':
   case 'g':
+  case 'r':
     return SOCK_DGRAM;
   default:
     return 0;
@@ -356,9 +366,9 @@ int ipcx__unix_socketpair(int type, int flags, int sv[2])
  * 1 if h (a pipe handle from elsewhere, e.g. inherited through posix_spawn)
  * is an ipcx socket: a message-type pipe with one of our socket names.
  */
-static int handle_type(HANDLE h)
+static int handle_type(HANDLE h, char *tagc)
 {
-  char buf[sizeof(FILE_NAME_INFO) + 64 * sizeof(WCHAR)], tag[2];
+  char buf[sizeof(FILE_NAME_INFO) + 128 * sizeof(WCHAR)], tag[2];
   FILE_NAME_INFO *fi = (FILE_NAME_INFO *)buf;
   DWORD flags = 0;
 
@@ -369,6 +379,7 @@ static int handle_type(HANDLE h)
     return 0;
   tag[0] = (char)fi->FileName[6];
   tag[1] = (char)fi->FileName[7];
+  *tagc = tag[0];
   return ipcx__unix_type_of_tag(tag);
 }
 
@@ -379,10 +390,40 @@ static int handle_type(HANDLE h)
 static int unix_import(HANDLE h, struct ipcx__file **out)
 {
   struct ipcx__file *f;
-  int type = handle_type(h);
+  struct lrec rec;
+  HANDLE ph;
+  char tag = 0;
+  int type = handle_type(h, &tag);
 
   if (type == 0)
     return 0;
+  if (tag == 'r') {
+    /* A bound datagram socket's private pipe (unix_dgram.c): that socket,
+     * reading what the relay of the process that bound it passes on. */
+    f = new_file(h, 0);
+    if (f == NULL)
+      return ipcx__fail(ENOMEM);
+    ipcx__unix_dgram_adopt(f);
+    *out = f;
+    return 1;
+  }
+  if (ipcx__unix_anchor_record(h, &rec)) {
+    /* A shared listener's anchor (unix_listener.c): the listener itself. */
+    ph = placeholder();
+    f = ph != INVALID_HANDLE_VALUE ? new_file(ph, 0) : NULL;
+    if (f == NULL) {
+      if (ph != INVALID_HANDLE_VALUE)
+        CloseHandle(ph);
+      return ipcx__fail(ENOMEM);
+    }
+    if (ipcx__unix_listener_adopt(f, h, &rec) < 0) {
+      us(f)->anchor = NULL;     /* the caller closes h */
+      ipcx__file_unref(f);
+      return ipcx__fail(ENOMEM);
+    }
+    *out = f;
+    return 1;
+  }
   ipcx__unix_set_message_mode(h);
   f = ipcx__unix_connected_file(h, 0, 0);
   if (f == NULL)
@@ -796,8 +837,31 @@ int ipcx__unix_stat(const char *path, struct stat *st)
 
 /* --- the ops tables ---------------------------------------------------------- */
 
+/* Export: a listener and a bound datagram socket have their own (unix_listener.c,
+ * unix_dgram.c); a connection's is unix_conn.c's. */
+static int unix_export(struct ipcx__file *f, HANDLE *h)
+{
+  struct usock *s = us(f);
+
+  if (s != NULL && s->state == ST_LISTEN)
+    return ipcx__unix_listener_export(f, h);
+  if (s != NULL && dgram(s) && s->bound)
+    return ipcx__unix_dgram_export(f, h);
+  return ipcx__unix_export(f, h);
+}
+
+/* A "\\.\pipe\NAME" address is a raw Windows named pipe (unix_raw.c). */
+static int unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
+{
+  if (ipcx__unix_raw_addr(addr, len))
+    return ipcx__unix_raw_bind(f, addr, len);
+  return ipcx__unix_bind(f, addr, len);
+}
+
 static int unix_connect_fd(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len)
 {
+  if (ipcx__unix_raw_addr(addr, len))
+    return ipcx__unix_raw_connect(f, fd, addr, len);
   if (ipcx__unix_connect(f, addr, len) < 0)
     return -1;
   ipcx__fd_reslot(fd, f->h);    /* the CRT slot gets the pipe: children inherit it */
@@ -811,6 +875,8 @@ static int unix_connect_fd(struct ipcx__file *f, int fd, const struct sockaddr *
 static ssize_t unix_sendto(struct ipcx__file *f, const void *buf, size_t n, int flags,
                            const struct sockaddr *addr, socklen_t alen)
 {
+  if (dgram(us(f)) && addr != NULL && ipcx__unix_raw_addr(addr, alen))
+    return ipcx__fail(EPROTOTYPE);      /* a raw pipe is a byte stream */
   if (dgram(us(f)))
     return ipcx__unix_dgram_send(f, buf, n, flags, addr, alen);
   if (addr == NULL)
@@ -841,7 +907,7 @@ static int unix_from(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len
 }
 
 static const struct ipcx__sock_ops unix_sock_ops = {
-  .bind = ipcx__unix_bind,
+  .bind = unix_bind,
   .listen = ipcx__unix_listen,
   .accept = ipcx__unix_accept,
   .connect = unix_connect_fd,
@@ -866,6 +932,6 @@ const struct ipcx__ops ipcx__unix_ops = {
   .poll = ipcx__unix_poll,
   .nread = ipcx__unix_nread,
   .sock = &unix_sock_ops,
-  .export_to = ipcx__unix_export,
+  .export_to = unix_export,
   .import = unix_import,
 };

@@ -606,6 +606,8 @@ ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int fl
   }
   if (!(flags & MSG_PEEK))
     s->ra_off += REC_HDR + rec;
+  if (!(flags & MSG_PEEK) && dgram(s))
+    ipcx__unix_dgram_taken(s, rec);       /* room for the senders (unix_dgram.c) */
   return (flags & MSG_TRUNC) || len < n ? (ssize_t)len : (ssize_t)n;
 }
 
@@ -682,7 +684,7 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   size_t done = 0;
   ssize_t r;
 
-  if (dgram(s) && s->mb == NULL)
+  if (dgram(s) && !s->bound)
     return dgram_nothing(s, nonblock);     /* unbound: nobody can send to it */
   if (s->state != ST_CONNECTED && !dgram(s))
     return ipcx__fail(EINVAL);
@@ -726,9 +728,6 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
 ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
 {
   struct usock *s = us(f);
-  const char *p = buf;
-  size_t done = 0;
-  DWORD put, err = ERROR_SUCCESS;
 
   if (dgram(s))
     return ipcx__unix_dgram_send(f, buf, n, flags, NULL, 0);
@@ -746,6 +745,18 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
     return ipcx__fail(EFAULT);
   if (peer_refuses(f))
     return ipcx__fail(EPIPE);   /* the peer's SHUT_RD, close or reset */
+  return ipcx__unix_send_bytes(f, buf, n, flags);
+}
+
+/* A stream's bytes onto f->h (n > 0): nonblocking, or all of them, in order
+ * after an earlier nonblocking write (unix_raw.c's sockets too). */
+ssize_t ipcx__unix_send_bytes(struct ipcx__file *f, const void *buf, size_t n, int flags)
+{
+  struct usock *s = us(f);
+  const char *p = buf;
+  size_t done = 0;
+  DWORD put, err;
+
   if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
     return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
   err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
@@ -761,6 +772,8 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
     return (ssize_t)done;
   if (err == WAIT_TIMEOUT)
     return ipcx__fail(EAGAIN);
+  if (err == IPCX__WAIT_INTERRUPTED)
+    return ipcx__fail(EINTR);   /* io.c restarted it already if SA_RESTART said so */
   SetLastError(err);
   return ipcx__fail(ipcx__errno_write(err));
 }
@@ -956,7 +969,7 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
 
   if (s->state == ST_LISTEN)
     return ipcx__fail(EINVAL);
-  if (s->state != ST_CONNECTED && !(dgram(s) && s->mb != NULL)) {
+  if (s->state != ST_CONNECTED && !(dgram(s) && s->bound)) {
     *n = 0;
     return 0;
   }
@@ -997,6 +1010,7 @@ short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *n
   *nwait = 0;
   if (s->state == ST_LISTEN) {
     AcquireSRWLockExclusive(&s->llock);
+    ipcx__unix_listener_arm(s);         /* a shared listener arms while polled */
     readable = ipcx__unix_any_ready(s);
     if (!readable) {
       ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */
@@ -1010,7 +1024,7 @@ short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *n
     wait[(*nwait)++] = s->accept_ev;
     return 0;
   }
-  if (dgram(s) && s->mb == NULL) {
+  if (dgram(s) && !s->bound) {
     /* An unbound datagram socket: writable, never readable. */
     if (events & IPCX_POLLOUT)
       return IPCX_POLLOUT;

@@ -58,6 +58,9 @@ struct usock {
   HANDLE accept_ev;             /* named: the listener is alive (connect's test) */
   HANDLE back[MAX_BACKLOG];     /* connections an accept() could not install, first out first */
   int nback;
+  int lshared;                  /* handed to another process: instances only while accepting */
+  HANDLE anchor;                /* shared: the instance that keeps the name (unix_listener.c) */
+  HANDLE live;                  /* an imported listener's hold on the "alive" event */
   /* connection */
   CRITICAL_SECTION rd_lock;     /* one reader at a time, as Linux's iolock */
   HANDLE rd_wake;               /* set when reads must end: EOF or SHUT_RD */
@@ -93,6 +96,10 @@ struct usock {
   struct ipcx__scm_batch *scm_q;  /* received fds, in the order of their data in the read-ahead */
   int scm_stop;                 /* this read has reached a batch: it ends with its data */
   int passcred;                 /* SO_PASSCRED */
+  /* the datagram rules (unix_dgram.c, "flow"): ours as a receiver, the
+   * last destination's as a sender */
+  HANDLE flow_map, dest_flow_map;
+  struct dgflow *flow, *dest_flow;
 };
 
 struct mailbox;
@@ -134,6 +141,24 @@ int ipcx__unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t
 int ipcx__unix_any_ready(struct usock *s);
 int ipcx__unix_listen(struct ipcx__file *f, int backlog);
 int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags);
+HANDLE ipcx__unix_accept_handle(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len,
+                                int flags);
+void ipcx__unix_give_back(struct usock *s, HANDLE h);
+/* A listener handed to another process (posix_spawn, SCM_RIGHTS): the record
+ * its anchor instance holds, export, import, and arming an instance (llock
+ * held) when this process wants a connection. */
+struct lrec {
+  char magic[8];                /* LREC_MAGIC */
+  DWORD type;
+  int local_len;
+  struct sockaddr_un local;
+  char pipe_name[128];
+};
+#define LREC_MAGIC "XLSNipcx"
+int ipcx__unix_listener_export(struct ipcx__file *f, HANDLE *h);
+int ipcx__unix_anchor_record(HANDLE h, struct lrec *r);
+int ipcx__unix_listener_adopt(struct ipcx__file *f, HANDLE anchor, const struct lrec *r);
+void ipcx__unix_listener_arm(struct usock *s);
 int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
 
 /* --- unix_conn.c: a connection's frames, reads, writes, shutdown, readiness */
@@ -146,6 +171,7 @@ int ipcx__unix_export(struct ipcx__file *f, HANDLE *h);
 ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int flags, int nonblock);
 ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags);
 ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int flags);
+ssize_t ipcx__unix_send_bytes(struct ipcx__file *f, const void *buf, size_t n, int flags);
 ssize_t ipcx__unix_read(struct ipcx__file *f, int fd, void *buf, size_t n, int nonblock);
 ssize_t ipcx__unix_write(struct ipcx__file *f, int fd, const void *buf, size_t n, int nonblock);
 int ipcx__unix_shutdown(struct ipcx__file *f, int how);
@@ -156,9 +182,25 @@ ssize_t ipcx__unix_sendscm(struct ipcx__file *f, const struct ipcx__scm_out *scm
                            size_t n, int flags, const struct sockaddr *addr, socklen_t alen);
 void ipcx__unix_scm_release(struct ipcx__file *f);
 
+/* --- unix_raw.c: sockets on raw Windows named pipes (\\.\pipe\NAME paths) */
+
+/* 1 if addr names a raw Windows named pipe (sun_path "\\.\pipe\NAME"). */
+int ipcx__unix_raw_addr(const struct sockaddr *addr, socklen_t len);
+int ipcx__unix_raw_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
+int ipcx__unix_raw_connect(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len);
+
 /* --- unix_dgram.c: datagram sockets and their mailboxes */
 
 void ipcx__unix_mailbox_stop(struct mailbox *m);
+/* The socket is closed here but read elsewhere: the relay goes on until the
+ * last reader of its private pipe has gone, then frees m itself. */
+void ipcx__unix_mailbox_detach(struct mailbox *m);
+int ipcx__unix_dgram_export(struct ipcx__file *f, HANDLE *h);
+/* recv() took a datagram of rec bytes (as sent, header included). */
+void ipcx__unix_dgram_taken(struct usock *s, DWORD rec);
+/* destroy: let go of the flow records. */
+void ipcx__unix_dgram_release(struct usock *s);
+void ipcx__unix_dgram_adopt(struct ipcx__file *f);
 int ipcx__unix_mailbox_start(struct ipcx__file *f);
 ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
                               const struct sockaddr *addr, socklen_t len);

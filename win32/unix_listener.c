@@ -285,7 +285,8 @@ static HANDLE take_instance(struct usock *s)
   for (i = 0; i < s->ninst; i++) {
     struct instance *in = &s->inst[i];
     if (in->h == NULL) {
-      make_instance(s, i, 0);   /* an earlier replacement failed: try again */
+      if (!s->lshared)
+        make_instance(s, i, 0); /* an earlier replacement failed: try again */
       continue;
     }
     if (!in->ready && !HasOverlappedIoCompleted(&in->ov))
@@ -298,14 +299,16 @@ static HANDLE take_instance(struct usock *s)
       continue;
     }
     in->h = NULL;
-    make_instance(s, i, 0);     /* the replacement, before handing this one out */
+    in->ready = 0;
+    if (!s->lshared)
+      make_instance(s, i, 0);   /* the replacement, before handing this one out */
     return h;
   }
   return NULL;
 }
 
 /* A connection accept() took but could not hand out goes back to the front. */
-static void give_back(struct usock *s, HANDLE h)
+void ipcx__unix_give_back(struct usock *s, HANDLE h)
 {
   AcquireSRWLockExclusive(&s->llock);
   if (s->nback < MAX_BACKLOG && s->state == ST_LISTEN) {
@@ -321,28 +324,34 @@ static void give_back(struct usock *s, HANDLE h)
 }
 
 
-int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
+/*
+ * accept()'s checks and wait: a connected instance taken from the listener,
+ * or NULL/errno.  A raw listener (unix_raw.c) makes its own kind of
+ * connection of it.
+ */
+HANDLE ipcx__unix_accept_handle(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len,
+                                int flags)
 {
   struct usock *s = us(f);
-  struct ipcx__file *c;
   HANDLE h;
   DWORD w;
-  int fd;
 
   if (s->type == SOCK_DGRAM)
-    return ipcx__fail(EOPNOTSUPP);
+    return ipcx__fail(EOPNOTSUPP), NULL;
   if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
-    return ipcx__fail(EINVAL);
+    return ipcx__fail(EINVAL), NULL;
   if (addr != NULL && len == NULL)
-    return ipcx__fail(EFAULT);
+    return ipcx__fail(EFAULT), NULL;
   if (len != NULL && *len < 0)
-    return ipcx__fail(EINVAL);
+    return ipcx__fail(EINVAL), NULL;
   for (;;) {
     AcquireSRWLockExclusive(&s->llock);
     if (s->state != ST_LISTEN || s->shut_rd) {
       ReleaseSRWLockExclusive(&s->llock);
-      return ipcx__fail(EINVAL);   /* Linux: also after shutdown(SHUT_RD) of the listener */
+      return ipcx__fail(EINVAL), NULL;   /* Linux: also after shutdown(SHUT_RD) of the listener */
     }
+    if (s->lshared)
+      ipcx__unix_listener_arm(s);       /* shared: an instance only while we accept */
     h = take_instance(s);
     if (h == NULL) {
       ResetEvent(s->accept_ev); /* then look again: a connection after the reset sets it */
@@ -350,23 +359,34 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
     }
     ReleaseSRWLockExclusive(&s->llock);
     if (h != NULL)
-      break;
+      return h;
     if (f->flags & O_NONBLOCK)
-      return ipcx__fail(EAGAIN);
+      return ipcx__fail(EAGAIN), NULL;
     w = ipcx__wait1(s->accept_ev, s->rcvtimeo ? s->rcvtimeo : INFINITE, IPCX__WAIT_INTR);
     if (w == IPCX__WAIT_INTERRUPTED) {
       if (ipcx__unix_interrupted() < 0)
-        return -1;
+        return NULL;
       continue;
     }
     if (w == WAIT_TIMEOUT)
-      return ipcx__fail(EAGAIN);
+      return ipcx__fail(EAGAIN), NULL;
     if (w != WAIT_OBJECT_0)
-      return ipcx__fail_win32(GetLastError());
+      return ipcx__fail_win32(GetLastError()), NULL;
   }
+}
+
+int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags)
+{
+  struct usock *s = us(f);
+  struct ipcx__file *c;
+  HANDLE h = ipcx__unix_accept_handle(f, addr, len, flags);
+  int fd;
+
+  if (h == NULL)
+    return -1;
   c = ipcx__unix_connected_file(h, (flags & SOCK_NONBLOCK) != 0, 0);
   if (c == NULL) {
-    give_back(s, h);
+    ipcx__unix_give_back(s, h);
     return ipcx__fail(ENOMEM);
   }
   us(c)->hello_pending = 1;
@@ -380,7 +400,7 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
     /* EMFILE and friends: the connection stays queued for the next accept()
      * (Linux keeps it), its hello and data unread. */
     int e = errno;
-    give_back(s, c->h);
+    ipcx__unix_give_back(s, c->h);
     c->h = NULL;
     us(c)->hello_pending = 0;
     us(c)->state = ST_NEW;      /* no reset: the connection lives on */
@@ -462,5 +482,190 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
   }
   LeaveCriticalSection(&f->lock);
   CloseHandle(old);
+  return 0;
+}
+
+/* --- a listener shared with other processes ------------------------------- */
+
+/*
+ * A listener handed to a child (posix_spawn) or sent with SCM_RIGHTS: the
+ * pre-spawned worker pattern, where several processes accept() on one
+ * listening socket and each connection goes to exactly one of them.
+ *
+ * Every process that holds the listener makes instances of its pipe name,
+ * but only while it wants a connection: accept() (and poll()) arm one
+ * instance, and a taken instance is not replaced.  A client's CreateFile
+ * lands on an instance of a process that is accepting, so no connection
+ * waits in a process that never accepts (a parent that only spawns its
+ * workers).  When nobody is accepting, the name is kept by the anchor: one
+ * instance the exporting process connected to itself at the first export,
+ * its client closed behind a record (struct lrec: the type, the address,
+ * the pipe name).  Every holder keeps a handle to it, so the name lives
+ * while the listener does: a client finds every instance busy
+ * (ERROR_PIPE_BUSY), sees the "alive" event, and waits in WaitNamedPipe
+ * until an instance is armed (a kernel wait, no polling; probed on Wine 8:
+ * it wakes when a new instance is made).  The anchor is also what goes to
+ * the other process: its import (unix.c) peeks the record.
+ *
+ * The exporting process first closes its instances still waiting (a
+ * connection that raced in stays queued for its own accept()).  Each
+ * importer waits on its own private accept event (the named "alive" event
+ * is only held, so that connect() knows the listener lives).
+ */
+
+/* Shared mode: make instance 0 if it is not there (llock held). */
+void ipcx__unix_listener_arm(struct usock *s)
+{
+  if (s->lshared && s->ninst > 0 && s->inst[0].h == NULL)
+    make_instance(s, 0, 0);
+}
+
+/* Stop keeping instances waiting here; connected ones queue for our accept() (llock held). */
+static void disarm(struct usock *s)
+{
+  DWORD n, err;
+  int i, connected;
+
+  for (i = 0; i < s->ninst; i++) {
+    struct instance *in = &s->inst[i];
+    if (in->h == NULL)
+      continue;
+    connected = in->ready;
+    if (!connected) {
+      ipcx__io_cancel(in->h, &in->ov);
+      connected = GetOverlappedResult(in->h, &in->ov, &n, FALSE) ||
+                  (err = GetLastError()) == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA;
+    }
+    if (connected && s->nback < MAX_BACKLOG) {
+      s->back[s->nback++] = in->h;
+      SetEvent(s->accept_ev);
+    } else {
+      CloseHandle(in->h);
+    }
+    in->h = NULL;
+    in->ready = 0;
+  }
+}
+
+/*
+ * The anchor: an instance connected to a client of our own that wrote the
+ * record and closed (llock held, this process the only holder so far, its
+ * instances closed: our client can only land on it).  A real client that
+ * took it first is a connection: it queues for accept(), and we try again.
+ */
+static HANDLE make_anchor(struct usock *s, DWORD *err)
+{
+  struct lrec r;
+  HANDLE srv, c;
+  DWORD n;
+  int tries;
+
+  memset(&r, 0, sizeof r);
+  memcpy(r.magic, LREC_MAGIC, sizeof r.magic);
+  r.type = (DWORD)s->type;
+  r.local_len = s->local_len;
+  r.local = s->local;
+  snprintf(r.pipe_name, sizeof r.pipe_name, "%s", s->pipe_name);
+  for (tries = 0; tries < 8; tries++) {
+    srv = CreateNamedPipeA(s->pipe_name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                           PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
+                             PIPE_REJECT_REMOTE_CLIENTS,
+                           PIPE_UNLIMITED_INSTANCES, PIPE_CAPACITY, PIPE_CAPACITY, 0,
+                           ipcx__owner_only());
+    if (srv == INVALID_HANDLE_VALUE) {
+      *err = GetLastError();
+      return NULL;
+    }
+    c = CreateFileA(s->pipe_name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                    SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
+    if (c != INVALID_HANDLE_VALUE) {
+      int ok = WriteFile(c, &r, sizeof r, &n, NULL) && n == sizeof r;
+      *err = GetLastError();
+      CloseHandle(c);
+      if (ok)
+        return srv;
+      CloseHandle(srv);
+      return NULL;
+    }
+    if (s->nback < MAX_BACKLOG) {
+      s->back[s->nback++] = srv;        /* someone else's connect() got it */
+      SetEvent(s->accept_ev);
+    } else {
+      CloseHandle(srv);
+    }
+  }
+  *err = ERROR_PIPE_BUSY;
+  return NULL;
+}
+
+/* Export (unix.c's table sends a listener here): *h becomes the anchor. */
+int ipcx__unix_listener_export(struct ipcx__file *f, HANDLE *h)
+{
+  struct usock *s = us(f);
+  DWORD err = ERROR_SUCCESS;
+  HANDLE a, n;
+
+  AcquireSRWLockExclusive(&s->llock);
+  if (!s->lshared) {
+    disarm(s);
+    s->lshared = 1;
+    SetEvent(s->accept_ev);     /* an accept() or poll() waiting here arms again */
+  }
+  if (s->anchor == NULL)
+    s->anchor = make_anchor(s, &err);
+  a = s->anchor;
+  ReleaseSRWLockExclusive(&s->llock);
+  if (a == NULL)
+    return ipcx__errno_from_win32(err);
+  if (!DuplicateHandle(GetCurrentProcess(), a, GetCurrentProcess(), &n, 0, TRUE,
+                       DUPLICATE_SAME_ACCESS))
+    return ipcx__errno_from_win32(GetLastError());
+  CloseHandle(*h);
+  *h = n;
+  return 0;
+}
+
+/* 1 and the record if h is a shared listener's anchor (a server end whose
+ * queued message is a record), else 0.  One PeekNamedPipe. */
+int ipcx__unix_anchor_record(HANDLE h, struct lrec *r)
+{
+  DWORD flags = 0, got = 0;
+
+  if (!GetNamedPipeInfo(h, &flags, NULL, NULL, NULL) || !(flags & PIPE_SERVER_END))
+    return 0;
+  if (!PeekNamedPipe(h, r, sizeof *r, &got, NULL, NULL) || got != sizeof *r ||
+      memcmp(r->magic, LREC_MAGIC, sizeof r->magic) != 0)
+    return 0;
+  r->pipe_name[sizeof r->pipe_name - 1] = 0;
+  return r->type == SOCK_STREAM || r->type == SOCK_SEQPACKET;
+}
+
+/* Import: f (new, its handle a placeholder) becomes the listener whose anchor
+ * is `anchor` (owned from now on).  0, or -1/errno. */
+int ipcx__unix_listener_adopt(struct ipcx__file *f, HANDLE anchor, const struct lrec *r)
+{
+  struct usock *s = us(f);
+  char name[300];
+
+  s->type = (int)r->type;
+  s->local = r->local;
+  s->local_len = r->local_len < 0 || r->local_len > (int)sizeof r->local ? 0 : r->local_len;
+  snprintf(s->pipe_name, sizeof s->pipe_name, "%s", r->pipe_name);
+  s->anchor = anchor;
+  s->inst = calloc(1, sizeof *s->inst);
+  s->accept_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  live_name(s->pipe_name, name, sizeof name);
+  s->live = CreateEventA(ipcx__owner_only(), TRUE, FALSE, name);
+  if (s->local_len > SUN_OFF && s->local.sun_path[0] == 0) {
+    /* An abstract name: hold its mapping too, so the name outlives the parent. */
+    ipcx__unix_abstract_name(&s->local, s->local_len, name, sizeof name);
+    s->guard = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+  }
+  if (s->inst == NULL || s->accept_ev == NULL || s->live == NULL)
+    return ipcx__fail(ENOMEM);
+  s->ninst = 1;
+  s->bound = 1;
+  s->lshared = 1;
+  s->state = ST_LISTEN;
   return 0;
 }
