@@ -757,6 +757,70 @@ IPCX_TEST_HELPER(fdpass_peer)
   return 0;
 }
 
+static void *connect_thread(void *arg)
+{
+  int c = test_connect_to(arg, SOCK_STREAM);
+  return (void *)(intptr_t)(c >= 0 ? c : -errno);
+}
+
+/*
+ * A listening socket and a bound datagram socket travel too: the received
+ * listener accepts a connection made to its path after the sender closed
+ * its own copy, and the received datagram socket gets what is sent to its
+ * path.
+ */
+START_TEST(fdpass_listener_and_bound_dgram)
+{
+  char lpath[256], dpath[256], buf[16];
+  struct sockaddr_un a;
+  socklen_t alen;
+  int sv[2], fds[2], got[16], n, c, acc, tx;
+  pthread_t t;
+  void *r;
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  fds[0] = test_listen_at(lpath, sizeof lpath, SOCK_STREAM, 4);
+  ck_assert_int_ge(fds[0], 0);
+  test_path(dpath, sizeof dpath, "dg");
+  fds[1] = socket(AF_UNIX, SOCK_DGRAM, 0);
+  ck_assert_int_ge(fds[1], 0);
+  alen = test_addr(&a, dpath);
+  ck_assert_int_eq(bind(fds[1], (struct sockaddr *)&a, alen), 0);
+  ck_assert_int_eq(send_fds(sv[0], "LD", 2, fds, 2, NULL), 2);
+  close(fds[0]);
+  close(fds[1]);
+  ck_assert_int_eq(recv_fds(sv[1], buf, sizeof buf, got, &n, 0), 2);
+  ck_assert_int_eq(n, 2);
+  /* the listener: a client connects while we are in accept() (on Windows a
+   * listener that has travelled makes a pipe instance only while a holder
+   * accepts or polls: docs/differences.md) */
+  ck_assert_int_eq(pthread_create(&t, NULL, connect_thread, lpath), 0);
+  acc = accept(got[0], NULL, NULL);
+  ck_assert_int_ge(acc, 0);
+  ck_assert_int_eq(pthread_join(t, &r), 0);
+  c = (int)(intptr_t)r;
+  ck_assert_msg(c >= 0, "connect: %s", strerror((int)-(intptr_t)r));
+  ck_assert_int_eq(write(c, "hi", 2), 2);
+  ck_assert_int_eq(read(acc, buf, sizeof buf), 2);
+  ck_assert_int_eq(memcmp(buf, "hi", 2), 0);
+  /* the bound datagram socket */
+  tx = socket(AF_UNIX, SOCK_DGRAM, 0);
+  ck_assert_int_ge(tx, 0);
+  ck_assert_int_eq(sendto(tx, "dgram", 5, 0, (struct sockaddr *)&a, alen), 5);
+  ck_assert_int_eq(recv(got[1], buf, sizeof buf, 0), 5);
+  ck_assert_int_eq(memcmp(buf, "dgram", 5), 0);
+  close(tx);
+  close(c);
+  close(acc);
+  close(got[0]);
+  close(got[1]);
+  close(sv[0]);
+  close(sv[1]);
+  unlink(lpath);
+  unlink(dpath);
+}
+END_TEST
+
 static pid_t start_peer(const char *mode, const char *where, const char *count)
 {
   char *argv[] = { (char *)test_self, "--helper", "fdpass_peer", (char *)mode, (char *)where,
@@ -969,6 +1033,7 @@ Suite *suite_fdpass(void)
   tcase_add_test(tc, fdpass_pipe_dgram);
   tcase_add_test(tc, fdpass_bound_dgram);
   tcase_add_test(tc, fdpass_kinds_in_process);
+  tcase_add_test(tc, fdpass_listener_and_bound_dgram);
   tcase_add_test(tc, fdpass_tcp_udp);
   tcase_add_test(tc, fdpass_stream_boundaries);
   tcase_add_test(tc, fdpass_several_in_flight);
