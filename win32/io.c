@@ -208,6 +208,15 @@ DWORD ipcx__io_drain(struct ipcx__file *f)
   return err;
 }
 
+DWORD ipcx__io_drain_intr(struct ipcx__file *f)
+{
+  while (f->pw.active &&
+         ipcx__wait1(f->pw.ov.hEvent, INFINITE, IPCX__WAIT_INTR) == IPCX__WAIT_INTERRUPTED)
+    if (!ipcx__wait_restart())
+      return IPCX__WAIT_INTERRUPTED;
+  return ipcx__io_drain(f);
+}
+
 static DWORD WINAPI linger_thread(void *arg)
 {
   struct ipcx__file *f = arg;

@@ -105,6 +105,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /* --- descriptions ------------------------------------------------------- */
 
@@ -163,11 +164,32 @@ void ipcx__unix_wake(HANDLE ev)
     SetEvent(ev);
 }
 
-/* A placeholder for the CRT slot of a socket that has no pipe yet. */
-static HANDLE placeholder(void)
+/*
+ * The CRT slot of a socket from socket(): a handle to the NUL device, kept
+ * for the socket's whole life (the pipe connect() opens lives in f->h only;
+ * a child gets the pipe through export_to).  A duplicate of one NUL handle
+ * the process opens once: one wineserver request a socket.
+ */
+static HANDLE nul_handle;
+
+static HANDLE placeholder(int cloexec)
 {
-  return CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                     NULL, OPEN_EXISTING, 0, NULL);
+  HANDLE t = nul_handle, h;
+
+  if (t == NULL) {
+    t = CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                    OPEN_EXISTING, 0, NULL);
+    if (t == INVALID_HANDLE_VALUE)
+      return t;
+    if (InterlockedCompareExchangePointer(&nul_handle, t, NULL) != NULL) {
+      CloseHandle(t);           /* another thread opened it first */
+      t = nul_handle;
+    }
+  }
+  if (!DuplicateHandle(GetCurrentProcess(), t, GetCurrentProcess(), &h, 0, !cloexec,
+                       DUPLICATE_SAME_ACCESS))
+    return INVALID_HANDLE_VALUE;
+  return h;
 }
 
 void ipcx__unix_close_listener(struct usock *s)
@@ -272,17 +294,25 @@ int ipcx__unix_type_of_tag(const char *tag)
 int ipcx__unix_socket(int type, int flags)
 {
   struct ipcx__file *f;
-  HANDLE h = placeholder();
+  int cloexec = (flags & SOCK_CLOEXEC) != 0, fd;
+  HANDLE slot = placeholder(cloexec);
 
-  if (h == INVALID_HANDLE_VALUE)
+  if (slot == INVALID_HANDLE_VALUE)
     return ipcx__fail_win32(GetLastError());
-  f = new_file(h, (flags & SOCK_NONBLOCK) != 0);
+  /* No pipe yet: f->h stays NULL until connect() (or a datagram bind). */
+  f = new_file(NULL, (flags & SOCK_NONBLOCK) != 0);
   if (f == NULL) {
-    CloseHandle(h);
+    CloseHandle(slot);
     return ipcx__fail(ENOMEM);
   }
   us(f)->type = type;
-  return install(f, (flags & SOCK_CLOEXEC) != 0);
+  fd = ipcx__fd_install_slot(f, slot, cloexec);
+  if (fd < 0) {
+    int e = errno;
+    ipcx__file_unref(f);
+    errno = e;
+  }
+  return fd;
 }
 
 /* A connected description for pipe handle h (message read mode already set). */
@@ -522,6 +552,83 @@ int ipcx__unix_read_record_file(const char *path, char *pipe_name, size_t size, 
   buf[n] = 0;
   if (parse_record(buf, pipe_name, size, pid) < 0)
     return ipcx__fail(ECONNREFUSED);   /* not a socket: Linux says the same */
+  return 0;
+}
+
+/*
+ * The records connect() has read, by path.  A rendezvous file is read again
+ * only when its attributes (times, size) differ from those it had then:
+ * reading it costs three wineserver requests (open, fd, close), looking at
+ * its attributes none (Wine answers NtQueryFullAttributesFile from stat()).
+ * A record that has gone stale (the listener closed and its pipe gone) is
+ * caught by connect(), which reads the file again before it fails.
+ */
+#define RECORD_CACHE 8
+
+static struct cached_record {
+  wchar_t *path;                /* ipcx__path_exact(), NULL: a free entry */
+  WIN32_FILE_ATTRIBUTE_DATA attr;
+  char pipe_name[128];
+  DWORD pid;
+} record_cache[RECORD_CACHE];
+static SRWLOCK record_lock = SRWLOCK_INIT;
+static unsigned record_next;
+
+/* The same file as when it was read: everything but the access time. */
+static int same_attributes(const WIN32_FILE_ATTRIBUTE_DATA *a, const WIN32_FILE_ATTRIBUTE_DATA *b)
+{
+  return a->dwFileAttributes == b->dwFileAttributes &&
+         memcmp(&a->ftCreationTime, &b->ftCreationTime, sizeof a->ftCreationTime) == 0 &&
+         memcmp(&a->ftLastWriteTime, &b->ftLastWriteTime, sizeof a->ftLastWriteTime) == 0 &&
+         a->nFileSizeHigh == b->nFileSizeHigh && a->nFileSizeLow == b->nFileSizeLow;
+}
+
+int ipcx__unix_lookup_record(const char *path, char *pipe_name, size_t size, DWORD *pid,
+                             int fresh, int *cached)
+{
+  WIN32_FILE_ATTRIBUTE_DATA attr;
+  struct cached_record *c;
+  wchar_t *key = ipcx__path_exact(path);
+  unsigned i;
+  int r;
+
+  *cached = 0;
+  if (key == NULL || !ipcx__path_get_attributes_ex(path, GetFileExInfoStandard, &attr)) {
+    free(key);
+    return ipcx__unix_read_record_file(path, pipe_name, size, pid);   /* its errno */
+  }
+  AcquireSRWLockShared(&record_lock);
+  for (i = 0; i < RECORD_CACHE && !fresh; i++) {
+    c = &record_cache[i];
+    if (c->path != NULL && wcscmp(c->path, key) == 0 && same_attributes(&c->attr, &attr) &&
+        strlen(c->pipe_name) < size) {
+      strcpy(pipe_name, c->pipe_name);
+      *pid = c->pid;
+      *cached = 1;
+      break;
+    }
+  }
+  ReleaseSRWLockShared(&record_lock);
+  if (*cached) {
+    free(key);
+    return 0;
+  }
+  r = ipcx__unix_read_record_file(path, pipe_name, size, pid);
+  if (r < 0 || strlen(pipe_name) >= sizeof c->pipe_name) {
+    free(key);
+    return r;
+  }
+  AcquireSRWLockExclusive(&record_lock);
+  for (i = 0; i < RECORD_CACHE; i++)
+    if (record_cache[i].path != NULL && wcscmp(record_cache[i].path, key) == 0)
+      break;
+  c = &record_cache[i < RECORD_CACHE ? i : record_next++ % RECORD_CACHE];
+  free(c->path);
+  c->path = key;
+  c->attr = attr;
+  strcpy(c->pipe_name, pipe_name);
+  c->pid = *pid;
+  ReleaseSRWLockExclusive(&record_lock);
   return 0;
 }
 
@@ -787,12 +894,12 @@ int ipcx__unix_stat(const char *path, struct stat *st)
 
 /* --- the ops tables ---------------------------------------------------------- */
 
+/* The fd's CRT slot keeps socket()'s placeholder: spawn gives a child the
+ * pipe through export_to (ipcx__unix_export). */
 static int unix_connect_fd(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len)
 {
-  if (ipcx__unix_connect(f, addr, len) < 0)
-    return -1;
-  ipcx__fd_reslot(fd, f->h);    /* the CRT slot gets the pipe: children inherit it */
-  return 0;
+  (void)fd;
+  return ipcx__unix_connect(f, addr, len);
 }
 
 /*

@@ -349,15 +349,23 @@ static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
  * read) would take the bytes the other process is meant to read.  Cancel
  * it.  Bytes that had already arrived stay in this process's buffer (README,
  * differences).  The socket is shared from now on: its close no longer
- * tells the peer of a reset.  *h goes as it is.
+ * tells the peer of a reset.  *h, the CRT slot's handle, is socket()'s
+ * placeholder on a connected socket: the other process gets the pipe.
  */
 int ipcx__unix_export(struct ipcx__file *f, HANDLE *h)
 {
   struct usock *s = us(f);
+  HANDLE pipe;
 
-  (void)h;
   if (s == NULL)
     return 0;
+  if (s->state == ST_CONNECTED && f->h != NULL) {
+    if (!DuplicateHandle(GetCurrentProcess(), f->h, GetCurrentProcess(), &pipe, 0, TRUE,
+                         DUPLICATE_SAME_ACCESS))
+      return ipcx__errno_from_win32(GetLastError());
+    CloseHandle(*h);
+    *h = pipe;
+  }
   s->shared = 1;
   if (!s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
     return 0;                   /* nothing pending, or a reader is blocked in it */
@@ -594,7 +602,7 @@ static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int
     if (r > 0)
       r -= 1;
   } else {
-    err = ipcx__io_drain(f);    /* keep the order of earlier nonblocking writes */
+    err = ipcx__io_drain_intr(f);       /* keep the order of earlier nonblocking writes */
     if (err == ERROR_SUCCESS)
       err = ipcx__io_write(f->h, m, (DWORD)(n + 1), &put, s->sndtimeo ? s->sndtimeo : INFINITE);
     if (err == ERROR_SUCCESS) {
@@ -685,7 +693,7 @@ ssize_t ipcx__unix_send(struct ipcx__file *f, const void *buf, size_t n, int fla
     return ipcx__fail(EPIPE);   /* the peer's SHUT_RD, close or reset */
   if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
     return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
-  err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
+  err = ipcx__io_drain_intr(f); /* keep the order of earlier nonblocking writes */
   while (err == ERROR_SUCCESS && done < n) {
     size_t chunk = n - done;
     if (chunk > 0x40000000)

@@ -121,6 +121,10 @@ int ipcx__unix_copy_addr(const struct sockaddr_un *a, socklen_t alen, struct soc
                      socklen_t *len);
 int ipcx__unix_format_record(char *buf, size_t size, const char *pipe_name);
 int ipcx__unix_read_record_file(const char *path, char *pipe_name, size_t size, DWORD *pid);
+/* The record of the socket file at path, from the cache when the file is
+ * unchanged (*cached 1) unless fresh; 0 or -1/errno as connect() gives it. */
+int ipcx__unix_lookup_record(const char *path, char *pipe_name, size_t size, DWORD *pid,
+                             int fresh, int *cached);
 int ipcx__unix_read_record_abstract(const struct sockaddr_un *a, socklen_t len, char *pipe_name,
                                 size_t size, DWORD *pid);
 
