@@ -717,6 +717,18 @@ int ipcx_fstat(int fd, struct stat *st)
   return r;
 }
 
+void *ipcx_get_osfhandle(int fd)
+{
+  struct ipcx__file *f = ipcx__fd_get(fd);
+  HANDLE h;
+
+  if (f == NULL)
+    return INVALID_HANDLE_VALUE;
+  h = f->h != NULL ? f->h : slot_handle(fd);
+  ipcx__file_unref(f);
+  return h;
+}
+
 /* lseek() and isatty() answer for pipes, FIFOs and sockets as Linux does (the
  * CRT would see a socket's placeholder slot, the NUL device, as a terminal). */
 long long ipcx_lseek64(int fd, long long off, int whence)

@@ -165,10 +165,11 @@ void ipcx__unix_wake(HANDLE ev)
 }
 
 /*
- * The CRT slot of a socket from socket(): a handle to the NUL device, kept
- * for the socket's whole life (the pipe connect() opens lives in f->h only;
- * a child gets the pipe through export_to).  A duplicate of one NUL handle
- * the process opens once: one wineserver request a socket.
+ * The CRT slot of every AF_UNIX socket: a handle to the NUL device, kept for
+ * the socket's whole life (the pipe lives in f->h only: connect() needs no
+ * second CRT slot, and a child gets the pipe through export_to).  A
+ * duplicate of one NUL handle the process opens once: _open_osfhandle()'s
+ * file-type query costs one wineserver request for it, three for a pipe.
  */
 static HANDLE nul_handle;
 
@@ -254,10 +255,11 @@ static int unix_set_nonblock(struct ipcx__file *f, int on)
   return 0;
 }
 
-/* Install f as a new fd (consumes f on failure too). */
-static int install(struct ipcx__file *f, int cloexec)
+int ipcx__unix_install(struct ipcx__file *f, int cloexec)
 {
-  int fd = ipcx__fd_install(f, cloexec);
+  HANDLE slot = placeholder(cloexec);
+  int fd = slot == INVALID_HANDLE_VALUE ? ipcx__fail_win32(GetLastError())
+                                        : ipcx__fd_install_slot(f, slot, cloexec);
 
   if (fd < 0) {
     int e = errno;
@@ -293,26 +295,13 @@ int ipcx__unix_type_of_tag(const char *tag)
 
 int ipcx__unix_socket(int type, int flags)
 {
-  struct ipcx__file *f;
-  int cloexec = (flags & SOCK_CLOEXEC) != 0, fd;
-  HANDLE slot = placeholder(cloexec);
-
-  if (slot == INVALID_HANDLE_VALUE)
-    return ipcx__fail_win32(GetLastError());
   /* No pipe yet: f->h stays NULL until connect() (or a datagram bind). */
-  f = new_file(NULL, (flags & SOCK_NONBLOCK) != 0);
-  if (f == NULL) {
-    CloseHandle(slot);
+  struct ipcx__file *f = new_file(NULL, (flags & SOCK_NONBLOCK) != 0);
+
+  if (f == NULL)
     return ipcx__fail(ENOMEM);
-  }
   us(f)->type = type;
-  fd = ipcx__fd_install_slot(f, slot, cloexec);
-  if (fd < 0) {
-    int e = errno;
-    ipcx__file_unref(f);
-    errno = e;
-  }
-  return fd;
+  return ipcx__unix_install(f, (flags & SOCK_CLOEXEC) != 0);
 }
 
 /* A connected description for pipe handle h (message read mode already set). */
@@ -367,12 +356,12 @@ int ipcx__unix_socketpair(int type, int flags, int sv[2])
   us(a)->peer.sun_family = us(b)->peer.sun_family = AF_UNIX;
   us(a)->local_len = us(b)->local_len = sizeof(ADDRESS_FAMILY);
   us(a)->peer_len = us(b)->peer_len = sizeof(ADDRESS_FAMILY);
-  sv[0] = install(a, cloexec);
+  sv[0] = ipcx__unix_install(a, cloexec);
   if (sv[0] < 0) {
     ipcx__file_unref(b);
     return -1;
   }
-  sv[1] = install(b, cloexec);
+  sv[1] = ipcx__unix_install(b, cloexec);
   if (sv[1] < 0) {
     int e = errno;
     ipcx_close(sv[0]);
@@ -417,7 +406,6 @@ static int unix_import(HANDLE h, struct ipcx__file **out)
   if (f == NULL)
     return ipcx__fail(ENOMEM);
   us(f)->type = type != 0 ? type : SOCK_STREAM;
-  us(f)->hello_pending = 1;     /* taken only if the first message is one */
   us(f)->shared = 1;            /* the parent may hold it too */
   us(f)->local.sun_family = us(f)->peer.sun_family = AF_UNIX;
   us(f)->local_len = us(f)->peer_len = sizeof(ADDRESS_FAMILY);
@@ -677,21 +665,21 @@ static int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_
   return ipcx__unix_copy_addr(&s->local, s->local_len, addr, len);
 }
 
-/* The peer's pid (reads the hello first on an accepted connection). */
+/*
+ * The peer's pid: the listener's from its record after connect(); else the
+ * pipe's other end, asked once (an accepted or inherited connection).
+ */
 static DWORD peer_pid(struct ipcx__file *f)
 {
   struct usock *s = us(f);
+  DWORD flags = 0;
+  ULONG pid = 0;
 
-  if (s->hello_pending) {
-    EnterCriticalSection(&s->rd_lock);
-    while (s->hello_pending && !ipcx__unix_rd_closed(s)) {
-      if (!s->ra_pending && ipcx__unix_ra_post(f) < 0)
-        break;
-      if (s->ra_pending && ipcx__unix_ra_collect(f, 5000) <= 0)
-        break;
-    }
-    LeaveCriticalSection(&s->rd_lock);
-  }
+  if (s->peer_pid != 0 || f->h == NULL || !GetNamedPipeInfo(f->h, &flags, NULL, NULL, NULL))
+    return s->peer_pid;
+  if ((flags & PIPE_SERVER_END) ? GetNamedPipeClientProcessId(f->h, &pid)
+                                : GetNamedPipeServerProcessId(f->h, &pid))
+    s->peer_pid = pid;
   return s->peer_pid;
 }
 

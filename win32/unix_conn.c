@@ -24,8 +24,8 @@
  *   escape    a zero-length message: the next message is a control record.
  *   control   struct ctl: SHUTDOWN (how: the sender's SHUT_WR and/or
  *             SHUT_RD) or RESET (the sender closed with unread data).
- *   hello     the first message a client sends after connect(): struct
- *             hello (no escape: an accepted connection expects it).
+ *
+ * No hello: the peer's pid (SO_PEERCRED) is the pipe's, asked when wanted.
  *
  * Data stays untagged, so a write is one WriteFile and a read one ReadFile,
  * as on a raw pipe.  A closed pipe (ERROR_BROKEN_PIPE) is the plain close.
@@ -124,20 +124,6 @@ static int pipe_gone(DWORD err)
          err == ERROR_NO_DATA;
 }
 
-/* Take the client's hello (first message on an accepted connection): 1 if it was one. */
-static int take_hello(struct usock *s, const char *buf, DWORD got)
-{
-  struct hello h;
-
-  if (got != sizeof h)
-    return 0;
-  memcpy(&h, buf, sizeof h);
-  if (h.magic != HELLO_MAGIC)
-    return 0;
-  s->peer_pid = h.pid;
-  return 1;
-}
-
 /* A control record arrived (after an escape). */
 static void take_ctl(struct usock *s, const char *buf, DWORD got)
 {
@@ -175,12 +161,6 @@ static int ra_take(struct usock *s, DWORD err, DWORD got)
   char *at = ra_at(s);
 
   if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
-    if (s->hello_pending) {
-      s->hello_pending = 0;
-      if (err == ERROR_SUCCESS && take_hello(s, at, got))
-        return 0;
-      /* Not a hello (an inherited socket whose hello was read before): data. */
-    }
     if (s->esc) {
       s->esc = 0;
       take_ctl(s, at, got);
@@ -204,12 +184,7 @@ static int ra_take(struct usock *s, DWORD err, DWORD got)
   return ipcx__fail(ipcx__errno_read(err));
 }
 
-/*
- * The room a read into the read-ahead gets (hello and control records whole).
- * A pending hello gets no less than any message: on an adopted socket the
- * first message may be a record instead, and a record read short would be
- * cut in two.
- */
+/* The room a read into the read-ahead gets (a record whole, a control record too). */
 static DWORD ra_room(struct usock *s)
 {
   if (s->type != SOCK_STREAM)
@@ -217,10 +192,27 @@ static DWORD ra_room(struct usock *s)
   return RA_SIZE - s->ra_len;
 }
 
-/* No room for more (a hello still to come always has its room). */
+/* No room for more. */
 static int ra_full(struct usock *s)
 {
-  return !s->hello_pending && ra_room(s) < 1024;
+  return ra_room(s) < 1024;
+}
+
+/*
+ * Before the first read of a connect()ed end (rd_lock held): its pipe reads
+ * in message mode from now on.  connect() leaves it, so that a connection
+ * that never reads saves the request.
+ */
+static int message_mode(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+
+  if (s->byte_mode) {
+    if (ipcx__unix_set_message_mode(f->h) < 0 && !pipe_gone(GetLastError()))
+      return ipcx__fail_win32(GetLastError());
+    s->byte_mode = 0;
+  }
+  return 0;
 }
 
 /* Post a read at the end of the read-ahead (rd_lock held); it may complete at once. */
@@ -229,6 +221,8 @@ int ipcx__unix_ra_post(struct ipcx__file *f)
   struct usock *s = us(f);
   DWORD err;
 
+  if (message_mode(f) < 0)
+    return -1;
   if (s->ra_buf == NULL && (s->ra_buf = malloc(RA_CAP(s))) == NULL)
     return ipcx__fail(ENOMEM);
   if (s->ra_ov.hEvent == NULL && (s->ra_ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
@@ -338,7 +332,7 @@ static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
     if (r == 0)
       return have ? 1 : 0;
     if (s->shut_rd && !s->ra_pending && !ra_has(s) && !rd_ended(s) && !s->esc &&
-        !s->hello_pending && timeout_ms != 0)
+        timeout_ms != 0)
       return 1;                 /* our SHUT_RD woke the wait */
   }
 }
@@ -433,7 +427,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
         continue;
       return 0;
     }
-    if (s->ra_pending || s->hello_pending || s->esc || peek || nonblock) {
+    if (s->ra_pending || s->esc || peek || nonblock) {
       r = ra_fill(f, timeout, nonblock);
       if (r < 0)
         return -1;
@@ -441,6 +435,8 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
         return ipcx__fail(EAGAIN);
       continue;
     }
+    if (message_mode(f) < 0)
+      return -1;
     memset(&ov, 0, sizeof ov);
     ov.hEvent = ipcx__thread_event();
     got = 0;
@@ -766,9 +762,8 @@ static int unread_at_close(struct ipcx__file *f)
     if (ra_has(s))
       return 1;
   }
+  /* (FilePipeLocalInformation would cost as much: get_handle_fd and get_file_info.) */
   if (rd_ended(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL) || avail == 0)
-    return 0;
-  if (s->hello_pending && avail == sizeof(struct hello))
     return 0;
   ra_fill(f, 0, 1);             /* what is queued may be control records alone */
   return ra_has(s);
@@ -798,13 +793,17 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
     return 0;
   }
   EnterCriticalSection(&s->rd_lock);
+  if (message_mode(f) < 0) {
+    LeaveCriticalSection(&s->rd_lock);
+    return -1;
+  }
   ra = 0;
   if (ra_has(s))
     memcpy(&ra, s->ra_buf + s->ra_off, REC_HDR);
   if (s->type != SOCK_STREAM) {
     /* A record socket: the length of the next record (its tag byte aside). */
     DWORD left = 0;
-    if (ra == 0 && !s->hello_pending && PeekNamedPipe(f->h, NULL, 0, NULL, &avail, &left) &&
+    if (ra == 0 && PeekNamedPipe(f->h, NULL, 0, NULL, &avail, &left) &&
         avail > 0)
       ra = left;
     avail = 0;

@@ -15,8 +15,7 @@
  *                one it cannot install (EMFILE) goes back to the front.
  *   connect      reads the record (no file ENOENT, no pipe ECONNREFUSED);
  *                ERROR_PIPE_BUSY with the live event: the backlog is full,
- *                wait (EAGAIN nonblocking); without it: ECONNREFUSED.  The
- *                client's first message is the hello (its pid).
+ *                wait (EAGAIN nonblocking); without it: ECONNREFUSED.
  */
 #define _CRT_RAND_S
 #include "unix_internal.h"
@@ -371,24 +370,24 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
     give_back(s, h);
     return ipcx__fail(ENOMEM);
   }
-  us(c)->hello_pending = 1;
   us(c)->type = s->type;
   us(c)->local = s->local;
   us(c)->local_len = s->local_len;
   us(c)->peer.sun_family = AF_UNIX;
   us(c)->peer_len = sizeof(ADDRESS_FAMILY);
-  fd = ipcx__fd_install(c, (flags & SOCK_CLOEXEC) != 0);
+  ipcx__file_ref(c);            /* kept for a failed install */
+  fd = ipcx__unix_install(c, (flags & SOCK_CLOEXEC) != 0);
   if (fd < 0) {
     /* EMFILE and friends: the connection stays queued for the next accept()
-     * (Linux keeps it), its hello and data unread. */
+     * (Linux keeps it), its data unread. */
     int e = errno;
     give_back(s, c->h);
     c->h = NULL;
-    us(c)->hello_pending = 0;
     us(c)->state = ST_NEW;      /* no reset: the connection lives on */
     ipcx__file_unref(c);
     return ipcx__fail(e);
   }
+  ipcx__file_unref(c);
   if (addr != NULL)
     ipcx__unix_copy_addr(&us(c)->peer, us(c)->peer_len, addr, len);
   return fd;
@@ -519,9 +518,8 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
   struct usock *s = us(f);
   struct sockaddr_un a;
   char name[256];
-  struct hello hello;
   socklen_t alen;
-  DWORD pid = 0, err, put;
+  DWORD pid = 0;
   HANDLE h, old;
   int kind, cached;
 
@@ -544,20 +542,11 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
   }
   if (h == INVALID_HANDLE_VALUE)
     return -1;
-  if (ipcx__unix_set_message_mode(h) < 0) {
-    err = GetLastError();
-    CloseHandle(h);
-    return ipcx__fail_win32(err);
-  }
-  hello.magic = HELLO_MAGIC;
-  hello.pid = GetCurrentProcessId();
-  /* A server that accepted and closed already makes this fail: connect()
-   * still succeeds, as on Linux, and the first read() is EOF. */
-  ipcx__io_write(h, &hello, sizeof hello, &put, INFINITE);
   EnterCriticalSection(&f->lock);
   old = f->h;
   f->h = h;
   s->state = ST_CONNECTED;
+  s->byte_mode = 1;             /* message read mode before the first read */
   s->peer_pid = pid;
   s->peer = a;
   s->peer_len = alen;
