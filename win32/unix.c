@@ -22,9 +22,12 @@
  *                more requests (an APC and get_async_result) than one that
  *                finds its message, and a leftover pending read made every
  *                64 B write+read cost 6.95 requests instead of 4.
- *   connect      connect+accept+close: 37 requests (was 51; raw 7).  The
- *                rest is the CRT slot (socket()'s placeholder and connect()'s
- *                swap), the rendezvous file and the hello.
+ *   connect      connect+accept+close: 16 requests (was 51, then 35; raw
+ *                named pipes 7, libuv 21): a socket's CRT slot is a NUL
+ *                placeholder for its whole life (no second slot for the
+ *                pipe), a rendezvous record is read once per file, no hello
+ *                (the peer's pid is the pipe's), message read mode is set at
+ *                the first read.  docs/sockets.md has the table.
  *
  *   connection   one named-pipe instance and its client, both overlapped and
  *                duplex, PIPE_TYPE_MESSAGE read in PIPE_READMODE_MESSAGE.
@@ -55,13 +58,14 @@
  *                keeps `backlog` instances (1..63) with ConnectNamedPipe
  *                pending on one shared event; accept() takes a connected
  *                instance and makes its replacement before returning.
- *   connect      reads the record: no file ENOENT, no pipe ECONNREFUSED, all
- *                instances busy (backlog full): WaitNamedPipe and retry, as
- *                Linux blocks (EAGAIN when nonblocking).  The client's first
- *                message is a hello carrying its pid (Wine 8's
- *                GetNamedPipeClientProcessId answers 0); the server reads it
- *                lazily before the first data.  The listener's pid comes from
- *                the record.
+ *   connect      reads the record (cached per path while the file's times
+ *                and size stay; read again before a refusal): no file
+ *                ENOENT, no pipe ECONNREFUSED, all instances busy (backlog
+ *                full): wait for one (FSCTL_PIPE_WAIT, overlapped, through
+ *                the wait funnel: EINTR) and retry, as Linux blocks (EAGAIN
+ *                when nonblocking).  SO_PEERCRED: the listener's pid from the
+ *                record; on an accepted or inherited end the pipe's other
+ *                end (GetNamedPipeClient/ServerProcessId, asked once).
  *   readiness    a read-ahead: real overlapped reads into a buffer of the
  *                file (not a zero-byte read, which would swallow an escape:
  *                probed on Wine 8), gathering every queued message, so poll()
@@ -75,10 +79,10 @@
  *                admits); unguessable pipe names (128 random bits) that are
  *                not derived from the path; clients open with
  *                SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION.
- *   inheritance  an fd's CRT slot holds the pipe (connect() swaps the
- *                placeholder that socket() put there), so posix_spawn hands a
- *                connection to a child, through the ops table's export_to
- *                (the read-ahead cancelled); the child's fd.c asks import
+ *   inheritance  an fd's CRT slot holds a placeholder (the NUL device);
+ *                posix_spawn hands a child the connection's pipe through the
+ *                ops table's export_to (which replaces the slot's handle and
+ *                cancels the read-ahead); the child's fd.c asks import
  *                (unix_import: a message-type pipe named \ipcx-s-*, -p-*,
  *                -t-*, -q-* or -d-*) before pipe.c's.  Listeners are not
  *                inheritable.
