@@ -283,6 +283,17 @@ HANDLE ipcx__thread_event(void);
  * (ERROR_OPERATION_ABORTED when a nonblocking read found nothing,
  * WAIT_TIMEOUT when the limit passed).
  */
+/*
+ * The one overlapped wait (io.c's reads and writes, unix_conn.c's): wait for
+ * the pending call ov on h for at most timeout_ms, ending early when wake
+ * (NULL: none) is signalled or, with flags IPCX__WAIT_INTR, when a handler
+ * interrupts; the call is then cancelled and waited for.  Returns
+ * ERROR_SUCCESS (it completed, maybe racing the cancel), ERROR_MORE_DATA,
+ * WAIT_TIMEOUT, IPCX__WAIT_INTERRUPTED, ERROR_OPERATION_ABORTED (woken),
+ * or the call's error; *n what it moved (also when cancelled).
+ */
+DWORD ipcx__io_wait(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, unsigned flags,
+                    DWORD *n);
 /* Cancel the overlapped call ov on h and wait until it has ended (its
  * buffer and OVERLAPPED are free again). */
 void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov);

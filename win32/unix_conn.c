@@ -62,32 +62,23 @@ static DWORD send_ctl(struct ipcx__file *f, int kind, int how, DWORD timeout_ms)
 /* --- reading ------------------------------------------------------------ */
 
 /*
- * Wait for overlapped call ov on h: timeout_ms as for reads (INFINITE, or
- * a limit), ending early when wake is signalled (the call is then cancelled:
- * what it got before the cancel still counts).  Returns ERROR_SUCCESS,
- * ERROR_MORE_DATA, WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken or
- * interrupted: *intr says which) or the error.
+ * Wait for overlapped call ov on h (io.c's ipcx__io_wait): timeout_ms as
+ * for reads (INFINITE, or a limit), ending early when wake is signalled or
+ * a handler interrupts (the call is then cancelled: what it got before the
+ * cancel still counts).  Returns ERROR_SUCCESS, ERROR_MORE_DATA,
+ * WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken or interrupted: *intr says
+ * which) or the error.
  */
 static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DWORD *n, int *intr)
 {
-  HANDLE hs[2] = { ov->hEvent, wake };
-  DWORD w, cause = 0;
+  DWORD err = ipcx__io_wait(h, ov, wake, timeout_ms, IPCX__WAIT_INTR, n);
 
-  *intr = 0;
-  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, IPCX__WAIT_INTR);
-  if (w != WAIT_OBJECT_0) {
-    cause = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
-    *intr = w == IPCX__WAIT_INTERRUPTED;
-    CancelIoEx(h, ov);
-  }
-  if (GetOverlappedResult(h, ov, n, TRUE))
-    return ERROR_SUCCESS;
-  w = GetLastError();
-  if (w == ERROR_MORE_DATA)
-    return w;
-  if (w == ERROR_OPERATION_ABORTED && cause != 0)
-    return *n > 0 ? ERROR_SUCCESS : cause;
-  return w;
+  *intr = err == IPCX__WAIT_INTERRUPTED;
+  if (*intr)
+    err = ERROR_OPERATION_ABORTED;
+  if ((err == ERROR_OPERATION_ABORTED || err == WAIT_TIMEOUT) && *n > 0)
+    return ERROR_SUCCESS;       /* what came before the cancel */
+  return err;
 }
 
 /* After an ipcx__unix_interrupted wait: -1/EINTR, or 0 to wait again (SA_RESTART). */
@@ -247,7 +238,7 @@ int ipcx__unix_ra_collect(struct ipcx__file *f, DWORD timeout_ms)
 {
   struct usock *s = us(f);
   DWORD err, got = 0;
-  int intr;
+  int intr = 0;
 
   if (!s->ra_pending)
     return 1;
