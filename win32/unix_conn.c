@@ -257,6 +257,20 @@ int ipcx__unix_ra_collect(struct ipcx__file *f, DWORD timeout_ms)
   return ra_take(s, err, got) < 0 ? -1 : 1;
 }
 
+/*
+ * Leave rd_lock.  A poll() that found it held waits on rd_done instead of
+ * the read-ahead (ipcx__unix_poll): whoever held it (a reader, a writer's
+ * look for the peer's SHUT_RD, FIONREAD, another poll()) wakes it, or that
+ * poll() sleeps through data that came meanwhile (the stdio suite's
+ * "r+" hang: its read relay polled while its write relay looked).
+ */
+static void rd_leave(struct usock *s)
+{
+  LeaveCriticalSection(&s->rd_lock);
+  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
+    ipcx__unix_wake(s->rd_done);           /* a poll() found the lock held: its turn now */
+}
+
 /* Nothing more can come: the peer's EOF, close or reset. */
 static int rd_ended(struct usock *s)
 {
@@ -358,7 +372,7 @@ int ipcx__unix_export(struct ipcx__file *f, HANDLE *h)
     ipcx__io_cancel(f->h, &s->ra_ov);
     ipcx__unix_ra_collect(f, 0);
   }
-  LeaveCriticalSection(&s->rd_lock);
+  rd_leave(s);
   return 0;
 }
 
@@ -557,7 +571,7 @@ static int peer_refuses(struct ipcx__file *f)
       !ra_has(s) && !rd_ended(s) && TryEnterCriticalSection(&s->rd_lock)) {
     s->watched = 1;
     ra_fill(f, 0, 0);
-    LeaveCriticalSection(&s->rd_lock);
+    rd_leave(s);
   }
   return s->peer_rd != 0;
 }
@@ -645,9 +659,7 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
       done += (size_t)r;
     } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n);
   }
-  LeaveCriticalSection(&s->rd_lock);
-  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
-    ipcx__unix_wake(s->rd_done);           /* a poll() found us reading: its turn now */
+  rd_leave(s);
   if (done > 0)
     return (ssize_t)done;
   return r;
@@ -785,7 +797,7 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
   }
   EnterCriticalSection(&s->rd_lock);
   if (message_mode(f) < 0) {
-    LeaveCriticalSection(&s->rd_lock);
+    rd_leave(s);
     return -1;
   }
   ra = 0;
@@ -807,7 +819,7 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
     if (!ra_full(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
       avail = 0;                /* all of it is here, or the peer has gone */
   }
-  LeaveCriticalSection(&s->rd_lock);
+  rd_leave(s);
   avail += ra;
   *n = avail > INT_MAX ? INT_MAX : (int)avail;
   return 0;
@@ -860,7 +872,7 @@ short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *n
     /* Everything queued, and a close or reset behind it (Linux knows at once). */
     if (!rd_ended(s) && ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) || s->ra_pending))
       ra_fill(f, 0, 0);
-    LeaveCriticalSection(&s->rd_lock);
+    rd_leave(s);
   }
   if (s->eof == EOF_MARK) {
     /* After the peer's SHUT_WR nothing more is read: ask the pipe whether it went. */
