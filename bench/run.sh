@@ -329,6 +329,17 @@ targets_md() {
   echo "| Windows: ipcx/raw TCP round trip <= 1.10 (64 B, 2 threads) | $(rat1 "$t_rtt") (2 processes: $(rat1 "$t_rttp")) | $(verdict "$t_rtt" '<=' 1.10) |"
   echo "| Windows: ipcx/raw AF_UNIX round trip <= 1.10 (64 B, 2 processes; raw = a named pipe) | $(rat1 "$u_rtt") | $(verdict "$u_rtt" '<=' 1.10) |"
   echo "| Windows: ipcx no slower than libuv: libuv/ipcx round trip >= 1 (64 B; AF_UNIX vs uv_pipe_t, 2 processes) | $(rat1 "$u_lu") (TCP vs uv_tcp_t: $(rat1 "$u_tcp"); pipe vs uv_pipe, 2 threads: $(rat1 "$u_pipe"); throughput libuv/ipcx at 64 KiB, AF_UNIX: $(rat1 "$u_tp")) | $(verdict "$u_lu" '>=' 1) |"
+  # Connections: wineserver requests, and connections per second (1e6 / the
+  # microseconds of one connect+accept+close; the rate ratio is raw's time / ipcx's).
+  c_srv=$(cnt windows unix "wineserver requests per connect+accept+close" 4)
+  c_raw=$(cnt windows unix "wineserver requests per connect+accept+close" 5)
+  c_lu=$(cnt windows unix "wineserver requests per connect+accept+close" 8)
+  c_us=$(get windows conn unix 0 thread 7)
+  c_rus=$(get windows conn unix 0 thread 8)
+  c_lus=$(get windows conn unix 0 thread 13)
+  c_rate=$(ratio "$c_rus" "$c_us")
+  echo "| Windows: AF_UNIX connect+accept+close <= 16 wineserver requests (raw named pipe: $c_raw, libuv: $c_lu) | $c_srv | $(verdict "$c_srv" '<=' 16) |"
+  echo "| Windows: AF_UNIX connections per second >= 0.8x raw named pipes' (1 thread) | ipcx $(cps "$c_us"), raw $(cps "$c_rus"), libuv $(cps "$c_lus") per s: $c_rate (libuv/raw: $(ratio "$c_rus" "$c_lus")) | $(verdict "$c_rate" '>=' 0.8) |"
   w_shm=$(ratio "$(shmv "$out/shm-windows.txt" shm_rtt_64)" "$(shmv "$out/shm-raw.txt" shm_rtt_64)")
   w_shmt=$(ratio "$(shmv "$out/shm-windows.txt" shm_ring_mbs)" "$(shmv "$out/shm-raw.txt" shm_ring_mbs)")
   echo "| Windows: shm + named semaphores round trip ipcx/raw Win32 <= 1.05 (64 B, 2 processes) | $w_shm | $(verdict "$w_shm" '<=' 1.05) |"
@@ -337,6 +348,8 @@ targets_md() {
   echo "| poll() wake-up <= 1.2x read() wake-up (1 fd; verdict on Windows, Linux is the kernel's own) | Linux $lp / $lr us = $l_wake, Windows $wp / $wr us = $w_wake | $(verdict "$w_wake" '<=' 1.2) |"
 }
 rat1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
+# cps US: connections per second for US microseconds each.
+cps() { case "$1" in n/a|"") echo n/a ;; *) awk -v u="$1" 'BEGIN { if (u > 0) printf "%.0f", 1e6 / u; else print "n/a" }' ;; esac; }
 num1() { case "$1" in n/a|"") echo n/a ;; *) printf '%.2f' "$1" ;; esac; }
 
 {

@@ -699,6 +699,11 @@ IPCX_EXTERN int ipcx_open(const char *path, int flags, ...);
 IPCX_EXTERN int ipcx_unlink(const char *path);
 IPCX_EXTERN int ipcx_stat(const char *path, struct stat *st);
 IPCX_EXTERN int ipcx_fstat(int fd, struct stat *st);
+/* Windows only: the Win32 handle of the object behind fd, not a copy (it
+ * stays fd's): an AF_UNIX socket's pipe (its CRT slot, _get_osfhandle's
+ * answer, holds a placeholder), a pipe's or FIFO's end; for a file the CRT
+ * serves, _get_osfhandle(fd).  INVALID_HANDLE_VALUE with errno EBADF. */
+IPCX_EXTERN void *ipcx_get_osfhandle(int fd);
 /* lseek with a 64-bit offset whatever the caller's off_t; ipcx_lseek below. */
 IPCX_EXTERN long long ipcx_lseek64(int fd, long long off, int whence);
 static inline off_t ipcx_lseek(int fd, off_t off, int whence)

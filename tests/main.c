@@ -315,7 +315,7 @@ END_TEST
  * thread, on first use, so that the counts see only what a suite leaves:
  * Winsock's handles, the thread pool's wait thread (waitpid's watch on a
  * child), the named-object directory (a FIFO's event), this thread's I/O and
- * poll() events.
+ * poll() events, the NUL handle AF_UNIX sockets' CRT slots are copies of.
  */
 static void warm_up(void)
 {
@@ -325,6 +325,9 @@ static void warm_up(void)
   int p[2], fd, status;
 
   fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0)
+    close(fd);
+  fd = socket(AF_UNIX, SOCK_STREAM, 0);
   if (fd >= 0)
     close(fd);
   if (pipe(p) == 0) {

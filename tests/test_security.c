@@ -117,7 +117,7 @@ static void assert_owner_only(const char *path, int fd)
   ck_assert_msg(owner_only(dacl), "the socket file's DACL admits others");
   LocalFree(sd);
   sd = NULL;
-  ck_assert_int_eq(GetSecurityInfo((HANDLE)_get_osfhandle(fd), SE_KERNEL_OBJECT,
+  ck_assert_int_eq(GetSecurityInfo((HANDLE)ipcx_get_osfhandle(fd), SE_KERNEL_OBJECT,
                                    DACL_SECURITY_INFORMATION, NULL, NULL, &dacl, NULL, &sd),
                    ERROR_SUCCESS);
   ck_assert_msg(owner_only(dacl), "the pipe's DACL admits others");
@@ -145,7 +145,7 @@ static int impersonation_level(int fd)
   DWORD n;
   int r = -1;
 
-  if (!ImpersonateNamedPipeClient((HANDLE)_get_osfhandle(fd)))
+  if (!ImpersonateNamedPipeClient((HANDLE)ipcx_get_osfhandle(fd)))
     return -1;
   if (OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &t)) {
     if (GetTokenInformation(t, TokenImpersonationLevel, &level, sizeof level, &n))

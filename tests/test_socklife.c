@@ -17,6 +17,7 @@
 
 #include <poll.h>
 #include <spawn.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #ifndef _WIN32
 # include <sys/resource.h>
@@ -545,6 +546,260 @@ START_TEST(life_two_process_accept_emfile)
 }
 END_TEST
 
+/* --- EINTR: blocking send, write and connect, and a datagram send ------------ */
+
+/*
+ * A SIGALRM every 50 ms (setitimer) while a call blocks in this thread: with
+ * a handler without SA_RESTART the call returns EINTR; with SA_RESTART it goes
+ * on and completes once a helper thread (which blocks SIGALRM, so Linux too
+ * delivers it here) makes room.  An alarm before the call blocks only runs
+ * the handler.
+ */
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+  (void)sig;
+  alarms++;
+}
+
+static void alarm_every_50ms(int restart)
+{
+  struct sigaction sa;
+  struct itimerval v;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sa.sa_flags = restart ? SA_RESTART : 0;
+  sigemptyset(&sa.sa_mask);
+  ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+  memset(&v, 0, sizeof v);
+  v.it_value.tv_usec = 50000;
+  v.it_interval.tv_usec = 50000;
+  alarms = 0;
+  ck_assert_int_eq(setitimer(ITIMER_REAL, &v, NULL), 0);
+}
+
+static void alarm_off(void)
+{
+  struct sigaction sa;
+  struct itimerval v;
+
+  memset(&v, 0, sizeof v);
+  ck_assert_int_eq(setitimer(ITIMER_REAL, &v, NULL), 0);
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_IGN;      /* an alarm still on its way does no harm */
+  sigemptyset(&sa.sa_mask);
+  ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+}
+
+/* The helper: SIGALRM blocked, then (after 400 ms) what makes room. */
+struct room {
+  int fd, what, ready[2];
+  long n;                       /* datagrams to take */
+};
+enum { ROOM_READ_TO_Y, ROOM_ACCEPT, ROOM_RECV_N };
+
+static void *room_thread(void *arg)
+{
+  static char buf[65536];
+  struct room *r = arg;
+  sigset_t set;
+  ssize_t k;
+  long i;
+  int fd;
+
+  sigemptyset(&set);
+  sigaddset(&set, SIGALRM);
+  ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &set, NULL), 0);
+  ck_assert_int_eq(write(r->ready[1], "r", 1), 1);
+  test_sleep_ms(400);
+  if (r->what == ROOM_ACCEPT) {
+    fd = accept(r->fd, NULL, NULL);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+  } else if (r->what == ROOM_RECV_N) {
+    for (i = 0; i < r->n; i++)
+      ck_assert_int_gt(recv(r->fd, buf, sizeof buf, 0), 0);
+  } else {
+    /* Everything up to the last byte or record, a "y". */
+    do {
+      k = recv(r->fd, buf, sizeof buf, 0);
+      ck_assert_int_gt(k, 0);
+    } while (buf[k - 1] != 'y');
+  }
+  return NULL;
+}
+
+static void room_start(struct room *r, pthread_t *th)
+{
+  char c;
+
+  ck_assert_int_eq(pipe(r->ready), 0);
+  ck_assert_int_eq(pthread_create(th, NULL, room_thread, r), 0);
+  ck_assert_int_eq(read(r->ready[0], &c, 1), 1);
+  close(r->ready[0]);
+  close(r->ready[1]);
+}
+
+/* Fill fd's way to its peer without blocking (EAGAIN), then block. */
+static void fill(int fd, size_t chunk)
+{
+  static char zeros[4096];
+  int fl = fcntl(fd, F_GETFL);
+
+  ck_assert_int_eq(fcntl(fd, F_SETFL, fl | O_NONBLOCK), 0);
+  while (send(fd, zeros, chunk, MSG_NOSIGNAL) > 0)
+    ;
+  ck_assert_int_eq(errno, EAGAIN);
+  ck_assert_int_eq(fcntl(fd, F_SETFL, fl), 0);
+}
+
+/* A blocking write() (stream) or send() (record) on a full socket. */
+static void eintr_send_case(int type, int restart)
+{
+  struct room r;
+  pthread_t th;
+  int sv[2];
+  ssize_t got;
+
+  ck_assert_int_eq(socketpair(AF_UNIX, type, 0, sv), 0);
+  fill(sv[0], type == SOCK_STREAM ? 4096 : 1000);
+  if (restart) {
+    memset(&r, 0, sizeof r);
+    r.fd = sv[1];
+    r.what = ROOM_READ_TO_Y;
+    room_start(&r, &th);
+  }
+  alarm_every_50ms(restart);
+  errno = 0;
+  got = type == SOCK_STREAM ? write(sv[0], "y", 1) : send(sv[0], "y", 1, 0);
+  alarm_off();
+  ck_assert_int_ge(alarms, 1);
+  if (restart) {
+    ck_assert_int_eq(got, 1);
+    pthread_join(th, NULL);
+  } else {
+    ck_assert_int_eq(got, -1);
+    ck_assert_int_eq(errno, EINTR);
+  }
+  close(sv[0]);
+  close(sv[1]);
+}
+
+START_TEST(life_eintr_write)
+{
+  eintr_send_case(SOCK_STREAM, 0);
+  eintr_send_case(SOCK_STREAM, 1);
+}
+END_TEST
+
+START_TEST(life_eintr_send_seqpacket)
+{
+  eintr_send_case(SOCK_SEQPACKET, 0);
+  eintr_send_case(SOCK_SEQPACKET, 1);
+}
+END_TEST
+
+/* A blocking connect() to a listener whose backlog is full. */
+START_TEST(life_eintr_connect)
+{
+  struct sockaddr_un a;
+  char path[256];
+  struct room r;
+  pthread_t th;
+  int l, fds[80], n, restart, c, res;
+
+  for (restart = 0; restart < 2; restart++) {
+    l = test_listen_at(path, sizeof path, SOCK_STREAM, 1);
+    for (n = 0; n < 80; n++) {
+      fds[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      ck_assert_int_ge(fds[n], 0);
+      if (connect(fds[n], (struct sockaddr *)&a, test_addr(&a, path)) < 0)
+        break;
+    }
+    ck_assert_int_lt(n, 80);
+    ck_assert_int_eq(errno, EAGAIN);          /* the backlog is full */
+    close(fds[n]);
+    c = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_ge(c, 0);
+    if (restart) {
+      memset(&r, 0, sizeof r);
+      r.fd = l;
+      r.what = ROOM_ACCEPT;
+      room_start(&r, &th);
+    }
+    alarm_every_50ms(restart);
+    errno = 0;
+    res = connect(c, (struct sockaddr *)&a, test_addr(&a, path));
+    alarm_off();
+    ck_assert_int_ge(alarms, 1);
+    if (restart) {
+      ck_assert_int_eq(res, 0);
+      pthread_join(th, NULL);
+    } else {
+      ck_assert_int_eq(res, -1);
+      ck_assert_int_eq(errno, EINTR);
+    }
+    close(c);
+    while (n-- > 0)
+      close(fds[n]);
+    close(l);
+    unlink(path);
+  }
+}
+END_TEST
+
+/* A blocking send() of datagrams to a bound socket that does not read. */
+START_TEST(life_eintr_dgram_send)
+{
+  static char chunk[4096];
+  struct sockaddr_un a;
+  char path[256];
+  struct room r;
+  pthread_t th;
+  int rx, tx, restart;
+  long i, n = 400;
+  ssize_t got = 0;
+
+  for (restart = 0; restart < 2; restart++) {
+    test_path(path, sizeof path, "dgram");
+    unlink(path);
+    rx = socket(AF_UNIX, SOCK_DGRAM, 0);
+    tx = socket(AF_UNIX, SOCK_DGRAM, 0);
+    ck_assert_int_ge(rx, 0);
+    ck_assert_int_ge(tx, 0);
+    ck_assert_int_eq(bind(rx, (struct sockaddr *)&a, test_addr(&a, path)), 0);
+    ck_assert_int_eq(connect(tx, (struct sockaddr *)&a, test_addr(&a, path)), 0);
+    if (restart) {
+      memset(&r, 0, sizeof r);
+      r.fd = rx;
+      r.what = ROOM_RECV_N;
+      r.n = n;
+      room_start(&r, &th);
+    }
+    alarm_every_50ms(restart);
+    errno = 0;
+    /* More than any queue holds: one of them blocks. */
+    for (i = 0; i < n && (got = send(tx, chunk, sizeof chunk, 0)) > 0; i++)
+      ;
+    alarm_off();
+    ck_assert_int_ge(alarms, 1);
+    if (restart) {
+      ck_assert_int_eq(i, n);
+      pthread_join(th, NULL);
+    } else {
+      ck_assert_int_lt(i, n);
+      ck_assert_int_eq(got, -1);
+      ck_assert_int_eq(errno, EINTR);
+    }
+    close(tx);
+    close(rx);
+    unlink(path);
+  }
+}
+END_TEST
+
 Suite *suite_socklife(void)
 {
   Suite *s = suite_create("socklife");
@@ -564,6 +819,12 @@ Suite *suite_socklife(void)
   tcase_add_test(tc, life_two_process_reset);
   tcase_add_test(tc, life_two_process_pollhup);
   tcase_add_test(tc, life_two_process_accept_emfile);
+  suite_add_tcase(s, tc);
+  tc = test_tcase("eintr");
+  tcase_add_test(tc, life_eintr_write);
+  tcase_add_test(tc, life_eintr_send_seqpacket);
+  tcase_add_test(tc, life_eintr_connect);
+  tcase_add_test(tc, life_eintr_dgram_send);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -126,18 +126,24 @@ static int over_limit(int fd)
 int ipcx__fd_install(struct ipcx__file *f, int cloexec)
 {
   HANDLE dup;
-  int fd, oflags;
 
   if (!DuplicateHandle(GetCurrentProcess(), f->h, GetCurrentProcess(), &dup, 0, !cloexec,
                        DUPLICATE_SAME_ACCESS))
     return ipcx__fail_win32(GetLastError());
+  return ipcx__fd_install_slot(f, dup, cloexec);
+}
+
+int ipcx__fd_install_slot(struct ipcx__file *f, HANDLE slot, int cloexec)
+{
+  int fd, oflags;
+
   oflags = _O_BINARY | (cloexec ? _O_NOINHERIT : 0);
   oflags |= (f->flags & O_ACCMODE) == O_RDONLY ? _O_RDONLY : 0;
   AcquireSRWLockExclusive(&table_lock);
-  fd = _open_osfhandle((intptr_t)dup, oflags);
+  fd = _open_osfhandle((intptr_t)slot, oflags);
   if (fd < 0) {
     ReleaseSRWLockExclusive(&table_lock);
-    CloseHandle(dup);
+    CloseHandle(slot);
     return ipcx__fail(EMFILE);
   }
   if (over_limit(fd)) {
@@ -711,6 +717,18 @@ int ipcx_fstat(int fd, struct stat *st)
   return r;
 }
 
+void *ipcx_get_osfhandle(int fd)
+{
+  struct ipcx__file *f = ipcx__fd_get(fd);
+  HANDLE h;
+
+  if (f == NULL)
+    return INVALID_HANDLE_VALUE;
+  h = f->h != NULL ? f->h : slot_handle(fd);
+  ipcx__file_unref(f);
+  return h;
+}
+
 /* lseek() and isatty() answer for pipes, FIFOs and sockets as Linux does (the
  * CRT would see a socket's placeholder slot, the NUL device, as a terminal). */
 long long ipcx_lseek64(int fd, long long off, int whence)
@@ -790,36 +808,6 @@ int ipcx_ioctl(int fd, unsigned long request, ...)
   }
   ipcx__file_unref(f);
   return r;
-}
-
-/*
- * socket() put a placeholder in fd's CRT slot; once connect() has a pipe,
- * the slot gets the pipe (FD_CLOEXEC kept), so a child that inherits fd
- * (posix_spawn) gets the connection.  _dup2 swaps the slot in place.
- */
-void ipcx__fd_reslot(int fd, HANDLE h)
-{
-  HANDLE dup;
-  DWORD info;
-  int tmp, cloexec;
-
-  if (!GetHandleInformation((HANDLE)_get_osfhandle(fd), &info))
-    return;
-  cloexec = !(info & HANDLE_FLAG_INHERIT);
-  if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, FALSE,
-                       DUPLICATE_SAME_ACCESS))
-    return;
-  tmp = _open_osfhandle((intptr_t)dup, _O_BINARY | _O_NOINHERIT);
-  if (tmp < 0) {
-    CloseHandle(dup);
-    return;
-  }
-  _dup2(tmp, fd);
-  _close(tmp);
-  /* _dup2's handle is inheritable (msvcrt and UCRT duplicate with
-   * bInheritHandle TRUE): only FD_CLOEXEC needs one more request. */
-  if (cloexec)
-    SetHandleInformation((HANDLE)_get_osfhandle(fd), HANDLE_FLAG_INHERIT, 0);
 }
 
 /*

@@ -59,7 +59,7 @@ struct ipcx__sock_ops {
   int (*bind)(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len);
   int (*listen)(struct ipcx__file *f, int backlog);
   int (*accept)(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int flags);
-  /* fd: the CRT slot to point at the new connection (ipcx__fd_reslot). */
+  /* fd: the socket's fd (its CRT slot keeps socket()'s placeholder). */
   int (*connect)(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len);
   int (*shutdown)(struct ipcx__file *f, int how);
   int (*name)(struct ipcx__file *f, struct sockaddr *addr, socklen_t *len, int peer);
@@ -181,6 +181,10 @@ void ipcx__file_unref(struct ipcx__file *f);
  * gets a duplicate of f->h, inheritable unless cloexec.  Returns the fd or -1.
  */
 int ipcx__fd_install(struct ipcx__file *f, int cloexec);
+/* The same with slot (owned from now on, closed on failure) in the CRT slot
+ * instead of a duplicate of f->h: a socket keeps socket()'s placeholder
+ * there for its whole life, and export_to hands children its pipe. */
+int ipcx__fd_install_slot(struct ipcx__file *f, HANDLE slot, int cloexec);
 /*
  * The file behind fd, with a reference the caller must drop, or NULL with
  * errno EBADF.  A CRT fd ipcx did not make is adopted (pipes) or served by a
@@ -192,9 +196,6 @@ struct ipcx__file *ipcx__fd_get(int fd);
 /* RLIMIT_NOFILE's soft limit: new fds are below it (resource.c sets it). */
 int ipcx__fd_limit(void);
 void ipcx__fd_set_limit(int limit);
-/* Point fd's CRT slot at handle h (a duplicate; FD_CLOEXEC kept): socket()
- * put a placeholder there, connect() has the pipe, a child must inherit it. */
-void ipcx__fd_reslot(int fd, HANDLE h);
 /* The same, but NULL without adopting anything for a plain CRT fd. */
 struct ipcx__file *ipcx__fd_peek(int fd);
 /*
@@ -310,6 +311,17 @@ HANDLE ipcx__thread_event(void);
  * (ERROR_OPERATION_ABORTED when a nonblocking read found nothing,
  * WAIT_TIMEOUT when the limit passed).
  */
+/*
+ * The one overlapped wait (io.c's reads and writes, unix_conn.c's): wait for
+ * the pending call ov on h for at most timeout_ms, ending early when wake
+ * (NULL: none) is signalled or, with flags IPCX__WAIT_INTR, when a handler
+ * interrupts; the call is then cancelled and waited for.  Returns
+ * ERROR_SUCCESS (it completed, maybe racing the cancel), ERROR_MORE_DATA,
+ * WAIT_TIMEOUT, IPCX__WAIT_INTERRUPTED, ERROR_OPERATION_ABORTED (woken),
+ * or the call's error; *n what it moved (also when cancelled).
+ */
+DWORD ipcx__io_wait(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, unsigned flags,
+                    DWORD *n);
 /* Cancel the overlapped call ov on h and wait until it has ended (its
  * buffer and OVERLAPPED are free again). */
 void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov);
@@ -327,6 +339,10 @@ DWORD ipcx__io_write(HANDLE h, const void *buf, DWORD n, DWORD *put, DWORD timeo
 ssize_t ipcx__io_write_nonblock(struct ipcx__file *f, const void *buf, size_t n, size_t max);
 /* Wait for f's pending nonblocking write, if any; ERROR_SUCCESS or its error. */
 DWORD ipcx__io_drain(struct ipcx__file *f);
+/* The same for a blocking write(): the wait is interruptible (a full pipe);
+ * IPCX__WAIT_INTERRUPTED when a handler without SA_RESTART ran (the pending
+ * write stays: it was already reported as written). */
+DWORD ipcx__io_drain_intr(struct ipcx__file *f);
 /*
  * Close f->h and free f (ipcx__file_free).  With a pending write still in the
  * pipe, a small thread does it once the peer has taken the data or gone.

@@ -60,29 +60,35 @@ HANDLE ipcx__thread_event(void)
   return ev;
 }
 
+DWORD ipcx__io_wait(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, unsigned flags,
+                    DWORD *n)
+{
+  HANDLE hs[2] = { ov->hEvent, wake };
+  DWORD w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, flags), cause = 0;
+
+  if (w != WAIT_OBJECT_0) {
+    cause = w == WAIT_TIMEOUT || w == IPCX__WAIT_INTERRUPTED ? w : ERROR_OPERATION_ABORTED;
+    CancelIoEx(h, ov);
+  }
+  *n = 0;
+  if (GetOverlappedResult(h, ov, n, TRUE))
+    return ERROR_SUCCESS;
+  w = GetLastError();
+  return w == ERROR_OPERATION_ABORTED && cause != 0 ? cause : w;
+}
+
 /*
  * Finish an overlapped call that returned ERROR_IO_PENDING.  A blocking call
  * waits on its event and this thread's interrupt event in one wait (the
  * same one request as GetOverlappedResult(TRUE)); a handler that interrupts
  * it cancels the call: IPCX__WAIT_INTERRUPTED, with *n what got through.
+ * A nonblocking one (timeout 0) that found nothing: ERROR_OPERATION_ABORTED.
  */
 static DWORD finish(HANDLE h, OVERLAPPED *ov, DWORD *n, DWORD timeout_ms)
 {
-  DWORD w = ipcx__wait1(ov->hEvent, timeout_ms, timeout_ms != 0 ? IPCX__WAIT_INTR : 0);
-  int cancelled = 0;
+  DWORD err = ipcx__io_wait(h, ov, NULL, timeout_ms, timeout_ms != 0 ? IPCX__WAIT_INTR : 0, n);
 
-  if (w == WAIT_TIMEOUT || w == IPCX__WAIT_INTERRUPTED) {
-    CancelIoEx(h, ov);
-    cancelled = 1;
-  }
-  if (GetOverlappedResult(h, ov, n, TRUE))
-    return ERROR_SUCCESS;
-  if (cancelled && GetLastError() == ERROR_OPERATION_ABORTED) {
-    if (w == IPCX__WAIT_INTERRUPTED)
-      return IPCX__WAIT_INTERRUPTED;
-    return timeout_ms == 0 ? ERROR_OPERATION_ABORTED : WAIT_TIMEOUT;
-  }
-  return GetLastError();
+  return err == WAIT_TIMEOUT && timeout_ms == 0 ? ERROR_OPERATION_ABORTED : err;
 }
 
 void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov)
@@ -206,6 +212,15 @@ DWORD ipcx__io_drain(struct ipcx__file *f)
   err = reap(f, TRUE);
   LeaveCriticalSection(&f->lock);
   return err;
+}
+
+DWORD ipcx__io_drain_intr(struct ipcx__file *f)
+{
+  while (f->pw.active &&
+         ipcx__wait1(f->pw.ov.hEvent, INFINITE, IPCX__WAIT_INTR) == IPCX__WAIT_INTERRUPTED)
+    if (!ipcx__wait_restart())
+      return IPCX__WAIT_INTERRUPTED;
+  return ipcx__io_drain(f);
 }
 
 static DWORD WINAPI linger_thread(void *arg)

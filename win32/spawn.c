@@ -657,8 +657,12 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
     struct ipcx__file *f;
     if (t[fd].h == NULL || (f = ipcx__fd_peek(fd)) == NULL)
       continue;
-    if (f->ops->export_to != NULL)
+    if (f->ops->export_to != NULL) {
+      HANDLE before = t[fd].h;
       err = f->ops->export_to(f, &t[fd].h);
+      if (err == 0 && t[fd].h != before)
+        t[fd].flags = type_flags(t[fd].h);    /* a socket's pipe, not its slot's placeholder */
+    }
     ipcx__file_unref(f);
   }
   return err;

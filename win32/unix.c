@@ -22,9 +22,12 @@
  *                more requests (an APC and get_async_result) than one that
  *                finds its message, and a leftover pending read made every
  *                64 B write+read cost 6.95 requests instead of 4.
- *   connect      connect+accept+close: 37 requests (was 51; raw 7).  The
- *                rest is the CRT slot (socket()'s placeholder and connect()'s
- *                swap), the rendezvous file and the hello.
+ *   connect      connect+accept+close: 16 requests (was 51, then 35; raw
+ *                named pipes 7, libuv 21): a socket's CRT slot is a NUL
+ *                placeholder for its whole life (no second slot for the
+ *                pipe), a rendezvous record is read once per file, no hello
+ *                (the peer's pid is the pipe's), message read mode is set at
+ *                the first read.  docs/sockets.md has the table.
  *
  *   connection   one named-pipe instance and its client, both overlapped and
  *                duplex, PIPE_TYPE_MESSAGE read in PIPE_READMODE_MESSAGE.
@@ -55,13 +58,14 @@
  *                keeps `backlog` instances (1..63) with ConnectNamedPipe
  *                pending on one shared event; accept() takes a connected
  *                instance and makes its replacement before returning.
- *   connect      reads the record: no file ENOENT, no pipe ECONNREFUSED, all
- *                instances busy (backlog full): WaitNamedPipe and retry, as
- *                Linux blocks (EAGAIN when nonblocking).  The client's first
- *                message is a hello carrying its pid (Wine 8's
- *                GetNamedPipeClientProcessId answers 0); the server reads it
- *                lazily before the first data.  The listener's pid comes from
- *                the record.
+ *   connect      reads the record (cached per path while the file's times
+ *                and size stay; read again before a refusal): no file
+ *                ENOENT, no pipe ECONNREFUSED, all instances busy (backlog
+ *                full): wait for one (FSCTL_PIPE_WAIT, overlapped, through
+ *                the wait funnel: EINTR) and retry, as Linux blocks (EAGAIN
+ *                when nonblocking).  SO_PEERCRED: the listener's pid from the
+ *                record; on an accepted or inherited end the pipe's other
+ *                end (GetNamedPipeClient/ServerProcessId, asked once).
  *   readiness    a read-ahead: real overlapped reads into a buffer of the
  *                file (not a zero-byte read, which would swallow an escape:
  *                probed on Wine 8), gathering every queued message, so poll()
@@ -75,10 +79,10 @@
  *                admits); unguessable pipe names (128 random bits) that are
  *                not derived from the path; clients open with
  *                SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION.
- *   inheritance  an fd's CRT slot holds the pipe (connect() swaps the
- *                placeholder that socket() put there), so posix_spawn hands a
- *                connection to a child, through the ops table's export_to
- *                (the read-ahead cancelled); the child's fd.c asks import
+ *   inheritance  an fd's CRT slot holds a placeholder (the NUL device);
+ *                posix_spawn hands a child the connection's pipe through the
+ *                ops table's export_to (which replaces the slot's handle and
+ *                cancels the read-ahead); the child's fd.c asks import
  *                (unix_import: a message-type pipe named \ipcx-s-*, -p-*,
  *                -t-*, -q-*, -d-* or -r-*) before pipe.c's.  A listener
  *                travels as its anchor instance (unix_listener.c), a bound
@@ -108,6 +112,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /* --- descriptions ------------------------------------------------------- */
 
@@ -166,11 +171,33 @@ void ipcx__unix_wake(HANDLE ev)
     SetEvent(ev);
 }
 
-/* A placeholder for the CRT slot of a socket that has no pipe yet. */
-static HANDLE placeholder(void)
+/*
+ * The CRT slot of every AF_UNIX socket: a handle to the NUL device, kept for
+ * the socket's whole life (the pipe lives in f->h only: connect() needs no
+ * second CRT slot, and a child gets the pipe through export_to).  A
+ * duplicate of one NUL handle the process opens once: _open_osfhandle()'s
+ * file-type query costs one wineserver request for it, three for a pipe.
+ */
+static HANDLE nul_handle;
+
+static HANDLE placeholder(int cloexec)
 {
-  return CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                     NULL, OPEN_EXISTING, 0, NULL);
+  HANDLE t = nul_handle, h;
+
+  if (t == NULL) {
+    t = CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                    OPEN_EXISTING, 0, NULL);
+    if (t == INVALID_HANDLE_VALUE)
+      return t;
+    if (InterlockedCompareExchangePointer(&nul_handle, t, NULL) != NULL) {
+      CloseHandle(t);           /* another thread opened it first */
+      t = nul_handle;
+    }
+  }
+  if (!DuplicateHandle(GetCurrentProcess(), t, GetCurrentProcess(), &h, 0, !cloexec,
+                       DUPLICATE_SAME_ACCESS))
+    return INVALID_HANDLE_VALUE;
+  return h;
 }
 
 void ipcx__unix_close_listener(struct usock *s)
@@ -241,10 +268,11 @@ static int unix_set_nonblock(struct ipcx__file *f, int on)
   return 0;
 }
 
-/* Install f as a new fd (consumes f on failure too). */
-static int install(struct ipcx__file *f, int cloexec)
+int ipcx__unix_install(struct ipcx__file *f, int cloexec)
 {
-  int fd = ipcx__fd_install(f, cloexec);
+  HANDLE slot = placeholder(cloexec);
+  int fd = slot == INVALID_HANDLE_VALUE ? ipcx__fail_win32(GetLastError())
+                                        : ipcx__fd_install_slot(f, slot, cloexec);
 
   if (fd < 0) {
     int e = errno;
@@ -282,18 +310,13 @@ int ipcx__unix_type_of_tag(const char *tag)
 
 int ipcx__unix_socket(int type, int flags)
 {
-  struct ipcx__file *f;
-  HANDLE h = placeholder();
+  /* No pipe yet: f->h stays NULL until connect() (or a datagram bind). */
+  struct ipcx__file *f = new_file(NULL, (flags & SOCK_NONBLOCK) != 0);
 
-  if (h == INVALID_HANDLE_VALUE)
-    return ipcx__fail_win32(GetLastError());
-  f = new_file(h, (flags & SOCK_NONBLOCK) != 0);
-  if (f == NULL) {
-    CloseHandle(h);
+  if (f == NULL)
     return ipcx__fail(ENOMEM);
-  }
   us(f)->type = type;
-  return install(f, (flags & SOCK_CLOEXEC) != 0);
+  return ipcx__unix_install(f, (flags & SOCK_CLOEXEC) != 0);
 }
 
 /* A connected description for pipe handle h (message read mode already set). */
@@ -348,12 +371,12 @@ int ipcx__unix_socketpair(int type, int flags, int sv[2])
   us(a)->peer.sun_family = us(b)->peer.sun_family = AF_UNIX;
   us(a)->local_len = us(b)->local_len = sizeof(ADDRESS_FAMILY);
   us(a)->peer_len = us(b)->peer_len = sizeof(ADDRESS_FAMILY);
-  sv[0] = install(a, cloexec);
+  sv[0] = ipcx__unix_install(a, cloexec);
   if (sv[0] < 0) {
     ipcx__file_unref(b);
     return -1;
   }
-  sv[1] = install(b, cloexec);
+  sv[1] = ipcx__unix_install(b, cloexec);
   if (sv[1] < 0) {
     int e = errno;
     ipcx_close(sv[0]);
@@ -409,7 +432,7 @@ static int unix_import(HANDLE h, struct ipcx__file **out)
   }
   if (ipcx__unix_anchor_record(h, &rec)) {
     /* A shared listener's anchor (unix_listener.c): the listener itself. */
-    ph = placeholder();
+    ph = placeholder(1);         /* the description's own, never inherited */
     f = ph != INVALID_HANDLE_VALUE ? new_file(ph, 0) : NULL;
     if (f == NULL) {
       if (ph != INVALID_HANDLE_VALUE)
@@ -429,7 +452,6 @@ static int unix_import(HANDLE h, struct ipcx__file **out)
   if (f == NULL)
     return ipcx__fail(ENOMEM);
   us(f)->type = type != 0 ? type : SOCK_STREAM;
-  us(f)->hello_pending = 1;     /* taken only if the first message is one */
   us(f)->shared = 1;            /* the parent may hold it too */
   us(f)->local.sun_family = us(f)->peer.sun_family = AF_UNIX;
   us(f)->local_len = us(f)->peer_len = sizeof(ADDRESS_FAMILY);
@@ -567,6 +589,83 @@ int ipcx__unix_read_record_file(const char *path, char *pipe_name, size_t size, 
   return 0;
 }
 
+/*
+ * The records connect() has read, by path.  A rendezvous file is read again
+ * only when its attributes (times, size) differ from those it had then:
+ * reading it costs three wineserver requests (open, fd, close), looking at
+ * its attributes none (Wine answers NtQueryFullAttributesFile from stat()).
+ * A record that has gone stale (the listener closed and its pipe gone) is
+ * caught by connect(), which reads the file again before it fails.
+ */
+#define RECORD_CACHE 8
+
+static struct cached_record {
+  wchar_t *path;                /* ipcx__path_exact(), NULL: a free entry */
+  WIN32_FILE_ATTRIBUTE_DATA attr;
+  char pipe_name[128];
+  DWORD pid;
+} record_cache[RECORD_CACHE];
+static SRWLOCK record_lock = SRWLOCK_INIT;
+static unsigned record_next;
+
+/* The same file as when it was read: everything but the access time. */
+static int same_attributes(const WIN32_FILE_ATTRIBUTE_DATA *a, const WIN32_FILE_ATTRIBUTE_DATA *b)
+{
+  return a->dwFileAttributes == b->dwFileAttributes &&
+         memcmp(&a->ftCreationTime, &b->ftCreationTime, sizeof a->ftCreationTime) == 0 &&
+         memcmp(&a->ftLastWriteTime, &b->ftLastWriteTime, sizeof a->ftLastWriteTime) == 0 &&
+         a->nFileSizeHigh == b->nFileSizeHigh && a->nFileSizeLow == b->nFileSizeLow;
+}
+
+int ipcx__unix_lookup_record(const char *path, char *pipe_name, size_t size, DWORD *pid,
+                             int fresh, int *cached)
+{
+  WIN32_FILE_ATTRIBUTE_DATA attr;
+  struct cached_record *c;
+  wchar_t *key = ipcx__path_exact(path);
+  unsigned i;
+  int r;
+
+  *cached = 0;
+  if (key == NULL || !ipcx__path_get_attributes_ex(path, GetFileExInfoStandard, &attr)) {
+    free(key);
+    return ipcx__unix_read_record_file(path, pipe_name, size, pid);   /* its errno */
+  }
+  AcquireSRWLockShared(&record_lock);
+  for (i = 0; i < RECORD_CACHE && !fresh; i++) {
+    c = &record_cache[i];
+    if (c->path != NULL && wcscmp(c->path, key) == 0 && same_attributes(&c->attr, &attr) &&
+        strlen(c->pipe_name) < size) {
+      strcpy(pipe_name, c->pipe_name);
+      *pid = c->pid;
+      *cached = 1;
+      break;
+    }
+  }
+  ReleaseSRWLockShared(&record_lock);
+  if (*cached) {
+    free(key);
+    return 0;
+  }
+  r = ipcx__unix_read_record_file(path, pipe_name, size, pid);
+  if (r < 0 || strlen(pipe_name) >= sizeof c->pipe_name) {
+    free(key);
+    return r;
+  }
+  AcquireSRWLockExclusive(&record_lock);
+  for (i = 0; i < RECORD_CACHE; i++)
+    if (record_cache[i].path != NULL && wcscmp(record_cache[i].path, key) == 0)
+      break;
+  c = &record_cache[i < RECORD_CACHE ? i : record_next++ % RECORD_CACHE];
+  free(c->path);
+  c->path = key;
+  c->attr = attr;
+  strcpy(c->pipe_name, pipe_name);
+  c->pid = *pid;
+  ReleaseSRWLockExclusive(&record_lock);
+  return 0;
+}
+
 int ipcx__unix_read_record_abstract(const struct sockaddr_un *a, socklen_t len, char *pipe_name,
                                 size_t size, DWORD *pid)
 {
@@ -612,21 +711,21 @@ static int ipcx__unix_name(struct ipcx__file *f, struct sockaddr *addr, socklen_
   return ipcx__unix_copy_addr(&s->local, s->local_len, addr, len);
 }
 
-/* The peer's pid (reads the hello first on an accepted connection). */
+/*
+ * The peer's pid: the listener's from its record after connect(); else the
+ * pipe's other end, asked once (an accepted or inherited connection).
+ */
 static DWORD peer_pid(struct ipcx__file *f)
 {
   struct usock *s = us(f);
+  DWORD flags = 0;
+  ULONG pid = 0;
 
-  if (s->hello_pending) {
-    EnterCriticalSection(&s->rd_lock);
-    while (s->hello_pending && !ipcx__unix_rd_closed(s)) {
-      if (!s->ra_pending && ipcx__unix_ra_post(f) < 0)
-        break;
-      if (s->ra_pending && ipcx__unix_ra_collect(f, 5000) <= 0)
-        break;
-    }
-    LeaveCriticalSection(&s->rd_lock);
-  }
+  if (s->peer_pid != 0 || f->h == NULL || !GetNamedPipeInfo(f->h, &flags, NULL, NULL, NULL))
+    return s->peer_pid;
+  if ((flags & PIPE_SERVER_END) ? GetNamedPipeClientProcessId(f->h, &pid)
+                                : GetNamedPipeServerProcessId(f->h, &pid))
+    s->peer_pid = pid;
   return s->peer_pid;
 }
 
@@ -858,14 +957,14 @@ static int unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_
   return ipcx__unix_bind(f, addr, len);
 }
 
+/* The fd's CRT slot keeps socket()'s placeholder: spawn gives a child the
+ * pipe through export_to (ipcx__unix_export).  A "\\.\pipe\NAME" address
+ * is a raw Windows named pipe (unix_raw.c). */
 static int unix_connect_fd(struct ipcx__file *f, int fd, const struct sockaddr *addr, socklen_t len)
 {
   if (ipcx__unix_raw_addr(addr, len))
     return ipcx__unix_raw_connect(f, fd, addr, len);
-  if (ipcx__unix_connect(f, addr, len) < 0)
-    return -1;
-  ipcx__fd_reslot(fd, f->h);    /* the CRT slot gets the pipe: children inherit it */
-  return 0;
+  return ipcx__unix_connect(f, addr, len);
 }
 
 /*

@@ -27,8 +27,8 @@
  *             SHUT_RD) or RESET (the sender closed with unread data), or
  *             SCM (fds and credentials, scm.c): the record (size bytes)
  *             and, in the same message, the data sent with it.
- *   hello     the first message a client sends after connect(): struct
- *             hello (no escape: an accepted connection expects it).
+ *
+ * No hello: the peer's pid (SO_PEERCRED) is the pipe's, asked when wanted.
  *
  * Data stays untagged, so a write is one WriteFile and a read one ReadFile,
  * as on a raw pipe.  A closed pipe (ERROR_BROKEN_PIPE) is the plain close.
@@ -70,32 +70,23 @@ static DWORD send_ctl(struct ipcx__file *f, int kind, int how, DWORD timeout_ms)
 /* --- reading ------------------------------------------------------------ */
 
 /*
- * Wait for overlapped call ov on h: timeout_ms as for reads (INFINITE, or
- * a limit), ending early when wake is signalled (the call is then cancelled:
- * what it got before the cancel still counts).  Returns ERROR_SUCCESS,
- * ERROR_MORE_DATA, WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken or
- * interrupted: *intr says which) or the error.
+ * Wait for overlapped call ov on h (io.c's ipcx__io_wait): timeout_ms as
+ * for reads (INFINITE, or a limit), ending early when wake is signalled or
+ * a handler interrupts (the call is then cancelled: what it got before the
+ * cancel still counts).  Returns ERROR_SUCCESS, ERROR_MORE_DATA,
+ * WAIT_TIMEOUT, ERROR_OPERATION_ABORTED (woken or interrupted: *intr says
+ * which) or the error.
  */
 static DWORD wait_io(HANDLE h, OVERLAPPED *ov, HANDLE wake, DWORD timeout_ms, DWORD *n, int *intr)
 {
-  HANDLE hs[2] = { ov->hEvent, wake };
-  DWORD w, cause = 0;
+  DWORD err = ipcx__io_wait(h, ov, wake, timeout_ms, IPCX__WAIT_INTR, n);
 
-  *intr = 0;
-  w = ipcx__wait(wake != NULL ? 2 : 1, hs, timeout_ms, IPCX__WAIT_INTR);
-  if (w != WAIT_OBJECT_0) {
-    cause = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
-    *intr = w == IPCX__WAIT_INTERRUPTED;
-    CancelIoEx(h, ov);
-  }
-  if (GetOverlappedResult(h, ov, n, TRUE))
-    return ERROR_SUCCESS;
-  w = GetLastError();
-  if (w == ERROR_MORE_DATA)
-    return w;
-  if (w == ERROR_OPERATION_ABORTED && cause != 0)
-    return *n > 0 ? ERROR_SUCCESS : cause;
-  return w;
+  *intr = err == IPCX__WAIT_INTERRUPTED;
+  if (*intr)
+    err = ERROR_OPERATION_ABORTED;
+  if ((err == ERROR_OPERATION_ABORTED || err == WAIT_TIMEOUT) && *n > 0)
+    return ERROR_SUCCESS;       /* what came before the cancel */
+  return err;
 }
 
 /* After an ipcx__unix_interrupted wait: -1/EINTR, or 0 to wait again (SA_RESTART). */
@@ -130,20 +121,6 @@ static int pipe_gone(DWORD err)
 {
   return err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_HANDLE_EOF ||
          err == ERROR_NO_DATA;
-}
-
-/* Take the client's hello (first message on an accepted connection): 1 if it was one. */
-static int take_hello(struct usock *s, const char *buf, DWORD got)
-{
-  struct hello h;
-
-  if (got != sizeof h)
-    return 0;
-  memcpy(&h, buf, sizeof h);
-  if (h.magic != HELLO_MAGIC)
-    return 0;
-  s->peer_pid = h.pid;
-  return 1;
 }
 
 /*
@@ -199,12 +176,6 @@ static int ra_take(struct usock *s, DWORD err, DWORD got)
   char *at = ra_at(s);
 
   if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA) {
-    if (s->hello_pending) {
-      s->hello_pending = 0;
-      if (err == ERROR_SUCCESS && take_hello(s, at, got))
-        return 0;
-      /* Not a hello (an inherited socket whose hello was read before): data. */
-    }
     if (s->esc) {
       int skip;
       s->esc = 0;
@@ -231,12 +202,7 @@ static int ra_take(struct usock *s, DWORD err, DWORD got)
   return ipcx__fail(ipcx__errno_read(err));
 }
 
-/*
- * The room a read into the read-ahead gets (hello and control records whole).
- * A pending hello gets no less than any message: on an adopted socket the
- * first message may be a record instead, and a record read short would be
- * cut in two.
- */
+/* The room a read into the read-ahead gets (a record whole, a control record too). */
 static DWORD ra_room(struct usock *s)
 {
   if (s->type != SOCK_STREAM)
@@ -244,11 +210,27 @@ static DWORD ra_room(struct usock *s)
   return RA_SIZE - s->ra_len;
 }
 
-/* No room for more (a hello still to come always has its room; a control
- * record, room for an SCM message). */
+/* No room for more (a control record: room for an SCM message). */
 static int ra_full(struct usock *s)
 {
-  return !s->hello_pending && ra_room(s) < (s->esc ? CTL_ROOM : 1024);
+  return ra_room(s) < (s->esc ? CTL_ROOM : 1024);
+}
+
+/*
+ * Before the first read of a connect()ed end (rd_lock held): its pipe reads
+ * in message mode from now on.  connect() leaves it, so that a connection
+ * that never reads saves the request.
+ */
+static int message_mode(struct ipcx__file *f)
+{
+  struct usock *s = us(f);
+
+  if (s->byte_mode) {
+    if (ipcx__unix_set_message_mode(f->h) < 0 && !pipe_gone(GetLastError()))
+      return ipcx__fail_win32(GetLastError());
+    s->byte_mode = 0;
+  }
+  return 0;
 }
 
 /* Post a read at the end of the read-ahead (rd_lock held); it may complete at once. */
@@ -257,6 +239,8 @@ int ipcx__unix_ra_post(struct ipcx__file *f)
   struct usock *s = us(f);
   DWORD err;
 
+  if (message_mode(f) < 0)
+    return -1;
   if (s->ra_buf == NULL && (s->ra_buf = malloc(RA_CAP(s))) == NULL)
     return ipcx__fail(ENOMEM);
   if (s->ra_ov.hEvent == NULL && (s->ra_ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
@@ -281,7 +265,7 @@ int ipcx__unix_ra_collect(struct ipcx__file *f, DWORD timeout_ms)
 {
   struct usock *s = us(f);
   DWORD err, got = 0;
-  int intr;
+  int intr = 0;
 
   if (!s->ra_pending)
     return 1;
@@ -298,6 +282,20 @@ int ipcx__unix_ra_collect(struct ipcx__file *f, DWORD timeout_ms)
   if (err == ERROR_OPERATION_ABORTED)
     return intr && ipcx__unix_interrupted() < 0 ? -1 : 1;   /* woken (or SA_RESTART): look again */
   return ra_take(s, err, got) < 0 ? -1 : 1;
+}
+
+/*
+ * Leave rd_lock.  A poll() that found it held waits on rd_done instead of
+ * the read-ahead (ipcx__unix_poll): whoever held it (a reader, a writer's
+ * look for the peer's SHUT_RD, FIONREAD, another poll()) wakes it, or that
+ * poll() sleeps through data that came meanwhile (the stdio suite's
+ * "r+" hang: its read relay polled while its write relay looked).
+ */
+static void rd_leave(struct usock *s)
+{
+  LeaveCriticalSection(&s->rd_lock);
+  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
+    ipcx__unix_wake(s->rd_done);           /* a poll() found the lock held: its turn now */
 }
 
 /* Nothing more can come: the peer's EOF, close or reset. */
@@ -366,7 +364,7 @@ static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
     if (r == 0)
       return have ? 1 : 0;
     if (s->shut_rd && !s->ra_pending && !ra_has(s) && !rd_ended(s) && !s->esc &&
-        !s->hello_pending && timeout_ms != 0)
+        timeout_ms != 0)
       return 1;                 /* our SHUT_RD woke the wait */
   }
 }
@@ -377,15 +375,23 @@ static int ra_fill(struct ipcx__file *f, DWORD timeout_ms, int gather)
  * read) would take the bytes the other process is meant to read.  Cancel
  * it.  Bytes that had already arrived stay in this process's buffer (README,
  * differences).  The socket is shared from now on: its close no longer
- * tells the peer of a reset.  *h goes as it is.
+ * tells the peer of a reset.  *h, the CRT slot's handle, is socket()'s
+ * placeholder on a connected socket: the other process gets the pipe.
  */
 int ipcx__unix_export(struct ipcx__file *f, HANDLE *h)
 {
   struct usock *s = us(f);
+  HANDLE pipe;
 
-  (void)h;
   if (s == NULL)
     return 0;
+  if (s->state == ST_CONNECTED && f->h != NULL) {
+    if (!DuplicateHandle(GetCurrentProcess(), f->h, GetCurrentProcess(), &pipe, 0, TRUE,
+                         DUPLICATE_SAME_ACCESS))
+      return ipcx__errno_from_win32(GetLastError());
+    CloseHandle(*h);
+    *h = pipe;
+  }
   s->shared = 1;
   if (!s->ra_pending || !TryEnterCriticalSection(&s->rd_lock))
     return 0;                   /* nothing pending, or a reader is blocked in it */
@@ -393,7 +399,7 @@ int ipcx__unix_export(struct ipcx__file *f, HANDLE *h)
     ipcx__io_cancel(f->h, &s->ra_ov);
     ipcx__unix_ra_collect(f, 0);
   }
-  LeaveCriticalSection(&s->rd_lock);
+  rd_leave(s);
   return 0;
 }
 
@@ -469,7 +475,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
         continue;
       return 0;
     }
-    if (s->ra_pending || s->hello_pending || s->esc || peek || nonblock) {
+    if (s->ra_pending || s->esc || peek || nonblock) {
       r = ra_fill(f, timeout, nonblock);
       if (r < 0)
         return -1;
@@ -477,6 +483,8 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
         return ipcx__fail(EAGAIN);
       continue;
     }
+    if (message_mode(f) < 0)
+      return -1;
     memset(&ov, 0, sizeof ov);
     ov.hEvent = ipcx__thread_event();
     got = 0;
@@ -626,7 +634,7 @@ static int peer_refuses(struct ipcx__file *f)
       !ra_has(s) && !rd_ended(s) && TryEnterCriticalSection(&s->rd_lock)) {
     s->watched = 1;
     ra_fill(f, 0, 0);
-    LeaveCriticalSection(&s->rd_lock);
+    rd_leave(s);
   }
   return s->peer_rd != 0;
 }
@@ -658,7 +666,7 @@ static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int
     if (r > 0)
       r -= 1;
   } else {
-    err = ipcx__io_drain(f);    /* keep the order of earlier nonblocking writes */
+    err = ipcx__io_drain_intr(f);       /* keep the order of earlier nonblocking writes */
     if (err == ERROR_SUCCESS)
       err = ipcx__io_write(f->h, m, (DWORD)(n + 1), &put, s->sndtimeo ? s->sndtimeo : INFINITE);
     if (err == ERROR_SUCCESS) {
@@ -715,9 +723,7 @@ ssize_t ipcx__unix_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
     } while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock && done < n &&
              !s->scm_stop);     /* Linux: fds end even a MSG_WAITALL read */
   }
-  LeaveCriticalSection(&s->rd_lock);
-  if (s->poll_waits && InterlockedExchange(&s->poll_waits, 0))
-    ipcx__unix_wake(s->rd_done);           /* a poll() found us reading: its turn now */
+  rd_leave(s);
   if (done > 0)
     return (ssize_t)done;
   return r;
@@ -759,7 +765,7 @@ ssize_t ipcx__unix_send_bytes(struct ipcx__file *f, const void *buf, size_t n, i
 
   if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
     return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
-  err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
+  err = ipcx__io_drain_intr(f); /* keep the order of earlier nonblocking writes */
   while (err == ERROR_SUCCESS && done < n) {
     size_t chunk = n - done;
     if (chunk > 0x40000000)
@@ -942,9 +948,8 @@ static int unread_at_close(struct ipcx__file *f)
     if (ra_has(s))
       return 1;
   }
+  /* (FilePipeLocalInformation would cost as much: get_handle_fd and get_file_info.) */
   if (rd_ended(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL) || avail == 0)
-    return 0;
-  if (s->hello_pending && avail == sizeof(struct hello))
     return 0;
   ra_fill(f, 0, 1);             /* what is queued may be control records alone */
   return ra_has(s);
@@ -974,13 +979,17 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
     return 0;
   }
   EnterCriticalSection(&s->rd_lock);
+  if (message_mode(f) < 0) {
+    rd_leave(s);
+    return -1;
+  }
   ra = 0;
   if (ra_has(s))
     memcpy(&ra, s->ra_buf + s->ra_off, REC_HDR);
   if (s->type != SOCK_STREAM) {
     /* A record socket: the length of the next record (its tag byte aside). */
     DWORD left = 0;
-    if (ra == 0 && !s->hello_pending && PeekNamedPipe(f->h, NULL, 0, NULL, &avail, &left) &&
+    if (ra == 0 && PeekNamedPipe(f->h, NULL, 0, NULL, &avail, &left) &&
         avail > 0)
       ra = left;
     avail = 0;
@@ -993,7 +1002,7 @@ int ipcx__unix_nread(struct ipcx__file *f, int *n)
     if (!ra_full(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL))
       avail = 0;                /* all of it is here, or the peer has gone */
   }
-  LeaveCriticalSection(&s->rd_lock);
+  rd_leave(s);
   avail += ra;
   *n = avail > INT_MAX ? INT_MAX : (int)avail;
   return 0;
@@ -1047,7 +1056,7 @@ short ipcx__unix_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *n
     /* Everything queued, and a close or reset behind it (Linux knows at once). */
     if (!rd_ended(s) && ((events & (IPCX_POLLIN | IPCX_POLLRDHUP)) || s->ra_pending))
       ra_fill(f, 0, 0);
-    LeaveCriticalSection(&s->rd_lock);
+    rd_leave(s);
   }
   if (s->eof == EOF_MARK) {
     /* After the peer's SHUT_WR nothing more is read: ask the pipe whether it went. */

@@ -552,6 +552,8 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
   }
   if (err == WAIT_TIMEOUT)
     return ipcx__fail(EAGAIN);
+  if (err == IPCX__WAIT_INTERRUPTED)
+    return ipcx__fail(EINTR);   /* a handler without SA_RESTART (io.c restarts the others) */
   CloseHandle(s->dest);         /* the receiver has gone */
   s->dest = NULL;
   flow_close(&s->dest_flow, &s->dest_flow_map);

@@ -23,17 +23,11 @@
 #define REC_HDR ((DWORD)sizeof(DWORD))
 #define RA_CAP(s) ((s)->type == SOCK_STREAM ? RA_SIZE : 2 * RA_SIZE + 2 * REC_HDR)
 #define MAX_BACKLOG 63
-#define HELLO_MAGIC 0x4b4f5358u   /* "XSOK" */
 #define RECORD_MAGIC "!<ipcx-socket>\n"
 #define SUN_OFF ((socklen_t)offsetof(struct sockaddr_un, sun_path))
 
 enum { ST_NEW, ST_BOUND, ST_LISTEN, ST_CONNECTED };
 enum { EOF_NONE, EOF_MARK, EOF_CLOSED };
-
-struct hello {
-  DWORD magic;
-  DWORD pid;
-};
 
 struct instance {
   HANDLE h;
@@ -73,8 +67,8 @@ struct usock {
   int esc;                      /* an escape came: the next message is a control record */
   int shared;                   /* handed to a child: its close resets no one */
   int watched;                  /* a write has posted its one read-ahead (peer_refuses) */
-  int hello_pending;
-  DWORD peer_pid;
+  int byte_mode;                /* connect()ed, not yet read: set message mode first */
+  DWORD peer_pid;               /* 0: not known yet (ask the pipe) */
   char *ra_buf;
   DWORD ra_len, ra_off;
   int ra_pending;
@@ -123,6 +117,9 @@ void ipcx__unix_wake(HANDLE ev);
 void ipcx__unix_close_listener(struct usock *s);
 int ipcx__unix_type_of_tag(const char *tag);
 struct ipcx__file *ipcx__unix_connected_file(HANDLE h, int nonblock, DWORD peer_pid);
+/* f as a new fd whose CRT slot holds a placeholder (the NUL device), not
+ * the pipe; f is consumed on failure too.  The fd, or -1/errno. */
+int ipcx__unix_install(struct ipcx__file *f, int cloexec);
 int ipcx__unix_set_message_mode(HANDLE h);
 int ipcx__unix_parse_addr(const struct sockaddr *addr, socklen_t len, struct sockaddr_un *out,
                       socklen_t *outlen);
@@ -132,6 +129,10 @@ int ipcx__unix_copy_addr(const struct sockaddr_un *a, socklen_t alen, struct soc
                      socklen_t *len);
 int ipcx__unix_format_record(char *buf, size_t size, const char *pipe_name);
 int ipcx__unix_read_record_file(const char *path, char *pipe_name, size_t size, DWORD *pid);
+/* The record of the socket file at path, from the cache when the file is
+ * unchanged (*cached 1) unless fresh; 0 or -1/errno as connect() gives it. */
+int ipcx__unix_lookup_record(const char *path, char *pipe_name, size_t size, DWORD *pid,
+                             int fresh, int *cached);
 int ipcx__unix_read_record_abstract(const struct sockaddr_un *a, socklen_t len, char *pipe_name,
                                 size_t size, DWORD *pid);
 

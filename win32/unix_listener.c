@@ -15,13 +15,14 @@
  *                one it cannot install (EMFILE) goes back to the front.
  *   connect      reads the record (no file ENOENT, no pipe ECONNREFUSED);
  *                ERROR_PIPE_BUSY with the live event: the backlog is full,
- *                wait (EAGAIN nonblocking); without it: ECONNREFUSED.  The
- *                client's first message is the hello (its pid).
+ *                wait (EAGAIN nonblocking); without it: ECONNREFUSED.
  */
 #define _CRT_RAND_S
 #include "unix_internal.h"
 
 #include <sddl.h>
+#include <stddef.h>
+#include <winioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,39 +390,158 @@ int ipcx__unix_accept(struct ipcx__file *f, struct sockaddr *addr, socklen_t *le
     ipcx__unix_give_back(s, h);
     return ipcx__fail(ENOMEM);
   }
-  us(c)->hello_pending = 1;
   us(c)->type = s->type;
   us(c)->local = s->local;
   us(c)->local_len = s->local_len;
   us(c)->peer.sun_family = AF_UNIX;
   us(c)->peer_len = sizeof(ADDRESS_FAMILY);
-  fd = ipcx__fd_install(c, (flags & SOCK_CLOEXEC) != 0);
+  ipcx__file_ref(c);            /* kept for a failed install */
+  fd = ipcx__unix_install(c, (flags & SOCK_CLOEXEC) != 0);
   if (fd < 0) {
     /* EMFILE and friends: the connection stays queued for the next accept()
-     * (Linux keeps it), its hello and data unread. */
+     * (Linux keeps it), its data unread. */
     int e = errno;
     ipcx__unix_give_back(s, c->h);
     c->h = NULL;
-    us(c)->hello_pending = 0;
     us(c)->state = ST_NEW;      /* no reset: the connection lives on */
     ipcx__file_unref(c);
     return ipcx__fail(e);
   }
+  ipcx__file_unref(c);
   if (addr != NULL)
     ipcx__unix_copy_addr(&us(c)->peer, us(c)->peer_len, addr, len);
   return fd;
+}
+
+/*
+ * The pipe name behind a parsed address (a path's record may come from the
+ * cache: *cached); 0 or -1/errno.  A listener of another type is EPROTOTYPE,
+ * as Linux says.
+ */
+static int resolve(struct usock *s, const struct sockaddr_un *a, socklen_t alen, int kind,
+                   char *name, size_t size, DWORD *pid, int fresh, int *cached)
+{
+  char path[sizeof a->sun_path + 1];
+
+  *cached = 0;
+  if (kind == 1) {
+    ipcx__unix_addr_path(a, path);
+    if (ipcx__unix_lookup_record(path, name, size, pid, fresh, cached) < 0)
+      return -1;
+  } else if (ipcx__unix_read_record_abstract(a, alen, name, size, pid) < 0) {
+    return -1;
+  }
+  if (strncmp(name, "\\\\.\\pipe\\ipcx-", 14) == 0 && ipcx__unix_type_of_tag(name + 14) != 0 &&
+      ipcx__unix_type_of_tag(name + 14) != s->type)
+    return ipcx__fail(EPROTOTYPE);
+  return 0;
+}
+
+#ifndef FSCTL_PIPE_WAIT
+# define FSCTL_PIPE_WAIT CTL_CODE(FILE_DEVICE_NAMED_PIPE, 6, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#endif
+
+/*
+ * A blocking connect() to a full backlog waits for a free instance of pipe
+ * name: WaitNamedPipe, but overlapped (FSCTL_PIPE_WAIT on the pipe device)
+ * so that the wait goes through the wait funnel and a signal handler can
+ * interrupt it.  At most a second at a time: the caller looks again whether
+ * the listener still lives.  0 (look again), or -1/EINTR.
+ */
+static int wait_for_room(const char *name)
+{
+  struct {
+    LARGE_INTEGER timeout;
+    ULONG len;
+    BOOLEAN timed;
+    WCHAR name[128];
+  } w;
+  const char *leaf = name + 9;  /* after \\.\pipe\ */
+  OVERLAPPED ov;
+  HANDLE dev;
+  DWORD n, r;
+  size_t i;
+
+  memset(&w, 0, sizeof w);
+  for (i = 0; leaf[i] != 0 && i < sizeof w.name / sizeof w.name[0]; i++)
+    w.name[i] = (WCHAR)(unsigned char)leaf[i];
+  w.len = (ULONG)(i * sizeof(WCHAR));
+  w.timed = TRUE;
+  w.timeout.QuadPart = -10000LL * 1000;        /* relative, 1 s */
+  dev = CreateFileW(L"\\\\.\\pipe\\", FILE_READ_ATTRIBUTES | SYNCHRONIZE,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
+                    NULL);
+  if (strncmp(name, "\\\\.\\pipe\\", 9) != 0 || dev == INVALID_HANDLE_VALUE) {
+    if (dev != INVALID_HANDLE_VALUE)
+      CloseHandle(dev);
+    WaitNamedPipeA(name, 1000);
+    return 0;
+  }
+  memset(&ov, 0, sizeof ov);
+  ov.hEvent = ipcx__thread_event();
+  if (DeviceIoControl(dev, FSCTL_PIPE_WAIT, &w, (DWORD)(offsetof(__typeof__(w), name) + w.len),
+                      NULL, 0, NULL, &ov) || GetLastError() != ERROR_IO_PENDING) {
+    CloseHandle(dev);
+    return 0;
+  }
+  r = ipcx__wait1(ov.hEvent, INFINITE, IPCX__WAIT_INTR);
+  if (r != WAIT_OBJECT_0)
+    CancelIoEx(dev, &ov);
+  GetOverlappedResult(dev, &ov, &n, TRUE);
+  CloseHandle(dev);
+  if (r == IPCX__WAIT_INTERRUPTED && !ipcx__wait_restart())
+    return ipcx__fail(EINTR);
+  return 0;
+}
+
+/*
+ * Open the client end of pipe name: the handle, or INVALID_HANDLE_VALUE
+ * with errno (ECONNREFUSED: nobody listens, or the listener has closed
+ * while its accepted connections live on; EAGAIN: a nonblocking connect to
+ * a full backlog).  A blocking connect to a full backlog waits for room.
+ */
+static HANDLE open_pipe(struct ipcx__file *f, const char *name)
+{
+  HANDLE h;
+  DWORD err;
+
+  for (;;) {
+    h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                    FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
+    if (h != INVALID_HANDLE_VALUE)
+      return h;
+    err = GetLastError();
+    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND || err == ERROR_BAD_PATHNAME) {
+      ipcx__fail(ECONNREFUSED);         /* a stale file: nobody listens */
+      return h;
+    }
+    if (err != ERROR_PIPE_BUSY) {
+      ipcx__fail_win32(err);
+      return h;
+    }
+    if (!listener_alive(name)) {
+      ipcx__fail(ECONNREFUSED);         /* closed, its connections live on */
+      return h;
+    }
+    /* The backlog is full: Linux makes a blocking connect wait for room. */
+    if (f->flags & O_NONBLOCK) {
+      ipcx__fail(EAGAIN);
+      return h;
+    }
+    if (wait_for_room(name) < 0)
+      return INVALID_HANDLE_VALUE;
+  }
 }
 
 int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
 {
   struct usock *s = us(f);
   struct sockaddr_un a;
-  char path[sizeof a.sun_path + 1], name[256];
-  struct hello hello;
+  char name[256];
   socklen_t alen;
-  DWORD pid = 0, err, put;
+  DWORD pid = 0;
   HANDLE h, old;
-  int kind;
+  int kind, cached;
 
   if (dgram(s))
     return ipcx__unix_dgram_connect(f, addr, len);
@@ -432,47 +552,21 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
     return ipcx__fail(EISCONN);
   if (s->state == ST_LISTEN)
     return ipcx__fail(EINVAL);
-  if (kind == 1) {
-    ipcx__unix_addr_path(&a, path);
-    if (ipcx__unix_read_record_file(path, name, sizeof name, &pid) < 0)
-      return -1;
-  } else if (ipcx__unix_read_record_abstract(&a, alen, name, sizeof name, &pid) < 0) {
+  h = INVALID_HANDLE_VALUE;
+  if (resolve(s, &a, alen, kind, name, sizeof name, &pid, 0, &cached) == 0)
+    h = open_pipe(f, name);
+  if (h == INVALID_HANDLE_VALUE && cached && (errno == ECONNREFUSED || errno == EPROTOTYPE)) {
+    /* The record came from the cache: the file may be another's now. */
+    if (resolve(s, &a, alen, kind, name, sizeof name, &pid, 1, &cached) == 0)
+      h = open_pipe(f, name);
+  }
+  if (h == INVALID_HANDLE_VALUE)
     return -1;
-  }
-  if (strncmp(name, "\\\\.\\pipe\\ipcx-", 14) == 0 && ipcx__unix_type_of_tag(name + 14) != 0 &&
-      ipcx__unix_type_of_tag(name + 14) != s->type)
-    return ipcx__fail(EPROTOTYPE);      /* a listener of another type, as Linux says */
-  for (;;) {
-    h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
-                    FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
-    if (h != INVALID_HANDLE_VALUE)
-      break;
-    err = GetLastError();
-    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND || err == ERROR_BAD_PATHNAME)
-      return ipcx__fail(ECONNREFUSED);      /* a stale file: nobody listens */
-    if (err != ERROR_PIPE_BUSY)
-      return ipcx__fail_win32(err);
-    if (!listener_alive(name))
-      return ipcx__fail(ECONNREFUSED);  /* closed, its connections live on */
-    /* The backlog is full: Linux makes a blocking connect wait for room. */
-    if (f->flags & O_NONBLOCK)
-      return ipcx__fail(EAGAIN);
-    WaitNamedPipeA(name, 1000);
-  }
-  if (ipcx__unix_set_message_mode(h) < 0) {
-    err = GetLastError();
-    CloseHandle(h);
-    return ipcx__fail_win32(err);
-  }
-  hello.magic = HELLO_MAGIC;
-  hello.pid = GetCurrentProcessId();
-  /* A server that accepted and closed already makes this fail: connect()
-   * still succeeds, as on Linux, and the first read() is EOF. */
-  ipcx__io_write(h, &hello, sizeof hello, &put, INFINITE);
   EnterCriticalSection(&f->lock);
   old = f->h;
   f->h = h;
   s->state = ST_CONNECTED;
+  s->byte_mode = 1;             /* message read mode before the first read */
   s->peer_pid = pid;
   s->peer = a;
   s->peer_len = alen;
@@ -481,7 +575,7 @@ int ipcx__unix_connect(struct ipcx__file *f, const struct sockaddr *addr, sockle
     s->local_len = sizeof(ADDRESS_FAMILY);
   }
   LeaveCriticalSection(&f->lock);
-  CloseHandle(old);
+  ipcx__unix_close_handle(old); /* NULL: socket() gave it no handle */
   return 0;
 }
 
