@@ -739,6 +739,11 @@ IPCX_TEST_HELPER(fdpass_peer)
       return 9;
   } else if (strcmp(argv[0], "give") == 0) {
     int p[2];
+    char go;
+    /* The receiver says when its SO_PASSCRED is on: Linux attaches the
+     * credentials when the message is sent, not when it is read. */
+    if (read(s, &go, 1) != 1)
+      return 6;
     if (pipe(p) != 0 || write(p[1], "left", 4) != 4)
       return 7;
     close(p[1]);
@@ -947,6 +952,7 @@ START_TEST(fdpass_sender_exits)
   s = accept(l, NULL, NULL);
   ck_assert_int_ge(s, 0);
   ck_assert_int_eq(setsockopt(s, SOL_SOCKET, SO_PASSCRED, &on, sizeof on), 0);
+  ck_assert_int_eq(write(s, "!", 1), 1);
   test_wait_ok(pid);
   ck_assert_int_eq(recv_fds(s, buf, sizeof buf, got, &n, 0), 1);
   ck_assert_int_eq(buf[0], 'g');
