@@ -145,21 +145,24 @@ $(B)/libipcx.so: $(LIB_OBJS)
 # socket, strerror, stat ...) are left alone: a program that does not use
 # compat/ keeps the CRT's and Winsock's.  Calls made through compat/ go to
 # ipcx_* directly.  posix-names.txt is the list; ipcx_version has no POSIX name.
+# A static inline ipcx_NAME over an exported ipcx_NAME64 (mmap: the caller's
+# off_t width varies) gets the name too, its thunk jumping to ipcx_NAME64.
 MINGW_LIBS := mingw32 mingwex msvcrt moldname kernel32 advapi32 ws2_32 pthread
 
 $(B)/posix-names.txt: include/ipcx.h Makefile | $(B)/$(OS)
 	for l in $(MINGW_LIBS); do f=$$($(CC) -print-file-name=lib$$l.a); \
 	  if [ -f "$$f" ]; then $(NM) -g --defined-only "$$f" 2>/dev/null; fi; done \
 	  | awk 'NF >= 3 { sub(/^__imp_/, "", $$3); print $$3 }' | sort -u > $@.mingw
-	grep '^IPCX_EXTERN' $< | grep -o 'ipcx_[a-z0-9_]*(' | sed 's/^ipcx_//; s/($$//' | sort -u \
+	grep -E '^(IPCX_EXTERN|static inline)' $< | grep -o 'ipcx_[a-z0-9_]*(' | sed 's/^ipcx_//; s/($$//' | sort -u \
 	  | grep -vx version | grep -vxF -f $@.mingw > $@.tmp || true
 	rm -f $@.mingw
 	mv $@.tmp $@
 
 $(B)/posix-names.stamp: $(B)/posix-names.txt
 	rm -rf $(B)/posix-names && mkdir -p $(B)/posix-names
-	for n in $$(cat $<); do \
-	  printf '\t.text\n\t.globl %s\n\t.def %s; .scl 2; .type 32; .endef\n%s:\n\tjmp ipcx_%s\n' $$n $$n $$n $$n \
+	for n in $$(cat $<); do t=$$n; \
+	  if grep -q "^IPCX_EXTERN.*[ *]ipcx_$${n}64(" include/ipcx.h; then t=$${n}64; fi; \
+	  printf '\t.text\n\t.globl %s\n\t.def %s; .scl 2; .type 32; .endef\n%s:\n\tjmp ipcx_%s\n' $$n $$n $$n $$t \
 	    | $(CC) -c -x assembler -o $(B)/posix-names/$$n.o - || exit 1; done
 	touch $@
 

@@ -22,12 +22,10 @@
 #define getppid ipcx_getppid
 
 /* Windows has no uids: these match what SO_PEERCRED reports, (uid_t)-1. */
-static __inline uid_t ipcx_compat_getuid(void) { return (uid_t)-1; }
-static __inline gid_t ipcx_compat_getgid(void) { return (gid_t)-1; }
-#define getuid ipcx_compat_getuid
-#define geteuid ipcx_compat_getuid
-#define getgid ipcx_compat_getgid
-#define getegid ipcx_compat_getgid
+#define getuid ipcx_getuid
+#define geteuid ipcx_geteuid
+#define getgid ipcx_getgid
+#define getegid ipcx_getegid
 #define chdir ipcx_chdir
 #define rmdir ipcx_rmdir
 #define dup3 ipcx_dup3

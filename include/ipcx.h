@@ -131,6 +131,10 @@ IPCX__PT int ipcx_fstat(int fd, struct stat *st) { return fstat(fd, st); }
 IPCX__PT off_t ipcx_lseek(int fd, off_t off, int whence) { return lseek(fd, off, whence); }
 IPCX__PT int ipcx_isatty(int fd) { return isatty(fd); }
 IPCX__PT pid_t ipcx_getppid(void) { return getppid(); }
+IPCX__PT uid_t ipcx_getuid(void) { return getuid(); }
+IPCX__PT uid_t ipcx_geteuid(void) { return geteuid(); }
+IPCX__PT gid_t ipcx_getgid(void) { return getgid(); }
+IPCX__PT gid_t ipcx_getegid(void) { return getegid(); }
 IPCX__PT int ipcx_poll(struct pollfd *fds, nfds_t n, int timeout) { return poll(fds, n, timeout); }
 IPCX__PT int ipcx_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv) { return select(n, r, w, e, tv); }
 IPCX__PT pid_t ipcx_waitpid(pid_t pid, int *status, int options) { return waitpid(pid, status, options); }
@@ -224,6 +228,10 @@ extern ssize_t pwrite(int fd, const void *buf, size_t n, off_t off);
 extern long random(void);
 extern void srandom(unsigned int seed);
 # endif
+# if !defined(__USE_XOPEN2K)
+extern int setenv(const char *name, const char *value, int overwrite);
+extern int unsetenv(const char *name);
+# endif
 #endif
 IPCX__PT int ipcx_dup3(int fd, int fd2, int flags) { return dup3(fd, fd2, flags); }
 IPCX__PT int ipcx_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask) { return ppoll(fds, n, ts, mask); }
@@ -240,6 +248,8 @@ IPCX__PT int ipcx_rmdir(const char *path) { return rmdir(path); }
 IPCX__PT int ipcx_chdir(const char *path) { return chdir(path); }
 IPCX__PT long ipcx_random(void) { return random(); }
 IPCX__PT void ipcx_srandom(unsigned int seed) { srandom(seed); }
+IPCX__PT int ipcx_setenv(const char *name, const char *value, int overwrite) { return setenv(name, value, overwrite); }
+IPCX__PT int ipcx_unsetenv(const char *name) { return unsetenv(name); }
 #if defined(__USE_GNU) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
 /* POSIX 2024's name; glibc before 2.41 has only the _np one, which is the same call. */
 IPCX__PT int ipcx_posix_spawn_file_actions_addchdir(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
@@ -712,6 +722,11 @@ static inline off_t ipcx_lseek(int fd, off_t off, int whence)
 }
 IPCX_EXTERN int ipcx_isatty(int fd);
 IPCX_EXTERN pid_t ipcx_getppid(void);
+/* Windows has no uids: (uid_t)-1 and (gid_t)-1, what SO_PEERCRED reports. */
+IPCX_EXTERN uid_t ipcx_getuid(void);
+IPCX_EXTERN uid_t ipcx_geteuid(void);
+IPCX_EXTERN gid_t ipcx_getgid(void);
+IPCX_EXTERN gid_t ipcx_getegid(void);
 IPCX_EXTERN int ipcx_fcntl(int fd, int cmd, ...);
 IPCX_EXTERN int ipcx_ioctl(int fd, unsigned long request, ...);
 IPCX_EXTERN int ipcx_poll(struct ipcx_pollfd *fds, ipcx_nfds_t n, int timeout);
@@ -793,6 +808,9 @@ IPCX_EXTERN int ipcx_rmdir(const char *path);
 IPCX_EXTERN int ipcx_chdir(const char *path);
 IPCX_EXTERN long ipcx_random(void);
 IPCX_EXTERN void ipcx_srandom(unsigned int seed);
+/* setenv/unsetenv over the CRT's environment (env.c); "" removes the variable. */
+IPCX_EXTERN int ipcx_setenv(const char *name, const char *value, int overwrite);
+IPCX_EXTERN int ipcx_unsetenv(const char *name);
 
 /* mmap with a 64-bit offset whatever the caller's off_t; ipcx_mmap below. */
 IPCX_EXTERN void *ipcx_mmap64(void *addr, size_t len, int prot, int flags, int fd, long long off);

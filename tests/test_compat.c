@@ -177,6 +177,33 @@ START_TEST(compat_setenv_mkdir)
 }
 END_TEST
 
+/* setenv, unsetenv and the uid calls under their POSIX names at link level,
+ * no header macro: what configure's AC_CHECK_FUNCS links.  On Windows they
+ * were header inlines, so configure found none and a program's own
+ * replacement (under #ifndef HAVE_SETENV) collided with the inline. */
+int test_link_setenv(const char *name, const char *value, int overwrite) __asm__("setenv");
+int test_link_unsetenv(const char *name) __asm__("unsetenv");
+uid_t test_link_getuid(void) __asm__("getuid");
+uid_t test_link_geteuid(void) __asm__("geteuid");
+gid_t test_link_getgid(void) __asm__("getgid");
+gid_t test_link_getegid(void) __asm__("getegid");
+
+START_TEST(compat_link_level_names)
+{
+  ck_assert_int_eq(test_link_setenv("IPCX_LINK_TEST", "one", 1), 0);
+  ck_assert_str_eq(getenv("IPCX_LINK_TEST"), "one");
+  ck_assert_int_eq(test_link_setenv("IPCX_LINK_TEST", "two", 0), 0);
+  ck_assert_str_eq(getenv("IPCX_LINK_TEST"), "one");
+  ck_assert_int_eq(test_link_unsetenv("IPCX_LINK_TEST"), 0);
+  ck_assert_ptr_null(getenv("IPCX_LINK_TEST"));
+  errno = 0;
+  ck_assert_int_eq(test_link_unsetenv(""), -1);
+  ck_assert_int_eq(errno, EINVAL);
+  ck_assert(test_link_getuid() == getuid() && test_link_geteuid() == geteuid());
+  ck_assert(test_link_getgid() == getgid() && test_link_getegid() == getegid());
+}
+END_TEST
+
 /* A fresh process whose first network call is getaddrinfo(), before any socket(). */
 IPCX_TEST_HELPER(resolve_first)
 {
@@ -566,6 +593,7 @@ Suite *suite_compat(void)
   tcase_add_test(tc, compat_pipe_buf_and_fd_set);
   tcase_add_test(tc, compat_sigaction_ignores_sigpipe);
   tcase_add_test(tc, compat_setenv_mkdir);
+  tcase_add_test(tc, compat_link_level_names);
   tcase_add_test(tc, compat_resolver_works_before_any_socket);
   tcase_add_test(tc, compat_udp_sendto_recvfrom);
   tcase_add_test(tc, compat_stream_sendto_recvfrom);

@@ -465,6 +465,25 @@ START_TEST(mman_no_leaks)
 }
 END_TEST
 
+/* mmap under its POSIX name at link level, no header macro: what configure's
+ * AC_CHECK_FUNCS([mmap]) links (on Windows, ipcx_mmap is a static inline, so
+ * the library carries the name as a thunk to ipcx_mmap64). */
+void *test_link_mmap(void *addr, size_t len, int prot, int flags, int fd, long long off) __asm__("mmap");
+
+START_TEST(mman_link_level_name)
+{
+  char *p = test_link_mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  ck_assert_ptr_ne(p, MAP_FAILED);
+  p[PG - 1] = 7;
+  ck_assert_int_eq(p[PG - 1], 7);
+  ck_assert_int_eq(munmap(p, PG), 0);
+  errno = 0;
+  ck_assert_ptr_eq(test_link_mmap(NULL, PG, PROT_READ, MAP_SHARED, 9999, 0), MAP_FAILED);
+  ck_assert_int_eq(errno, EBADF);
+}
+END_TEST
+
 Suite *suite_mman(void)
 {
   Suite *s = suite_create("mman");
@@ -479,6 +498,7 @@ Suite *suite_mman(void)
   tcase_add_test(tc, mman_file_shared_and_private);
   tcase_add_test(tc, mman_anonymous);
   tcase_add_test(tc, mman_no_leaks);
+  tcase_add_test(tc, mman_link_level_name);
   tcase_add_test(procs, mman_file_shared_with_child);
   tcase_add_test(procs, mman_shm_outlives_its_maker);
   tcase_add_test(procs, mman_shm_fd_inherited);

@@ -1,5 +1,6 @@
 /*
- * process.c: waitpid() and kill() for children made by posix_spawn(); getppid().
+ * process.c: waitpid() and kill() for children made by posix_spawn(); getppid(),
+ * getuid() and friends.
  *
  * A child is its process handle, kept in a list from posix_spawn until
  * waitpid() reaps it (the handle keeps the exit code: a zombie).  The pid is
@@ -389,4 +390,25 @@ pid_t ipcx_getppid(void)
                              sizeof info, &n) != 0)
     return 1;
   return (pid_t)info.parent;
+}
+
+/* Windows has no uids and gids (it has SIDs): -1, what SO_PEERCRED reports. */
+uid_t ipcx_getuid(void)
+{
+  return (uid_t)-1;
+}
+
+uid_t ipcx_geteuid(void)
+{
+  return (uid_t)-1;
+}
+
+gid_t ipcx_getgid(void)
+{
+  return (gid_t)-1;
+}
+
+gid_t ipcx_getegid(void)
+{
+  return (gid_t)-1;
 }
