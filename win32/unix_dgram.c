@@ -560,21 +560,22 @@ static ssize_t dgram_write(struct usock *s, const char *name, const void *buf, s
   return ipcx__fail(ECONNREFUSED);
 }
 
-/* sendto() and send() on a datagram socket from socket(). */
-ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
-                              const struct sockaddr *addr, socklen_t len)
+/*
+ * The start of every send (sendto, send, sendmsg with fds): the checks, then
+ * llock taken and the destination's mailbox name in name (the connected
+ * peer's when addr is NULL).  0, or -1/errno with llock not held.
+ */
+static int dgram_dest(struct usock *s, const void *buf, size_t n, size_t max,
+                      const struct sockaddr *addr, socklen_t len, char *name, size_t size)
 {
-  struct usock *s = us(f);
   struct sockaddr_un a;
   socklen_t alen;
-  char name[256];
-  ssize_t r;
 
   if (n > 0 && buf == NULL)
     return ipcx__fail(EFAULT);
   if (s->shut_wr)
     return ipcx__fail(EPIPE);
-  if (n > (size_t)DGRAM_MAX)
+  if (n > max)
     return ipcx__fail(EMSGSIZE);
   AcquireSRWLockExclusive(&s->llock);
   if (addr == NULL) {
@@ -582,11 +583,24 @@ ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, i
       ReleaseSRWLockExclusive(&s->llock);
       return ipcx__fail(ENOTCONN);
     }
-    snprintf(name, sizeof name, "%s", s->peer_pipe);
-  } else if (dgram_resolve(addr, len, name, sizeof name, &a, &alen) < 0) {
+    snprintf(name, size, "%s", s->peer_pipe);
+  } else if (dgram_resolve(addr, len, name, size, &a, &alen) < 0) {
     ReleaseSRWLockExclusive(&s->llock);
     return -1;
   }
+  return 0;
+}
+
+/* sendto() and send() on a datagram socket from socket(). */
+ssize_t ipcx__unix_dgram_send(struct ipcx__file *f, const void *buf, size_t n, int flags,
+                              const struct sockaddr *addr, socklen_t len)
+{
+  struct usock *s = us(f);
+  char name[256];
+  ssize_t r;
+
+  if (dgram_dest(s, buf, n, (size_t)DGRAM_MAX, addr, len, name, sizeof name) < 0)
+    return -1;
   r = dgram_write(s, name, buf, n, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT));
   ReleaseSRWLockExclusive(&s->llock);
   return r;
@@ -603,29 +617,14 @@ ssize_t ipcx__unix_dgram_sendscm(struct ipcx__file *f, const struct ipcx__scm_ou
                                  socklen_t len)
 {
   struct usock *s = us(f);
-  struct sockaddr_un a;
-  socklen_t alen;
   size_t al = (size_t)(s->local_len > (socklen_t)sizeof(ADDRESS_FAMILY) ? s->local_len : 0);
   size_t head = 2 + al + 2, rec;
   unsigned short size;
   char name[256], *m;
   DWORD err, put;
 
-  if (n > 0 && buf == NULL)
-    return ipcx__fail(EFAULT);
-  if (s->shut_wr)
-    return ipcx__fail(EPIPE);
-  AcquireSRWLockExclusive(&s->llock);
-  if (addr == NULL) {
-    if (!s->dconnected) {
-      ReleaseSRWLockExclusive(&s->llock);
-      return ipcx__fail(ENOTCONN);
-    }
-    snprintf(name, sizeof name, "%s", s->peer_pipe);
-  } else if (dgram_resolve(addr, len, name, sizeof name, &a, &alen) < 0) {
-    ReleaseSRWLockExclusive(&s->llock);
+  if (dgram_dest(s, buf, n, (size_t)-1, addr, len, name, sizeof name) < 0)
     return -1;
-  }
   if (dgram_open(s, name) < 0 || (m = ipcx__scm_pack(scm, s->dest, head, n, &rec)) == NULL) {
     ReleaseSRWLockExclusive(&s->llock);
     return -1;
