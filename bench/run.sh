@@ -22,8 +22,8 @@
 set -u
 # Absolute: the shm programs run from inside $out (they make files there).
 nb=$(cd "$1" && pwd) wb=$(cd "$2" && pwd)
-out=build/bench
-mkdir -p "$out"
+mkdir -p build/bench
+out=$(cd build/bench && pwd)
 rounds=${BENCH_ROUNDS:-5}
 lms=${BENCH_MS_LINUX:-60}
 wms=${BENCH_MS_WINE:-150}
@@ -194,7 +194,7 @@ if [ "${BENCH_COUNTS:-1}" = 1 ]; then
                     "$(traced "$wb/bench/shm_ipc.exe" "$((2 * N))" shm_rtt_64)" "$((5 * N))")
     s_raw=$(per_op "$(traced "$wb/bench/shm_raw_win32.exe" "$N" shm_rtt_64)" \
                    "$(traced "$wb/bench/shm_raw_win32.exe" "$((2 * N))" shm_rtt_64)" "$((5 * N))")
-    row windows shm "wineserver requests per round trip (64 B; 2 processes, 2 named semaphores)" "$s_ipcx" "$s_raw"
+    row windows shm "wineserver requests per round trip (64 B; 2 processes; 2 named semaphores)" "$s_ipcx" "$s_raw"
   fi
   wineserver -k >/dev/null 2>&1 || true
 fi
