@@ -1129,6 +1129,12 @@ static int fifo_nread(struct ipcx__file *f, int *n)
     if (!i->gone && PeekNamedPipe(i->h, NULL, 0, NULL, &avail, NULL))
       total += avail;
   }
+  /* A writer on the listening instance that relay() could not adopt yet:
+   * Wine reports its connect complete only once the thread that armed the
+   * instance has waited (an APC), so GetOverlappedResult may still say
+   * "incomplete" after the writer's write has returned.  Its bytes count. */
+  if (p->listener != NULL && PeekNamedPipe(p->listener, NULL, 0, NULL, &avail, NULL))
+    total += avail;
   LeaveCriticalSection(&f->lock);
   *n = total > INT_MAX ? INT_MAX : (int)total;
   return 0;
