@@ -238,6 +238,24 @@ START_TEST(fdpass_bound_dgram)
 }
 END_TEST
 
+/* One of each kind to pass: a pipe, a socketpair, a regular file (at path) and
+ * a FIFO (at fifo, its read end fr opened first, nonblocking). */
+static void open_kinds(int p[2], int pair[2], char *path, size_t psize, int *file, char *fifo,
+                       size_t fsize, int *fr, int *fw)
+{
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+  test_path(path, psize, "file");
+  *file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(*file, 0);
+  test_path(fifo, fsize, "fifo");
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  *fr = open(fifo, O_RDONLY | O_NONBLOCK);
+  ck_assert_int_ge(*fr, 0);
+  *fw = open(fifo, O_WRONLY);
+  ck_assert_int_ge(*fw, 0);
+}
+
 /* Several kinds in one message: a pipe read end, a socket end, a regular file
  * (its offset shared with the sender's fd), a FIFO's write end. */
 START_TEST(fdpass_kinds_in_process)
@@ -246,17 +264,7 @@ START_TEST(fdpass_kinds_in_process)
   int sv[2], p[2], pair[2], file, fr, fw, fds[4], got[16], n;
 
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-  ck_assert_int_eq(pipe(p), 0);
-  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
-  test_path(path, sizeof path, "file");
-  file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  ck_assert_int_ge(file, 0);
-  test_path(fifo, sizeof fifo, "fifo");
-  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-  fr = open(fifo, O_RDONLY | O_NONBLOCK);
-  ck_assert_int_ge(fr, 0);
-  fw = open(fifo, O_WRONLY);
-  ck_assert_int_ge(fw, 0);
+  open_kinds(p, pair, path, sizeof path, &file, fifo, sizeof fifo, &fr, &fw);
   fds[0] = p[0];
   fds[1] = pair[1];
   fds[2] = file;
@@ -864,17 +872,7 @@ static void kinds_to_child(int by_path, int type)
     close(sv[1]);
     s = sv[0];
   }
-  ck_assert_int_eq(pipe(p), 0);
-  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
-  test_path(file, sizeof file, "file");
-  f = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  ck_assert_int_ge(f, 0);
-  test_path(fifo, sizeof fifo, "fifo");
-  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-  fr = open(fifo, O_RDONLY | O_NONBLOCK);
-  ck_assert_int_ge(fr, 0);
-  fw = open(fifo, O_WRONLY);
-  ck_assert_int_ge(fw, 0);
+  open_kinds(p, pair, file, sizeof file, &f, fifo, sizeof fifo, &fr, &fw);
   fds[0] = p[1];
   fds[1] = pair[1];
   fds[2] = f;
