@@ -1706,6 +1706,77 @@ START_TEST(sock_tcp_roundtrip)
 }
 END_TEST
 
+/* A child that inherited a TCP socket as fd 3 uses the socket calls on it. */
+IPCX_TEST_HELPER(sock_tcp_child)
+{
+  struct sockaddr_in me;
+  socklen_t len = sizeof me;
+  int type = 0;
+  char buf[8];
+
+  (void)argc, (void)argv;
+  len = sizeof type;
+  if (getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+    return 10;
+  len = sizeof me;
+  if (getsockname(3, (struct sockaddr *)&me, &len) < 0 || me.sin_family != AF_INET)
+    return 11;
+  if (recv(3, buf, 5, MSG_WAITALL) != 5 || memcmp(buf, "hello", 5) != 0)
+    return 20;
+  if (send(3, "child", 5, 0) != 5)
+    return 30;
+  if (shutdown(3, SHUT_WR) < 0)
+    return 40;
+  if (read(3, buf, 1) != 0)
+    return 50;
+  return close(3) == 0 ? 0 : 60;
+}
+
+/* A TCP connection handed to a child (inetd's pattern): recv, send, shutdown there. */
+START_TEST(sock_tcp_to_child)
+{
+  posix_spawn_file_actions_t fa;
+  char *argv[] = { (char *)test_self, "--helper", "sock_tcp_child", NULL };
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  char buf[8];
+  int lfd, c, s;
+  pid_t pid;
+
+  lfd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(lfd, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(listen(lfd, 4), 0);
+  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+  s = accept(lfd, NULL, NULL);
+  ck_assert_int_ge(s, 0);
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, s, 3), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(s);
+  ck_assert_int_eq(send(c, "hello", 5, 0), 5);
+  if (recv(c, buf, 5, MSG_WAITALL) != 5) {
+    int st = -1, e = errno;
+    pid_t w = waitpid(pid, &st, 0);
+    ck_abort_msg("recv: %s; child %d status %d exit %d", strerror(e), (int)w, st,
+                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  }
+  ck_assert_int_eq(memcmp(buf, "child", 5), 0);
+  ck_assert_int_eq(read(c, buf, sizeof buf), 0);      /* the child's SHUT_WR */
+  ck_assert_int_eq(shutdown(c, SHUT_WR), 0);
+  test_wait_ok(pid);
+  close(c);
+  close(lfd);
+}
+END_TEST
+
 /* Nonblocking TCP: accept EAGAIN, connect EINPROGRESS (or at once), poll() for both. */
 START_TEST(sock_tcp_nonblocking_poll)
 {
@@ -1802,6 +1873,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_poll_states);
   tcase_add_test(tc, sock_tcp_roundtrip);
   tcase_add_test(tc, sock_tcp_nonblocking_poll);
+  tcase_add_test(tc, sock_tcp_to_child);
   tcase_add_test(tc, sock_many_clients);
   suite_add_tcase(s, tc);
   return s;

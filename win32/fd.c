@@ -195,12 +195,15 @@ static const struct ipcx__ops crt_shared_ops = {
 
 static struct ipcx__file crt_shared = { .ops = &crt_shared_ops, .refs = 1 };
 
-static int is_pipe_handle(HANDLE h)
+/* What a CRT slot ipcx did not fill holds: a pipe (1), perhaps a socket (2), else 0. */
+static int handle_kind(HANDLE h)
 {
   DWORD flags;
 
   /* Winsock sockets are FILE_TYPE_PIPE too; only real pipes answer this. */
-  return GetFileType(h) == FILE_TYPE_PIPE && GetNamedPipeInfo(h, &flags, NULL, NULL, NULL);
+  if (GetFileType(h) != FILE_TYPE_PIPE)
+    return 0;
+  return GetNamedPipeInfo(h, &flags, NULL, NULL, NULL) ? 1 : 2;
 }
 
 /*
@@ -237,8 +240,9 @@ static struct ipcx__file *import(HANDLE crt_handle)
 
 struct ipcx__file *ipcx__fd_get(int fd)
 {
-  struct ipcx__file *f;
+  struct ipcx__file *f = NULL;
   HANDLE h;
+  int kind;
 
   if (fd < 0 || fd >= MAX_FDS) {
     errno = EBADF;
@@ -252,13 +256,15 @@ struct ipcx__file *ipcx__fd_get(int fd)
     errno = EBADF;
     return NULL;
   }
-  if (!is_pipe_handle(h)) {
+  kind = handle_kind(h);
+  if (kind == 0 || (kind == 2 && ipcx__ws_import(h, &f) <= 0)) {
     ipcx__file_ref(&crt_shared);
     return &crt_shared;
   }
   /* A pipe ipcx did not make here (inherited): import it, so it reads and
-   * writes like ours. */
-  f = import(h);
+   * writes like ours.  An inherited Winsock socket: socket.c's import. */
+  if (kind == 1)
+    f = import(h);
   if (f == NULL)
     return NULL;
   AcquireSRWLockExclusive(&table_lock);

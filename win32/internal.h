@@ -430,6 +430,9 @@ int ipcx__fifo_stat(const char *path, struct stat *st);
  * for one made for this process (or -1/errno). */
 int ipcx__ws_export(struct ipcx__file *f, DWORD to, WSAPROTOCOL_INFOW *ws);
 int ipcx__ws_adopt(const WSAPROTOCOL_INFOW *ws, int flags, int cloexec);
+/* A Winsock socket inherited in a CRT slot (h stays the slot's): 1 and a
+ * description in *out, 0 if h is no socket, -1/errno. */
+int ipcx__ws_import(HANDLE h, struct ipcx__file **out);
 /* AF_UNIX SOCK_STREAM: a new fd (flags: SOCK_NONBLOCK | SOCK_CLOEXEC), or -1. */
 /* type: SOCK_STREAM or SOCK_SEQPACKET; socketpair also SOCK_DGRAM. */
 int ipcx__unix_socket(int type, int flags);

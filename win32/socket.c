@@ -355,18 +355,19 @@ static const struct ipcx__ops ws_ops = {
 };
 
 /* A description for SOCKET s (made nonblocking inside Winsock); an fd or -1. */
-static int ws_install(SOCKET s, int domain, int type, int flags)
+/* A description that owns socket s (closed on failure), or NULL/errno. */
+static struct ipcx__file *ws_describe(SOCKET s, int domain, int type, int flags)
 {
   struct ipcx__file *f;
   struct wsock *w = calloc(1, sizeof *w);
   u_long on = 1;
-  int fd;
 
   WSAEventSelect(s, NULL, 0);   /* accept() copies the listener's */
   if (w == NULL || ioctlsocket(s, FIONBIO, &on) != 0) {
     free(w);
     closesocket(s);
-    return ipcx__fail(ENOMEM);
+    errno = ENOMEM;
+    return NULL;
   }
   w->domain = domain;
   w->type = type;
@@ -374,9 +375,52 @@ static int ws_install(SOCKET s, int domain, int type, int flags)
   if (f == NULL) {
     free(w);
     closesocket(s);
-    return ipcx__fail(ENOMEM);
+    errno = ENOMEM;
+    return NULL;
   }
   f->impl = w;
+  return f;
+}
+
+/*
+ * Import (fd.c): a Winsock socket a parent handed down in a CRT slot (h
+ * stays the slot's).  Wine's Winsock serves only the sockets this process
+ * made or imported with WSASocket(FROM_PROTOCOL_INFO): an inherited socket
+ * handle, or a DuplicateHandle() copy, is WSAENOTSOCK to every call
+ * (probed).  WSADuplicateSocket to ourselves and WSASocket from its answer
+ * give a socket of our own on both Windows and Wine; whether h was a socket
+ * at all shows only then (SO_TYPE).  1 and the description in *out, 0 if h
+ * is no socket, -1/errno.
+ */
+int ipcx__ws_import(HANDLE h, struct ipcx__file **out)
+{
+  WSAPROTOCOL_INFOW info;
+  SOCKET s;
+  int type;
+  int len = sizeof type;
+
+  InitOnceExecuteOnce(&wsa_once, wsa_start, NULL, NULL);
+  if (!wsa_ok || WSADuplicateSocketW((SOCKET)h, GetCurrentProcessId(), &info) != 0)
+    return 0;
+  s = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                 WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET)
+    return 0;
+  if (getsockopt(s, SOL_SOCKET, SO_TYPE, (char *)&type, &len) != 0) {
+    closesocket(s);
+    return 0;
+  }
+  *out = ws_describe(s, info.iAddressFamily, type, 0);
+  return *out != NULL ? 1 : -1;
+}
+
+static int ws_install(SOCKET s, int domain, int type, int flags)
+{
+  struct ipcx__file *f = ws_describe(s, domain, type, flags);
+  int fd;
+
+  if (f == NULL)
+    return -1;
   fd = ipcx__fd_install(f, (flags & SOCK_CLOEXEC) != 0);
   if (fd < 0) {
     int e = errno;
