@@ -30,7 +30,8 @@
  * (f->zr on f->h: ipcx__pipe_zero_read, ended by ipcx__zero_read_release on
  * close); a FIFO reader's poll() (its own watch on its current source, the
  * stream or the direct instance: ipcx__zero_read_on); the FIFO relay thread
- * (one watch per writer's instance: arm, finished, end).
+ * (one watch per writer's instance: arm, finished, end); the write relay of
+ * an fdopen() bridge (stdio.c: arm, wait beside its stop event, finished).
  *
  * Wine runs the completion of an overlapped read as an APC in the thread
  * that issued it, when that thread next waits or calls the server; a watch
