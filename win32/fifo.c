@@ -49,11 +49,12 @@
  * read watch, zero_read.c): the cost of a pipe, 4 wineserver requests per
  * write+read, no thread hop, no copy, and the relay thread sleeps.  Reads
  * are in message mode there, so a read smaller than a message ends with
- * ERROR_MORE_DATA and the rest comes next.  A second writer ends it (adopt_listener ->
- * end_direct): a read() blocked on the instance is woken through an
- * auto-reset event and cancels its read, the rest of a message it read part
- * of is relayed before anything else, and the relay merges as below; the
- * direct path comes back once the stream is drained and one writer is left.
+ * ERROR_MORE_DATA and the rest comes next.  A second writer ends it
+ * (adopt_listener -> end_direct): a read() blocked on the instance is woken
+ * through an auto-reset event and cancels its read, the rest of a message it
+ * read part of is relayed before anything else, and the relay merges as
+ * below; the direct path comes back once the stream is drained and one
+ * writer is left.
  * O_RDWR readers, and read ends a child inherits (whose bytes must go where
  * the child reads: the stream), always relay.  The writer's end never
  * changes: writers cannot tell the two paths apart.
