@@ -665,6 +665,83 @@ START_TEST(fifo_writer_threads_atomic)
 }
 END_TEST
 
+/* --- two writers: only the reader's relay can wake it ---------------------------- */
+
+/* After delay_ms: write "late" on fd (close_too 0), or close fd (1), saying so first. */
+struct late_fd {
+  int fd, delay_ms, close_too;
+  volatile int done;
+};
+
+static void *late_fd_thread(void *arg)
+{
+  struct late_fd *lf = arg;
+
+  test_sleep_ms(lf->delay_ms);
+  lf->done = 1;
+  if (lf->close_too)
+    close(lf->fd);
+  else
+    (void)!write(lf->fd, "late", 4);
+  return NULL;
+}
+
+/*
+ * With two writers open, a blocked read() and a blocked poll() wake on a
+ * write that comes later from either writer, and read() gives EOF when the
+ * last of them closes, not before (on Windows every wake-up here comes from
+ * the relay thread's watches on the writers' instances).
+ */
+START_TEST(fifo_two_writers_wake_reader)
+{
+  struct late_fd lf[2];
+  struct pollfd p;
+  pthread_t t[2];
+  char path[256], buf[16];
+  int r, w[2], k;
+
+  make_fifo(path, sizeof path, "two");
+  r = open(path, O_RDONLY | O_NONBLOCK);
+  ck_assert_int_ge(r, 0);
+  ck_assert_int_eq(fcntl(r, F_SETFL, 0), 0);
+  w[0] = open(path, O_WRONLY);
+  w[1] = open(path, O_WRONLY);
+  ck_assert_int_ge(w[0], 0);
+  ck_assert_int_ge(w[1], 0);
+  for (k = 0; k < 2; k++) {
+    lf[0] = (struct late_fd){ w[k], 100, 0, 0 };
+    ck_assert_int_eq(pthread_create(&t[0], NULL, late_fd_thread, &lf[0]), 0);
+    memset(buf, 0, sizeof buf);
+    ck_assert_int_eq(read(r, buf, sizeof buf), 4);   /* blocks until the write */
+    ck_assert_str_eq(buf, "late");
+    ck_assert_int_eq(pthread_join(t[0], NULL), 0);
+  }
+  for (k = 0; k < 2; k++) {
+    lf[0] = (struct late_fd){ w[1 - k], 100, 0, 0 };
+    ck_assert_int_eq(pthread_create(&t[0], NULL, late_fd_thread, &lf[0]), 0);
+    p.fd = r;
+    p.events = POLLIN;
+    p.revents = 0;
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);          /* blocks until the write */
+    ck_assert_int_eq(p.revents, POLLIN);
+    ck_assert_int_eq(test_read_all(r, buf, 4), 4);
+    ck_assert_int_eq(memcmp(buf, "late", 4), 0);
+    ck_assert_int_eq(pthread_join(t[0], NULL), 0);
+  }
+  /* One writer goes, then the other: EOF only after the second close. */
+  lf[0] = (struct late_fd){ w[0], 100, 1, 0 };
+  lf[1] = (struct late_fd){ w[1], 250, 1, 0 };
+  for (k = 0; k < 2; k++)
+    ck_assert_int_eq(pthread_create(&t[k], NULL, late_fd_thread, &lf[k]), 0);
+  ck_assert_int_eq(read(r, buf, sizeof buf), 0);     /* blocks until the last close */
+  ck_assert_msg(lf[1].done, "EOF before the last writer closed");
+  for (k = 0; k < 2; k++)
+    ck_assert_int_eq(pthread_join(t[k], NULL), 0);
+  close(r);
+  unlink(path);
+}
+END_TEST
+
 /* --- poll() ------------------------------------------------------------------- */
 
 START_TEST(fifo_poll)
@@ -970,6 +1047,7 @@ Suite *suite_fifo(void)
   tcase_add_test(tc, fifo_short_reads_keep_messages_whole);
   tcase_add_test(tc, fifo_stdio_reader);
   tcase_add_test(tc, fifo_writer_threads_atomic);
+  tcase_add_test(tc, fifo_two_writers_wake_reader);
   tcase_add_test(tc, fifo_steady_writer_every_byte);
   tcase_add_test(tc, fifo_poll);
   suite_add_tcase(s, tc);

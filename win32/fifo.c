@@ -29,12 +29,13 @@
  *   - keeps one listening instance with a pending ConnectNamedPipe and, when
  *     a writer connects, adopts it and arms the next one at once (writers
  *     never wait for the reader to call read(), as on Linux);
- *   - keeps a zero-byte overlapped ReadFile pending on every writer's
- *     instance (it consumes nothing and completes on data or EOF); all of
- *     them signal one manual-reset event, so the relay waits on 3 handles
- *     whatever the number of writers.  It resets the event once per wake-up
- *     and works until a full pass finds nothing: a completion is never lost,
- *     a stale event never spins;
+ *   - keeps a zero-byte read watch (zero_read.c, the engine poll() uses)
+ *     pending on every writer's instance (it consumes nothing and completes
+ *     on data or EOF); all of them signal the relay's one manual-reset
+ *     event, so the relay waits on 3 handles whatever the number of
+ *     writers.  It resets the event once per wake-up and works until a full
+ *     pass finds nothing: a completion is never lost, a stale event never
+ *     spins;
  *   - takes the data with PeekNamedPipe + ReadFile (which then completes at
  *     once: no data read is ever left pending, so no bytes sit in a buffer
  *     another thread cannot see) and writes it, whole messages, several at
@@ -44,15 +45,16 @@
  *     writer's, so a PIPE_BUF write is never split.
  * The direct path.  While exactly one writer is connected, nothing of it is
  * in the relay and the stream is empty (bytes relayed = bytes read), read()
- * reads that writer's instance itself and poll() watches it (pipe.c's
- * zero-byte read): the cost of a pipe, 4 wineserver requests per write+read,
- * no thread hop, no copy, and the relay thread sleeps.  Reads are in message
- * mode there, so a read smaller than a message ends with ERROR_MORE_DATA and
- * the rest comes next.  A second writer ends it (adopt_listener ->
- * end_direct): a read() blocked on the instance is woken through an
- * auto-reset event and cancels its read, the rest of a message it read part
- * of is relayed before anything else, and the relay merges as below; the
- * direct path comes back once the stream is drained and one writer is left.
+ * reads that writer's instance itself and poll() watches it (a zero-byte
+ * read watch, zero_read.c): the cost of a pipe, 4 wineserver requests per
+ * write+read, no thread hop, no copy, and the relay thread sleeps.  Reads
+ * are in message mode there, so a read smaller than a message ends with
+ * ERROR_MORE_DATA and the rest comes next.  A second writer ends it
+ * (adopt_listener -> end_direct): a read() blocked on the instance is woken
+ * through an auto-reset event and cancels its read, the rest of a message it
+ * read part of is relayed before anything else, and the relay merges as
+ * below; the direct path comes back once the stream is drained and one
+ * writer is left.
  * O_RDWR readers, and read ends a child inherits (whose bytes must go where
  * the child reads: the stream), always relay.  The writer's end never
  * changes: writers cannot tell the two paths apart.
@@ -115,13 +117,11 @@
 /* One writer's instance, at the reader. */
 struct inst {
   HANDLE h;
-  OVERLAPPED ov;                /* zero-byte read: "data or EOF"; hEvent = ev */
-  int zpending;                 /* that read is in flight */
+  struct ipcx__zero_read zr;    /* the relay's watch: "data or EOF", signalling p->ev */
   int more;                     /* buf ends in part of a message (ERROR_MORE_DATA) */
   int gone;                     /* the writer has closed and nothing is left */
   DWORD len, off;               /* buffered message bytes [off, len) */
   DWORD wend;                   /* end of the bytes being written to the stream */
-  char zbyte;
   char buf[INST_BUF];
 };
 
@@ -148,7 +148,7 @@ struct fifo {
   HANDLE rh;                    /* read end of the reader's epoch */
   HANDLE *eps;                  /* read ends of later epochs, oldest first */
   int neps, capeps;
-  struct ipcx__zero_read rz;    /* poll()'s watch on the reader's source (pipe.c's) */
+  struct ipcx__zero_read rz;    /* poll()'s watch on the reader's source (zero_read.c) */
   HANDLE rzh;                   /* the handle it watches: rh, or the direct instance's */
   int inflight;                 /* read() calls using rh unlocked */
   HANDLE dead[16];              /* old read ends to close when none is */
@@ -329,31 +329,18 @@ static void pull(struct inst *i)
   }
 }
 
-/* i's zero-byte read has finished: collect it (relay thread). */
-static void collect(struct inst *i)
-{
-  DWORD n;
-
-  if (i->zpending && HasOverlappedIoCompleted(&i->ov)) {
-    i->zpending = 0;
-    GetOverlappedResult(i->h, &i->ov, &n, FALSE);
-  }
-}
-
 /*
- * Watch an empty i for data or EOF with a zero-byte read, which consumes
- * nothing (relay thread only, so that Wine completes it in a thread that
- * waits).  Returns 1 if it finished at once: look again now.
+ * Watch an empty i for data or EOF with a zero-byte read (zero_read.c),
+ * which consumes nothing; every instance's watch signals p->ev (relay thread
+ * only, so that Wine completes it in a thread that waits).  Returns 1 if it
+ * finished at once: look again now.
  */
-static int arm(struct inst *i)
+static int arm(struct fifo *p, struct inst *i)
 {
-  if (i->zpending || i->gone || !drained(i))
+  if (i->zr.active || i->gone || !drained(i))
     return 0;
-  if (!ReadFile(i->h, &i->zbyte, 0, NULL, &i->ov) && GetLastError() == ERROR_IO_PENDING) {
-    i->zpending = 1;
-    return 0;
-  }
-  return 1;                     /* data, EOF or an error already: pull() tells */
+  /* Not pending: data, EOF or an error already; pull() tells which. */
+  return ipcx__zero_read_arm(&i->zr, i->h, p->ev) != ERROR_IO_PENDING;
 }
 
 /* A writer has the FIFO open: an instance, or a client on the listener. */
@@ -393,9 +380,7 @@ static struct inst *deliverable(struct fifo *p)
 
 static void free_inst(struct inst *i)
 {
-  if (i->zpending) {
-    ipcx__io_cancel(i->h, &i->ov);
-  }
+  ipcx__zero_read_end(&i->zr, i->h, 0);   /* its event is p->ev */
   CloseHandle(i->h);
   free(i);
 }
@@ -412,11 +397,11 @@ static void pump(struct fifo *p, int relay_thread)
   for (k = 0; k < p->ninst; k++) {
     struct inst *i = p->inst[k];
     if (relay_thread)
-      collect(i);
+      ipcx__zero_read_finished(&i->zr, i->h);   /* collect a finished watch */
     if (held(p, i))
       continue;
     pull(i);
-    for (tries = 0; relay_thread && tries < 4 && arm(i); tries++)
+    for (tries = 0; relay_thread && tries < 4 && arm(p, i); tries++)
       pull(i);
   }
   for (k = 0; k < p->ninst; k++) {
@@ -734,7 +719,6 @@ static void adopt_listener(struct fifo *p)
   } else {
     end_direct(p);              /* several writers: their messages merge in the stream */
     i->h = p->listener;
-    i->ov.hEvent = p->ev;
     p->inst[p->ninst++] = i;
     if (!p->seen_writer) {
       p->seen_writer = 1;
@@ -985,7 +969,7 @@ static void watch_on(struct fifo *p, HANDLE h)
 
 /*
  * Reader readiness (f->lock held): POLLIN, POLLHUP, or 0 with wait[] armed
- * (pipe.c's zero-byte read on the source; on the direct path also the event
+ * (the zero-byte read watch on the source; on the direct path also the event
  * that says it ended, since a second writer's bytes then go to the stream).
  */
 static short reader_poll(struct ipcx__file *f, HANDLE wait[2], int *nwait)

@@ -144,10 +144,11 @@ struct ipcx__pending_write {
 };
 
 /*
- * A zero-byte overlapped read kept pending on f->h for poll() (pipe.c): it
- * completes, consuming nothing, when data arrives or the peer goes.  Any
- * kind whose f->h is a pipe handle may use it (ipcx__pipe_zero_read); the
- * destroy path (ipcx__io_close_now, or ipcx__zero_read_release) cancels it.
+ * A zero-byte overlapped read kept pending on a pipe handle (zero_read.c):
+ * it completes, consuming nothing, when data arrives or the peer goes.
+ * f->zr is poll()'s on f->h: any kind whose f->h is a pipe handle may use it
+ * (ipcx__pipe_zero_read); the destroy path (ipcx__io_close_now, or
+ * ipcx__zero_read_release) cancels it.
  */
 struct ipcx__zero_read {
   OVERLAPPED ov;                /* ov.hEvent made on first use */
@@ -377,22 +378,39 @@ HANDLE ipcx__pipe_listen(const char *name, int first, DWORD outbuf, DWORD inbuf,
 int ipcx__pipe_export(struct ipcx__file *f, HANDLE *h);
 /* O_RDONLY, O_WRONLY or O_RDWR: what the handle was opened for. */
 int ipcx__handle_access(HANDLE h);
+/* 1 if err says the other end of a pipe has gone (ERROR_BROKEN_PIPE, ...). */
+int ipcx__pipe_gone_error(DWORD err);
+/* Bytes waiting in pipe h: 1 some (*hup: the peer has gone too), 0 none,
+ * -1 the peer has gone (one request: FilePipeLocalInformation). */
+int ipcx__pipe_bytes_waiting(HANDLE h, int *hup);
+
+/* --- the zero-byte read watch (zero_read.c) ---------------------------- */
+
 /*
- * Readiness of pipe handle f->h through f->zr, called with f->lock held:
+ * Issue zr's zero-byte read on h, signalling ev (the caller's, which the
+ * watch never closes: end it with close_event 0) or, ev NULL, the watch's
+ * own event (made on first use).  ERROR_IO_PENDING: armed (zr->active);
+ * ERROR_SUCCESS or ERROR_MORE_DATA: bytes wait; a peer-gone error sets
+ * zr->gone; any other error: not armed.
+ */
+DWORD ipcx__zero_read_arm(struct ipcx__zero_read *zr, HANDLE h, HANDLE ev);
+/* Collect zr's read without blocking: ERROR_IO_PENDING while it is in
+ * flight, else its result (ERROR_SUCCESS if none was pending). */
+DWORD ipcx__zero_read_finished(struct ipcx__zero_read *zr, HANDLE h);
+/* Cancel a pending read on h and wait until it is over (before h changes or
+ * zr's memory goes); close zr's own event when close_event. */
+void ipcx__zero_read_end(struct ipcx__zero_read *zr, HANDLE h, int close_event);
+/*
+ * Readiness through zr on h, with the lock that guards zr held:
  * 1 bytes are waiting to be read (*hup set if the peer has gone too),
- * 0 nothing yet (a zero-byte read is pending: wait on f->zr.ov.hEvent),
+ * 0 nothing yet (a zero-byte read is pending: wait on zr->ov.hEvent),
  * -1 the peer has gone and nothing is left to read.
  */
+int ipcx__zero_read_on(struct ipcx__zero_read *zr, HANDLE h, int *hup);
+/* The same on f->zr and f->h, f->lock held (pipe ends, FIFO writers, raw pipes). */
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup);
 /* Cancel f->zr's pending read and close its event (destroy paths). */
 void ipcx__zero_read_release(struct ipcx__file *f);
-/*
- * The same watch kept in any struct ipcx__zero_read on any pipe handle h
- * (fifo.c: a reader's current source, which changes); _end cancels a pending
- * one on h (and closes the event when close_event), before h changes.
- */
-int ipcx__zero_read_on(struct ipcx__zero_read *zr, HANDLE h, int *hup);
-void ipcx__zero_read_end(struct ipcx__zero_read *zr, HANDLE h, int close_event);
 
 /* --- readiness (poll.c) ----------------------------------------------- */
 

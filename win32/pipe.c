@@ -367,7 +367,7 @@ typedef struct {
 #define FILE_PIPE_LOCAL_INFORMATION 24
 #define FILE_PIPE_CLOSING_STATE 4
 
-static int peer_gone_error(DWORD err)
+int ipcx__pipe_gone_error(DWORD err)
 {
   return err == ERROR_BROKEN_PIPE || err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_NO_DATA ||
          err == ERROR_HANDLE_EOF;
@@ -376,7 +376,7 @@ static int peer_gone_error(DWORD err)
 static int query_info_ok(HANDLE h, PIPE_LOCAL_INFO *pi);
 
 /* Bytes waiting in h: 1 some (hup: the peer has gone too), 0 none, -1 peer gone. */
-static int bytes_waiting(HANDLE h, int *hup)
+int ipcx__pipe_bytes_waiting(HANDLE h, int *hup)
 {
   PIPE_LOCAL_INFO pi;
   DWORD avail;
@@ -388,117 +388,15 @@ static int bytes_waiting(HANDLE h, int *hup)
     return *hup ? -1 : 0;
   }
   if (!PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL))
-    return peer_gone_error(GetLastError()) ? -1 : 0;
+    return ipcx__pipe_gone_error(GetLastError()) ? -1 : 0;
   return avail > 0;
-}
-
-int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup)
-{
-  return ipcx__zero_read_on(&f->zr, f->h, hup);
-}
-
-int ipcx__zero_read_on(struct ipcx__zero_read *zr, HANDLE h, int *hup)
-{
-  static char dummy;
-  int look = 0, tries, r;
-  DWORD n;
-
-  *hup = 0;
-  if (zr->active) {
-    if (!HasOverlappedIoCompleted(&zr->ov)) {
-      if (zr->tid == GetCurrentThreadId())
-        return 0;               /* still nothing: no request to wineserver */
-      /*
-       * Another thread issued the watch, and its completion is run by that
-       * thread (an APC): a write() that has returned may not show here yet.
-       * If that thread is polling too, ask the pipe (one request; taking
-       * turns at the watch would wake each other for ever).  Otherwise take
-       * the watch over: cancel it (waiting for that thread to finish it) and
-       * issue it again from here, so that this thread polls for free.
-       */
-      if (ipcx__poll_thread_waiting(zr->tid)) {
-        r = bytes_waiting(h, hup);
-        if (r < 0)
-          zr->gone = 1;
-        return r < 0 ? -1 : r;
-      }
-      CancelIoEx(h, &zr->ov);
-      zr->active = 0;
-      if (GetOverlappedResult(h, &zr->ov, &n, TRUE))
-        look = 1;
-      else if (peer_gone_error(GetLastError()))
-        zr->gone = 1;
-    } else {
-      zr->active = 0;
-      if (GetOverlappedResult(h, &zr->ov, &n, FALSE))
-        look = 1;               /* data came: look how much, and whether the peer left */
-      else if (peer_gone_error(GetLastError()))
-        zr->gone = 1;
-    }
-  }
-  /*
-   * Costs under Wine (one request each): a fresh completion is answered by
-   * FilePipeLocalInformation alone, re-arming by the zero-byte ReadFile alone
-   * (it succeeds at once when bytes wait, and fails once the peer has gone
-   * and nothing is left).
-   */
-  for (tries = 0; tries < 3; tries++) {
-    if (look || zr->gone) {
-      r = bytes_waiting(h, hup);
-      if (r < 0 || zr->gone) {
-        zr->gone = 1;
-        *hup = 1;
-        return r > 0 ? 1 : -1;
-      }
-      if (r > 0)
-        return 1;
-    }
-    if (zr->ov.hEvent == NULL && (zr->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
-      return 0;                 /* no event: poll() checks again later */
-    zr->ov.Internal = zr->ov.InternalHigh = 0;
-    zr->ov.Offset = zr->ov.OffsetHigh = 0;
-    if (!ReadFile(h, &dummy, 0, NULL, &zr->ov)) {
-      if (GetLastError() == ERROR_IO_PENDING) {
-        zr->active = 1;
-        zr->tid = GetCurrentThreadId();
-        return 0;
-      }
-      if (GetLastError() == ERROR_MORE_DATA)
-        return 1;               /* a message waits (message-type pipes: FIFO instances) */
-      if (!peer_gone_error(GetLastError()))
-        return 0;
-      zr->gone = 1;
-    }
-    look = 1;                   /* completed at once: bytes wait (it consumed nothing) */
-  }
-  return 0;
-}
-
-void ipcx__zero_read_release(struct ipcx__file *f)
-{
-  ipcx__zero_read_end(&f->zr, f->h, 1);
-}
-
-void ipcx__zero_read_end(struct ipcx__zero_read *zr, HANDLE h, int close_event)
-{
-  if (zr->active) {
-    /* The read must be over before the OVERLAPPED is freed or reused;
-     * closing h alone would not end it while a dup of the handle lives. */
-    ipcx__io_cancel(h, &zr->ov);
-    zr->active = 0;
-  }
-  zr->gone = 0;
-  if (close_event && zr->ov.hEvent != NULL) {
-    CloseHandle(zr->ov.hEvent);
-    zr->ov.hEvent = NULL;
-  }
 }
 
 /* A synchronous adopted handle cannot keep a read pending: peek only. */
 static short sync_poll(struct ipcx__file *f, short events, int *nwait)
 {
   int acc = f->flags & O_ACCMODE, hup = 0;
-  int r = bytes_waiting(f->h, &hup);
+  int r = ipcx__pipe_bytes_waiting(f->h, &hup);
   short rev = 0;
 
   if (acc != O_WRONLY) {

@@ -28,8 +28,9 @@
  * flushes the FILE and then drains the bridge into the fd itself, under the
  * lock the relay drains under, so bytes flushed are in the fd (in the peer's
  * pipe) when it returns, as on Linux; a later write() on the fd comes after
- * them.  The write relay waits for data with a zero-byte overlapped read,
- * which consumes nothing, so it never holds bytes a flusher could not see.
+ * them.  The write relay waits for data with a zero-byte read watch
+ * (zero_read.c), which consumes nothing, so it never holds bytes a flusher
+ * could not see.
  * fclose() drains, closes the FILE, stops and joins the relays, then closes
  * the fd (the peer sees EOF or EPIPE).  exit() drains every bridge (atexit).
  * A write error on the fd (EPIPE) is sticky: later bytes are discarded and
@@ -146,41 +147,35 @@ static void close_h(struct bridge *b)
   LeaveCriticalSection(&b->lock);
 }
 
-/* bridge -> fd: wake on data (a zero-byte read consumes nothing), drain. */
+/* bridge -> fd: wake on data (a zero-byte read watch, zero_read.c), drain. */
 static DWORD WINAPI write_relay(void *arg)
 {
   struct bridge *b = arg;
-  HANDLE ev, w[2];
-  OVERLAPPED ov;
-  DWORD n, err;
-  char dummy;
+  struct ipcx__zero_read zr;
+  HANDLE w[2];
+  DWORD err;
   int stop = 0;
 
-  ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-  while (ev != NULL && !stop) {
-    memset(&ov, 0, sizeof ov);
-    ov.hEvent = ev;
-    err = ERROR_SUCCESS;
-    if (!ReadFile(b->h, &dummy, 0, NULL, &ov)) {
-      err = GetLastError();
-      if (err == ERROR_IO_PENDING) {
-        w[0] = ev;
-        w[1] = b->stop;
-        if (ipcx__wait(2, w, INFINITE, 0) != WAIT_OBJECT_0) {
-          CancelIoEx(b->h, &ov);
-          stop = 1;
-        }
-        err = GetOverlappedResult(b->h, &ov, &n, TRUE) ? ERROR_SUCCESS : GetLastError();
+  memset(&zr, 0, sizeof zr);
+  while (!stop) {
+    err = ipcx__zero_read_arm(&zr, b->h, NULL);
+    if (err == ERROR_IO_PENDING) {
+      w[0] = zr.ov.hEvent;
+      w[1] = b->stop;
+      if (ipcx__wait(2, w, INFINITE, 0) == WAIT_OBJECT_0) {
+        err = ipcx__zero_read_finished(&zr, b->h);
+      } else {
+        ipcx__zero_read_end(&zr, b->h, 0);
+        stop = 1;
       }
     }
     if (err != ERROR_SUCCESS && err != ERROR_MORE_DATA)
-      stop = 1;                 /* the FILE side is closed, or we were told */
+      stop = 1;                 /* the FILE side is closed, no event, or we were told */
     EnterCriticalSection(&b->lock);
     drain_locked(b);
     LeaveCriticalSection(&b->lock);
   }
-  if (ev != NULL)
-    CloseHandle(ev);
+  ipcx__zero_read_end(&zr, b->h, 1);
   if (b->eof)
     close_h(b);                 /* duplex, EOF from the fd: now the FILE sees it */
   return 0;
