@@ -186,6 +186,16 @@ int ipcx__fd_install(struct ipcx__file *f, int cloexec);
  * there for its whole life, and export_to hands children its pipe. */
 int ipcx__fd_install_slot(struct ipcx__file *f, HANDLE slot, int cloexec);
 /*
+ * The pool of closed sockets' placeholder slots (fd.c): f in the lowest
+ * pooled slot when no lower number is free, as ipcx__fd_install_slot with a
+ * placeholder would give it, or -1 (errno untouched) when none fits.
+ */
+int ipcx__fd_install_pooled(struct ipcx__file *f, int cloexec);
+/* Close the pooled slots: before the CRT hands out a number outside fd.c. */
+void ipcx__fd_pool_drain(void);
+/* 1 if fd is a pooled slot, a closed fd (the table lock held: spawn.c). */
+int ipcx__fd_pooled(int fd);
+/*
  * The file behind fd, with a reference the caller must drop, or NULL with
  * errno EBADF.  A CRT fd ipcx did not make is adopted (pipes) or served by a
  * shared CRT description.

@@ -270,9 +270,14 @@ static int unix_set_nonblock(struct ipcx__file *f, int on)
 
 int ipcx__unix_install(struct ipcx__file *f, int cloexec)
 {
-  HANDLE slot = placeholder(cloexec);
-  int fd = slot == INVALID_HANDLE_VALUE ? ipcx__fail_win32(GetLastError())
-                                        : ipcx__fd_install_slot(f, slot, cloexec);
+  HANDLE slot;
+  int fd = ipcx__fd_install_pooled(f, cloexec);   /* a closed socket's slot */
+
+  if (fd >= 0)
+    return fd;
+  slot = placeholder(cloexec);
+  fd = slot == INVALID_HANDLE_VALUE ? ipcx__fail_win32(GetLastError())
+                                    : ipcx__fd_install_slot(f, slot, cloexec);
 
   if (fd < 0) {
     int e = errno;
