@@ -394,6 +394,9 @@ int ipcx__handle_access(HANDLE h);
  * -1 the peer has gone and nothing is left to read.
  */
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup);
+/* FilePipeLocalInformation of pipe h: *avail, the bytes queued for h; 1 while
+ * the other end is connected, 0 when it has gone, -1 if the query failed. */
+int ipcx__pipe_queued(HANDLE h, DWORD *avail);
 /* Cancel f->zr's pending read and close its event (destroy paths). */
 void ipcx__zero_read_release(struct ipcx__file *f);
 /*
