@@ -89,12 +89,18 @@ static void pair(int type, int accepted, int sv[2])
 
 /* --- 1. reset on close with unread data -------------------------------------- */
 
-static void reset_case(int type, int accepted, int swap)
+/* io: b has read before (on Windows its close then asks the pipe another way). */
+static void reset_case(int type, int accepted, int swap, int io)
 {
+  char c;
   int sv[2], a, b;
 
   pair(type, accepted, sv);
   a = sv[swap], b = sv[!swap];
+  if (io) {
+    ck_assert_int_eq(send(a, "y", 1, 0), 1);
+    ck_assert_int_eq(recv(b, &c, 1, 0), 1);
+  }
   ck_assert_int_eq(send(a, "hello", 5, 0), 5);
   ck_assert_int_eq(close(b), 0);          /* "hello" unread */
   ck_assert_int_eq(revents_wait(a, 5000), POLLIN | POLLOUT | POLLHUP | POLLERR | POLLRDHUP);
@@ -116,9 +122,12 @@ START_TEST(life_reset_on_close)
 
   for (t = 0; t < 2; t++) {
     int type = t ? SOCK_SEQPACKET : SOCK_STREAM;
-    reset_case(type, 0, 0);
-    reset_case(type, 1, 0);   /* the accepted end closes */
-    reset_case(type, 1, 1);   /* the client closes */
+    reset_case(type, 0, 0, 0);
+    reset_case(type, 1, 0, 0);   /* the accepted end closes */
+    reset_case(type, 1, 1, 0);   /* the client closes */
+    reset_case(type, 0, 0, 1);   /* after a read */
+    reset_case(type, 1, 0, 1);
+    reset_case(type, 1, 1, 1);
   }
 }
 END_TEST
@@ -800,6 +809,220 @@ START_TEST(life_eintr_dgram_send)
 }
 END_TEST
 
+/* --- a closed socket's number ------------------------------------------------ */
+/*
+ * On Windows close() keeps an AF_UNIX socket's CRT slot for the next socket
+ * (win32/fd.c's pool): the number must still be closed to every call, and
+ * the next fd, socket or not, must get the number Linux gives.
+ */
+
+/* Every call on fd, a number just closed, sees a closed fd. */
+static void assert_closed(int fd)
+{
+  struct pollfd p;
+  struct stat st;
+  char c = 'x';
+
+  errno = 0;
+  ck_assert_int_eq(read(fd, &c, 1), -1);
+  ck_assert_int_eq(errno, EBADF);
+  errno = 0;
+  ck_assert_int_eq(write(fd, &c, 1), -1);
+  ck_assert_int_eq(errno, EBADF);
+  errno = 0;
+  ck_assert_int_eq(send(fd, &c, 1, MSG_NOSIGNAL), -1);
+  ck_assert_int_eq(errno, EBADF);
+  errno = 0;
+  ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+  ck_assert_int_eq(errno, EBADF);
+  errno = 0;
+  ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), -1);
+  ck_assert_int_eq(errno, EBADF);
+  errno = 0;
+  ck_assert_int_eq(fstat(fd, &st), -1);
+  ck_assert_int_eq(errno, EBADF);
+  errno = 0;
+  ck_assert_int_eq(dup(fd), -1);
+  ck_assert_int_eq(errno, EBADF);
+  errno = 0;
+  ck_assert_int_eq(dup2(fd, fd + 1), -1);
+  ck_assert_int_eq(errno, EBADF);
+  p.fd = fd;
+  p.events = POLLIN | POLLOUT;
+  p.revents = 0;
+  ck_assert_int_eq(poll(&p, 1, 0), 1);
+  ck_assert_int_eq(p.revents, POLLNVAL);
+  errno = 0;
+  ck_assert_int_eq(close(fd), -1);
+  ck_assert_int_eq(errno, EBADF);
+}
+
+START_TEST(life_closed_socket_number)
+{
+  int sv[2], fd, accepted;
+
+  fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(close(fd), 0);
+  assert_closed(fd);
+  for (accepted = 0; accepted < 2; accepted++) {
+    pair(SOCK_STREAM, accepted, sv);
+    ck_assert_int_eq(close(sv[1]), 0);
+    assert_closed(sv[1]);
+    ck_assert_int_eq(close(sv[0]), 0);
+    assert_closed(sv[0]);
+  }
+}
+END_TEST
+
+/* A file of its own, open for reading and writing, holding "file". */
+static int open_file(char *path, size_t size)
+{
+  int fd;
+
+  test_path(path, size, "closed-number");
+  fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, "file", 4), 4);
+  ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+  return fd;
+}
+
+static int new_socket(void)
+{
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+  ck_assert_int_ge(fd, 0);
+  return fd;
+}
+
+START_TEST(life_closed_socket_number_reused)
+{
+  char path[256], path2[256];
+  int a, b, c, d, f, g, p[2], sv[2];
+
+  f = open_file(path, sizeof path);
+  /* socket(), close(), socket(): the same number */
+  a = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  ck_assert_int_eq(new_socket(), a);
+  ck_assert_int_eq(close(a), 0);
+  /* two closed: the lowest first */
+  a = new_socket();
+  b = new_socket();
+  ck_assert_int_gt(b, a);
+  ck_assert_int_eq(close(b), 0);
+  ck_assert_int_eq(close(a), 0);
+  ck_assert_int_eq(new_socket(), a);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ck_assert_int_eq(sv[0], b);
+  ck_assert_int_eq(sv[1], b + 1);
+  ck_assert_int_eq(close(sv[0]), 0);
+  ck_assert_int_eq(close(sv[1]), 0);
+  ck_assert_int_eq(close(a), 0);
+  /* open(), pipe(), dup() and F_DUPFD after a close: the closed number */
+  a = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  g = open(path, O_RDONLY);
+  ck_assert_int_eq(g, a);
+  ck_assert_int_eq(close(g), 0);
+  a = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(p[0], a);
+  ck_assert_int_eq(close(p[0]), 0);
+  ck_assert_int_eq(close(p[1]), 0);
+  a = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  ck_assert_int_eq(dup(f), a);
+  ck_assert_int_eq(close(a), 0);
+  a = new_socket();
+  b = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  ck_assert_int_eq(close(b), 0);
+  ck_assert_int_eq(fcntl(f, F_DUPFD, b), b);
+  ck_assert_int_eq(close(b), 0);
+  /* a lower number that was never a socket goes first */
+  g = open(path, O_RDONLY);
+  ck_assert_int_ge(g, 0);
+  a = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  ck_assert_int_eq(close(g), 0);
+  ck_assert_int_eq(new_socket(), g);
+  ck_assert_int_eq(new_socket(), a);
+  ck_assert_int_eq(close(g), 0);
+  ck_assert_int_eq(close(a), 0);
+  /* and a file opened between sockets stays between them */
+  a = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  c = open(test_path(path2, sizeof path2, "closed-number2"), O_RDWR | O_CREAT, 0600);
+  ck_assert_int_eq(c, a);
+  d = new_socket();
+  ck_assert_int_eq(d, a + 1);
+  ck_assert_int_eq(close(d), 0);
+  ck_assert_int_eq(close(c), 0);
+  unlink(path2);
+  ck_assert_int_eq(close(f), 0);
+  unlink(path);
+}
+END_TEST
+
+START_TEST(life_dup2_onto_closed_socket)
+{
+  char path[256], buf[8];
+  struct stat st;
+  int a, f, s;
+
+  f = open_file(path, sizeof path);
+  a = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  ck_assert_int_eq(dup2(f, a), a);
+  ck_assert_int_eq(fstat(a, &st), 0);
+  ck_assert(S_ISREG(st.st_mode));
+  ck_assert_int_eq(read(a, buf, sizeof buf), 4);
+  ck_assert_int_eq(memcmp(buf, "file", 4), 0);
+  ck_assert_int_eq(fcntl(a, F_GETFD), 0);
+  s = new_socket();
+  ck_assert_int_ne(s, a);                 /* a is the file's now */
+  ck_assert_int_eq(close(s), 0);
+  ck_assert_int_eq(close(a), 0);
+  assert_closed(a);
+  ck_assert_int_eq(close(f), 0);
+  unlink(path);
+}
+END_TEST
+
+/* argv: fd numbers that must be closed in this child (F_GETFD: EBADF). */
+IPCX_TEST_HELPER(life_fd_closed)
+{
+  int i;
+
+  for (i = 0; i < argc; i++) {
+    errno = 0;
+    if (fcntl(atoi(argv[i]), F_GETFD) != -1 || errno != EBADF)
+      return 10 + i;
+  }
+  return 0;
+}
+
+START_TEST(life_closed_socket_not_inherited)
+{
+  char n[3][16];
+  char *argv[] = { (char *)test_self, "--helper", "life_fd_closed", n[0], n[1], n[2], NULL };
+  int sv[2], a;
+
+  a = new_socket();                       /* inheritable: no SOCK_CLOEXEC */
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  snprintf(n[0], sizeof n[0], "%d", a);
+  snprintf(n[1], sizeof n[1], "%d", sv[0]);
+  snprintf(n[2], sizeof n[2], "%d", sv[1]);
+  ck_assert_int_eq(close(sv[1]), 0);
+  ck_assert_int_eq(close(sv[0]), 0);
+  ck_assert_int_eq(close(a), 0);
+  test_wait_ok(test_spawn_helper(argv));
+}
+END_TEST
+
 Suite *suite_socklife(void)
 {
   Suite *s = suite_create("socklife");
@@ -819,6 +1042,12 @@ Suite *suite_socklife(void)
   tcase_add_test(tc, life_two_process_reset);
   tcase_add_test(tc, life_two_process_pollhup);
   tcase_add_test(tc, life_two_process_accept_emfile);
+  suite_add_tcase(s, tc);
+  tc = test_tcase("closed");
+  tcase_add_test(tc, life_closed_socket_number);
+  tcase_add_test(tc, life_closed_socket_number_reused);
+  tcase_add_test(tc, life_dup2_onto_closed_socket);
+  tcase_add_test(tc, life_closed_socket_not_inherited);
   suite_add_tcase(s, tc);
   tc = test_tcase("eintr");
   tcase_add_test(tc, life_eintr_write);

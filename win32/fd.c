@@ -27,7 +27,42 @@
 
 static SRWLOCK table_lock = SRWLOCK_INIT;
 static struct ipcx__file **table;
+static unsigned char *bits;     /* per fd: BIT_PLACEHOLDER, BIT_NOINHERIT */
 static int table_size;
+
+/*
+ * The pool of socket slots (docs/sockets.md, "Connection cost").  An AF_UNIX
+ * socket's CRT slot holds a NUL placeholder (unix.c), which costs 2
+ * wineserver requests to make (the duplicate and _open_osfhandle's file-type
+ * query) and one to close.  close() of such an fd keeps the slot: its number
+ * is marked pooled (table[fd] == &pooled, which every lookup treats as a
+ * closed fd: EBADF, POLLNVAL) and the next socket(), accept() or
+ * socketpair() takes the lowest pooled number when no lower number is free
+ * in the CRT (POSIX's lowest free fd; _get_osfhandle asks no request).
+ * Every other way to a new fd through the CRT (open, dup, F_DUPFD, pipe,
+ * FIFOs, SCM_RIGHTS, shm_open) drains the pool first, so the CRT gives the
+ * number Linux gives; posix_spawn skips pooled numbers (ipcx__fd_pooled).
+ * BIT_PLACEHOLDER marks an fd whose slot is a placeholder made for it (only
+ * those are pooled); BIT_NOINHERIT mirrors its slot's inherit flag, so a
+ * reuse asks SetHandleInformation only when the new socket's differs.
+ */
+#define POOL_MAX 16
+#define BIT_PLACEHOLDER 1
+#define BIT_NOINHERIT 2
+
+static void pooled_destroy(struct ipcx__file *f)
+{
+  (void)f;
+}
+
+static const struct ipcx__ops pooled_ops = {
+  .kind = IPCX__KIND_CRT,
+  .destroy = pooled_destroy,
+};
+
+static struct ipcx__file pooled = { .ops = &pooled_ops, .refs = 1 };
+static int pool[POOL_MAX];
+static volatile LONG npool;
 /* RLIMIT_NOFILE's soft limit: no new fd at or above it (resource.c sets it). */
 static volatile LONG fd_limit = MAX_FDS;
 
@@ -86,6 +121,7 @@ void ipcx__file_unref(struct ipcx__file *f)
 static int grow(int fd)
 {
   struct ipcx__file **t;
+  unsigned char *b;
   int size;
 
   if (fd < table_size)
@@ -96,10 +132,67 @@ static int grow(int fd)
   t = realloc(table, (size_t)size * sizeof *t);
   if (t == NULL)
     return -1;
-  memset(t + table_size, 0, (size_t)(size - table_size) * sizeof *t);
   table = t;
+  b = realloc(bits, (size_t)size);
+  if (b == NULL)
+    return -1;                  /* table is bigger, table_size is not: fine */
+  bits = b;
+  memset(t + table_size, 0, (size_t)(size - table_size) * sizeof *t);
+  memset(b + table_size, 0, (size_t)(size - table_size));
   table_size = size;
   return 0;
+}
+
+/* Forget what was known of fd's slot (a new or closed fd); table locked. */
+static void bits_clear(int fd)
+{
+  if (fd >= 0 && fd < table_size)
+    bits[fd] = 0;
+}
+
+/* 1 if fd is a pooled number (a closed fd); table locked. */
+static int is_pooled(int fd)
+{
+  return fd >= 0 && fd < table_size && table[fd] == &pooled;
+}
+
+int ipcx__fd_pooled(int fd)
+{
+  return is_pooled(fd);
+}
+
+/* Take pooled number fd out of the pool; table locked. */
+static void unpool(int fd)
+{
+  int i;
+
+  for (i = 0; i < (int)npool; i++)
+    if (pool[i] == fd) {
+      pool[i] = pool[--npool];
+      break;
+    }
+  table[fd] = NULL;
+}
+
+/* Close every pooled slot, so that the CRT's next fd is the lowest free
+ * number; table locked. */
+static void drain(void)
+{
+  while (npool > 0) {
+    int fd = pool[--npool];
+    table[fd] = NULL;
+    bits[fd] = 0;
+    _close(fd);
+  }
+}
+
+void ipcx__fd_pool_drain(void)
+{
+  if (npool == 0)
+    return;
+  AcquireSRWLockExclusive(&table_lock);
+  drain();
+  ReleaseSRWLockExclusive(&table_lock);
 }
 
 static HANDLE slot_handle(int fd)
@@ -123,23 +216,18 @@ static int over_limit(int fd)
   return fd >= (int)fd_limit;
 }
 
-int ipcx__fd_install(struct ipcx__file *f, int cloexec)
-{
-  HANDLE dup;
-
-  if (!DuplicateHandle(GetCurrentProcess(), f->h, GetCurrentProcess(), &dup, 0, !cloexec,
-                       DUPLICATE_SAME_ACCESS))
-    return ipcx__fail_win32(GetLastError());
-  return ipcx__fd_install_slot(f, dup, cloexec);
-}
-
-int ipcx__fd_install_slot(struct ipcx__file *f, HANDLE slot, int cloexec)
+/* f in a new CRT fd holding slot; placeholder: slot is a socket's NUL
+ * placeholder (the pool may keep it at close), else the pool is drained
+ * first. */
+static int install(struct ipcx__file *f, HANDLE slot, int cloexec, int placeholder)
 {
   int fd, oflags;
 
   oflags = _O_BINARY | (cloexec ? _O_NOINHERIT : 0);
   oflags |= (f->flags & O_ACCMODE) == O_RDONLY ? _O_RDONLY : 0;
   AcquireSRWLockExclusive(&table_lock);
+  if (!placeholder)
+    drain();
   fd = _open_osfhandle((intptr_t)slot, oflags);
   if (fd < 0) {
     ReleaseSRWLockExclusive(&table_lock);
@@ -157,19 +245,78 @@ int ipcx__fd_install_slot(struct ipcx__file *f, HANDLE slot, int cloexec)
     return ipcx__fail(ENOMEM);
   }
   table[fd] = f;
+  bits[fd] = placeholder ? BIT_PLACEHOLDER | (cloexec ? BIT_NOINHERIT : 0) : 0;
   ReleaseSRWLockExclusive(&table_lock);
   return fd;
 }
 
-struct ipcx__file *ipcx__fd_peek(int fd)
+int ipcx__fd_install(struct ipcx__file *f, int cloexec)
+{
+  HANDLE dup;
+
+  if (!DuplicateHandle(GetCurrentProcess(), f->h, GetCurrentProcess(), &dup, 0, !cloexec,
+                       DUPLICATE_SAME_ACCESS))
+    return ipcx__fail_win32(GetLastError());
+  return install(f, dup, cloexec, 0);
+}
+
+int ipcx__fd_install_slot(struct ipcx__file *f, HANDLE slot, int cloexec)
+{
+  return install(f, slot, cloexec, 1);
+}
+
+int ipcx__fd_install_pooled(struct ipcx__file *f, int cloexec)
+{
+  int i, best = -1, fd, differs;
+
+  if (npool == 0)
+    return -1;
+  AcquireSRWLockExclusive(&table_lock);
+  for (i = 0; i < (int)npool; i++)
+    if (pool[i] < ipcx__fd_limit() && (best < 0 || pool[i] < pool[best]))
+      best = i;
+  fd = best < 0 ? -1 : pool[best];
+  for (i = 0; i < fd; i++)
+    if (slot_handle(i) == INVALID_HANDLE_VALUE)
+      fd = -1;                  /* a lower number is free: the CRT gives it */
+  if (fd < 0) {
+    ReleaseSRWLockExclusive(&table_lock);
+    return -1;
+  }
+  pool[best] = pool[--npool];
+  table[fd] = f;
+  differs = !(bits[fd] & BIT_NOINHERIT) != !cloexec;
+  bits[fd] = BIT_PLACEHOLDER | (cloexec ? BIT_NOINHERIT : 0);
+  ReleaseSRWLockExclusive(&table_lock);
+  if (differs)
+    SetHandleInformation(slot_handle(fd), HANDLE_FLAG_INHERIT, cloexec ? 0 : HANDLE_FLAG_INHERIT);
+  return fd;
+}
+
+/* fd's description with a reference, or NULL; *closed: fd is pooled. */
+static struct ipcx__file *peek(int fd, int *closed)
 {
   struct ipcx__file *f = NULL;
 
+  *closed = 0;
   AcquireSRWLockShared(&table_lock);
-  if (fd >= 0 && fd < table_size && (f = table[fd]) != NULL)
-    ipcx__file_ref(f);
+  if (fd >= 0 && fd < table_size && (f = table[fd]) != NULL) {
+    if (f == &pooled) {
+      *closed = 1;
+      f = NULL;
+    } else {
+      ipcx__file_ref(f);
+    }
+  }
   ReleaseSRWLockShared(&table_lock);
   return f;
+}
+
+struct ipcx__file *ipcx__fd_peek(int fd)
+{
+  int closed;
+
+  return peek(fd, &closed);
 }
 
 void ipcx__fd_lock_shared(void)
@@ -242,16 +389,16 @@ struct ipcx__file *ipcx__fd_get(int fd)
 {
   struct ipcx__file *f = NULL;
   HANDLE h;
-  int kind;
+  int kind, closed;
 
   if (fd < 0 || fd >= MAX_FDS) {
     errno = EBADF;
     return NULL;
   }
-  f = ipcx__fd_peek(fd);
+  f = peek(fd, &closed);
   if (f != NULL)
     return f;
-  h = slot_handle(fd);
+  h = closed ? INVALID_HANDLE_VALUE : slot_handle(fd);
   if (h == INVALID_HANDLE_VALUE || h == NULL) {
     errno = EBADF;
     return NULL;
@@ -279,6 +426,7 @@ struct ipcx__file *ipcx__fd_get(int fd)
     return other;
   }
   table[fd] = f;
+  bits[fd] = 0;
   ipcx__file_ref(f);
   ReleaseSRWLockExclusive(&table_lock);
   return f;
@@ -455,14 +603,25 @@ int ipcx_close(int fd)
   if (fd < 0 || fd >= MAX_FDS)
     return ipcx__fail(EBADF);
   AcquireSRWLockExclusive(&table_lock);
+  if (is_pooled(fd)) {
+    ReleaseSRWLockExclusive(&table_lock);
+    return ipcx__fail(EBADF);
+  }
   if (fd < table_size) {
     f = table[fd];
     table[fd] = NULL;
   }
-  /* _close() of a number that is not open calls the CRT's invalid-parameter
-   * handler (a log line under msvcrt, the end of the process under the UCRT):
-   * check the slot first. */
-  r = slot_handle(fd) == INVALID_HANDLE_VALUE ? -1 : _close(fd);
+  if (f != NULL && (bits[fd] & BIT_PLACEHOLDER) && npool < POOL_MAX) {
+    table[fd] = &pooled;        /* the slot stays for the next socket */
+    pool[npool++] = fd;
+    r = 0;
+  } else {
+    bits_clear(fd);
+    /* _close() of a number that is not open calls the CRT's invalid-parameter
+     * handler (a log line under msvcrt, the end of the process under the
+     * UCRT): check the slot first. */
+    r = slot_handle(fd) == INVALID_HANDLE_VALUE ? -1 : _close(fd);
+  }
   ReleaseSRWLockExclusive(&table_lock);
   ipcx__poll_fd_closed(fd);     /* wake threads polling fd (POLLNVAL, no hang) */
   if (f != NULL) {
@@ -483,6 +642,7 @@ static int dup_at_least(int fd, int minfd, int cloexec)
   int newfd;
 
   AcquireSRWLockExclusive(&table_lock);
+  drain();
   f = fd < table_size ? table[fd] : NULL;
   if (minfd == 0) {
     newfd = _dup(fd);
@@ -501,6 +661,7 @@ static int dup_at_least(int fd, int minfd, int cloexec)
     ReleaseSRWLockExclusive(&table_lock);
     return ipcx__fail(EMFILE);
   }
+  bits_clear(newfd);
   if (f != NULL) {
     if (grow(newfd) < 0) {
       _close(newfd);
@@ -515,9 +676,23 @@ static int dup_at_least(int fd, int minfd, int cloexec)
   return newfd;
 }
 
+/* fd is not open: no CRT slot, or a pooled one.  (The table lock is not
+ * held: a close() in another thread at the same time may go either way.) */
+static int bad_fd(int fd)
+{
+  int closed;
+
+  if (fd < 0 || fd >= MAX_FDS || slot_handle(fd) == INVALID_HANDLE_VALUE)
+    return 1;
+  AcquireSRWLockShared(&table_lock);
+  closed = is_pooled(fd);
+  ReleaseSRWLockShared(&table_lock);
+  return closed;
+}
+
 int ipcx_dup(int fd)
 {
-  if (fd < 0 || fd >= MAX_FDS || slot_handle(fd) == INVALID_HANDLE_VALUE)
+  if (bad_fd(fd))
     return ipcx__fail(EBADF);
   return dup_at_least(fd, 0, 0);
 }
@@ -526,7 +701,7 @@ int ipcx_dup2(int fd, int fd2)
 {
   struct ipcx__file *f, *old = NULL;
 
-  if (fd < 0 || fd >= MAX_FDS || slot_handle(fd) == INVALID_HANDLE_VALUE)
+  if (bad_fd(fd))
     return ipcx__fail(EBADF);
   if (fd2 < 0 || fd2 >= ipcx__fd_limit())
     return ipcx__fail(EBADF);         /* Linux: at or above RLIMIT_NOFILE too */
@@ -538,10 +713,17 @@ int ipcx_dup2(int fd, int fd2)
     return ipcx__fail(ENOMEM);
   }
   f = table[fd];
+  if (f == &pooled) {
+    ReleaseSRWLockExclusive(&table_lock);
+    return ipcx__fail(EBADF);   /* closed in another thread since */
+  }
   if (_dup2(fd, fd2) < 0) {
     ReleaseSRWLockExclusive(&table_lock);
     return ipcx__fail(errno == EMFILE ? EMFILE : EBADF);
   }
+  if (is_pooled(fd2))
+    unpool(fd2);                /* _dup2 closed its placeholder */
+  bits_clear(fd2);
   old = table[fd2];
   table[fd2] = f;
   if (f != NULL)
@@ -585,6 +767,7 @@ static struct ipcx__file *own_description(int fd, struct ipcx__file *f)
     return NULL;
   }
   table[fd] = mine;
+  bits[fd] = 0;
   ipcx__file_ref(mine);
   ReleaseSRWLockExclusive(&table_lock);
   return mine;
@@ -642,8 +825,12 @@ int ipcx_fcntl(int fd, int cmd, ...)
           ((info & HANDLE_FLAG_INHERIT) ? 0 : FD_CLOEXEC) : ipcx__fail(EBADF);
     break;
   case F_SETFD:
+    AcquireSRWLockExclusive(&table_lock);
     r = SetHandleInformation(slot_handle(fd), HANDLE_FLAG_INHERIT,
                              (arg & FD_CLOEXEC) ? 0 : HANDLE_FLAG_INHERIT) ? 0 : ipcx__fail(EBADF);
+    if (r == 0 && fd < table_size && (bits[fd] & BIT_PLACEHOLDER))
+      bits[fd] = BIT_PLACEHOLDER | ((arg & FD_CLOEXEC) ? BIT_NOINHERIT : 0);
+    ReleaseSRWLockExclusive(&table_lock);
     break;
   case F_GETFL:
     r = getfl(fd, f);
@@ -865,6 +1052,7 @@ int ipcx__fd_adopt(HANDLE h, const WSAPROTOCOL_INFOW *ws, int flags, int cloexec
   oflags |= (flags & O_APPEND) ? _O_APPEND : 0;
   SetHandleInformation(h, HANDLE_FLAG_INHERIT, cloexec ? 0 : HANDLE_FLAG_INHERIT);
   AcquireSRWLockExclusive(&table_lock);
+  drain();
   fd = _open_osfhandle((intptr_t)h, oflags);
   if (fd < 0) {
     ReleaseSRWLockExclusive(&table_lock);
@@ -876,6 +1064,7 @@ int ipcx__fd_adopt(HANDLE h, const WSAPROTOCOL_INFOW *ws, int flags, int cloexec
     _close(fd);
     return ipcx__fail(EMFILE);
   }
+  bits_clear(fd);
   ReleaseSRWLockExclusive(&table_lock);
   if ((flags & (O_NONBLOCK | O_APPEND)) != 0)
     ipcx_fcntl(fd, F_SETFL, flags & (O_NONBLOCK | O_APPEND));

@@ -57,6 +57,7 @@ int ipcx_open(const char *path, int flags, ...)
   wpath = ipcx__path_exact(path);      /* "t." is not "t", "CON" is a file (path.c) */
   if (wpath == NULL)
     return ipcx__fail_win32(GetLastError());
+  ipcx__fd_pool_drain();               /* the lowest free number, as Linux (fd.c) */
   fd = _wopen(wpath, crtflags, mode & (_S_IREAD | _S_IWRITE));
   free(wpath);
   if (fd < 0)

@@ -187,6 +187,16 @@ int ipcx__fd_install(struct ipcx__file *f, int cloexec);
  * there for its whole life, and export_to hands children its pipe. */
 int ipcx__fd_install_slot(struct ipcx__file *f, HANDLE slot, int cloexec);
 /*
+ * The pool of closed sockets' placeholder slots (fd.c): f in the lowest
+ * pooled slot when no lower number is free, as ipcx__fd_install_slot with a
+ * placeholder would give it, or -1 (errno untouched) when none fits.
+ */
+int ipcx__fd_install_pooled(struct ipcx__file *f, int cloexec);
+/* Close the pooled slots: before the CRT hands out a number outside fd.c. */
+void ipcx__fd_pool_drain(void);
+/* 1 if fd is a pooled slot, a closed fd (the table lock held: spawn.c). */
+int ipcx__fd_pooled(int fd);
+/*
  * The file behind fd, with a reference the caller must drop, or NULL with
  * errno EBADF.  A CRT fd ipcx did not make is adopted (pipes) or served by a
  * shared CRT description.
@@ -409,6 +419,9 @@ void ipcx__zero_read_end(struct ipcx__zero_read *zr, HANDLE h, int close_event);
 int ipcx__zero_read_on(struct ipcx__zero_read *zr, HANDLE h, int *hup);
 /* The same on f->zr and f->h, f->lock held (pipe ends, FIFO writers, raw pipes). */
 int ipcx__pipe_zero_read(struct ipcx__file *f, int *hup);
+/* FilePipeLocalInformation of pipe h: *avail, the bytes queued for h; 1 while
+ * the other end is connected, 0 when it has gone, -1 if the query failed. */
+int ipcx__pipe_queued(HANDLE h, DWORD *avail);
 /* Cancel f->zr's pending read and close its event (destroy paths). */
 void ipcx__zero_read_release(struct ipcx__file *f);
 

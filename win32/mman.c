@@ -152,22 +152,22 @@ void *ipcx_mmap64(void *addr, size_t len, int prot, int flags, int fd, long long
     vaccess = FILE_MAP_WRITE;
     fsize = (long long)pages * PAGE;
   } else {
-    struct ipcx__file *f;
+    struct ipcx__file *f = NULL;
     LARGE_INTEGER sz;
-    int acc;
+    int acc, kind;
 
-    if (fd < 0 || (fh = (HANDLE)_get_osfhandle(fd)) == INVALID_HANDLE_VALUE || fh == NULL) {
-      errno = EBADF;
+    if (fd < 0 || (f = ipcx__fd_get(fd)) == NULL ||
+        (fh = (HANDLE)_get_osfhandle(fd)) == INVALID_HANDLE_VALUE || fh == NULL) {
+      if (f != NULL)
+        ipcx__file_unref(f);
+      errno = EBADF;            /* a closed fd (a pooled socket slot too: fd.c) */
       return MAP_FAILED;
     }
-    f = ipcx__fd_peek(fd);
-    if (f != NULL) {
-      int kind = f->ops->kind;
-      ipcx__file_unref(f);
-      if (kind != IPCX__KIND_CRT) {
-        errno = ENODEV;         /* pipes, FIFOs, sockets */
-        return MAP_FAILED;
-      }
+    kind = f->ops->kind;
+    ipcx__file_unref(f);
+    if (kind != IPCX__KIND_CRT) {
+      errno = ENODEV;           /* pipes, FIFOs, sockets */
+      return MAP_FAILED;
     }
     if (GetFileType(fh) != FILE_TYPE_DISK) {
       errno = ENODEV;

@@ -365,6 +365,7 @@ typedef struct {
 } PIPE_LOCAL_INFO;
 
 #define FILE_PIPE_LOCAL_INFORMATION 24
+#define FILE_PIPE_CONNECTED_STATE 3
 #define FILE_PIPE_CLOSING_STATE 4
 
 int ipcx__pipe_gone_error(DWORD err)
@@ -374,6 +375,16 @@ int ipcx__pipe_gone_error(DWORD err)
 }
 
 static int query_info_ok(HANDLE h, PIPE_LOCAL_INFO *pi);
+
+int ipcx__pipe_queued(HANDLE h, DWORD *avail)
+{
+  PIPE_LOCAL_INFO pi;
+
+  if (!query_info_ok(h, &pi))
+    return -1;
+  *avail = pi.ReadDataAvailable;
+  return pi.NamedPipeState == FILE_PIPE_CONNECTED_STATE;
+}
 
 /* Bytes waiting in h: 1 some (hup: the peer has gone too), 0 none, -1 peer gone. */
 int ipcx__pipe_bytes_waiting(HANDLE h, int *hup)

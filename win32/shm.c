@@ -188,6 +188,7 @@ int ipcx_shm_open(const char *name, int oflag, mode_t mode)
     return ipcx__fail_win32(err);
   }
   crt = (acc == O_RDONLY ? _O_RDONLY : acc == O_WRONLY ? _O_WRONLY : _O_RDWR) | _O_BINARY | _O_NOINHERIT;
+  ipcx__fd_pool_drain();               /* the lowest free number, as Linux (fd.c) */
   fd = _open_osfhandle((intptr_t)h, crt);
   if (fd < 0) {
     CloseHandle(h);

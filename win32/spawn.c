@@ -639,8 +639,9 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
   ipcx__fd_lock_shared();
   for (fd = 0; fd < CHILD_FDS && err == 0; fd++) {
     h = (HANDLE)_get_osfhandle(fd);
-    if (h == INVALID_HANDLE_VALUE || h == NULL || !GetHandleInformation(h, &info))
-      continue;
+    if (h == INVALID_HANDLE_VALUE || h == NULL || ipcx__fd_pooled(fd) ||
+        !GetHandleInformation(h, &info))
+      continue;                 /* closed (a pooled socket slot is closed: fd.c) */
     t[fd].cloexec = !(info & HANDLE_FLAG_INHERIT);
     if (t[fd].cloexec && !dup2_source(fa, fd))
       continue;

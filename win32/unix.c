@@ -22,10 +22,11 @@
  *                more requests (an APC and get_async_result) than one that
  *                finds its message, and a leftover pending read made every
  *                64 B write+read cost 6.95 requests instead of 4.
- *   connect      connect+accept+close: 16 requests (was 51, then 35; raw
- *                named pipes 7, libuv 21): a socket's CRT slot is a NUL
+ *   connect      connect+accept+close: 9.5 requests (was 51, 35, then 16;
+ *                raw named pipes 7, libuv 21): a socket's CRT slot is a NUL
  *                placeholder for its whole life (no second slot for the
- *                pipe), a rendezvous record is read once per file, no hello
+ *                pipe), and close() leaves it in fd.c's pool for the next
+ *                socket; a rendezvous record is read once per file, no hello
  *                (the peer's pid is the pipe's), message read mode is set at
  *                the first read.  docs/sockets.md has the table.
  *
@@ -270,9 +271,14 @@ static int unix_set_nonblock(struct ipcx__file *f, int on)
 
 int ipcx__unix_install(struct ipcx__file *f, int cloexec)
 {
-  HANDLE slot = placeholder(cloexec);
-  int fd = slot == INVALID_HANDLE_VALUE ? ipcx__fail_win32(GetLastError())
-                                        : ipcx__fd_install_slot(f, slot, cloexec);
+  HANDLE slot;
+  int fd = ipcx__fd_install_pooled(f, cloexec);   /* a closed socket's slot */
+
+  if (fd >= 0)
+    return fd;
+  slot = placeholder(cloexec);
+  fd = slot == INVALID_HANDLE_VALUE ? ipcx__fail_win32(GetLastError())
+                                    : ipcx__fd_install_slot(f, slot, cloexec);
 
   if (fd < 0) {
     int e = errno;

@@ -59,6 +59,7 @@ static DWORD send_ctl(struct ipcx__file *f, int kind, int how, DWORD timeout_ms)
   c.kind = (unsigned char)kind;
   c.how = (unsigned char)how;
   c.size = sizeof c;
+  us(f)->io_done = 1;
   err = ipcx__io_drain(f);      /* after earlier nonblocking writes */
   if (err == ERROR_SUCCESS)
     err = ipcx__io_write(f->h, "", 0, &put, timeout_ms);
@@ -225,6 +226,7 @@ static int message_mode(struct ipcx__file *f)
 {
   struct usock *s = us(f);
 
+  s->io_done = 1;               /* a read follows */
   if (s->byte_mode) {
     if (ipcx__unix_set_message_mode(f->h) < 0 && !pipe_gone(GetLastError()))
       return ipcx__fail_win32(GetLastError());
@@ -661,6 +663,7 @@ static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int
   m[0] = 'D';
   if (n > 0)
     memcpy(m + 1, buf, n);
+  s->io_done = 1;
   if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT)) {
     r = ipcx__io_write_nonblock(f, m, n + 1, PIPE_CAPACITY);
     if (r > 0)
@@ -763,6 +766,7 @@ ssize_t ipcx__unix_send_bytes(struct ipcx__file *f, const void *buf, size_t n, i
   size_t done = 0;
   DWORD put, err;
 
+  s->io_done = 1;
   if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
     return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
   err = ipcx__io_drain_intr(f); /* keep the order of earlier nonblocking writes */
@@ -931,8 +935,24 @@ int ipcx__unix_shutdown(struct ipcx__file *f, int how)
 }
 
 /*
+ * Bytes queued for f (*avail) while the peer is connected: 1, else 0.  Once
+ * f->h has read or written, Wine has its Unix fd cached and
+ * FilePipeLocalInformation costs one wineserver request (get_file_info);
+ * PeekNamedPipe costs two on a live pipe (an ioctl, then a wait for the
+ * handle Wine hands back) and one on a broken one, and is asked before any
+ * I/O, when the information query would cost get_handle_fd first.
+ * (Measured under Wine 8: docs/sockets.md, "Connection cost".)
+ */
+static int queued(struct ipcx__file *f, DWORD *avail)
+{
+  int r = us(f)->io_done ? ipcx__pipe_queued(f->h, avail) : -1;
+
+  return r >= 0 ? r : PeekNamedPipe(f->h, NULL, 0, NULL, avail, NULL);
+}
+
+/*
  * At close: does this end leave data unread?  Then Linux resets the peer
- * (ECONNRESET, POLLERR).  One PeekNamedPipe when nothing was read ahead.
+ * (ECONNRESET, POLLERR).  One look at the pipe when nothing was read ahead.
  */
 static int unread_at_close(struct ipcx__file *f)
 {
@@ -948,8 +968,7 @@ static int unread_at_close(struct ipcx__file *f)
     if (ra_has(s))
       return 1;
   }
-  /* (FilePipeLocalInformation would cost as much: get_handle_fd and get_file_info.) */
-  if (rd_ended(s) || !PeekNamedPipe(f->h, NULL, 0, NULL, &avail, NULL) || avail == 0)
+  if (rd_ended(s) || !queued(f, &avail) || avail == 0)
     return 0;
   ra_fill(f, 0, 1);             /* what is queued may be control records alone */
   return ra_has(s);

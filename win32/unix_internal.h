@@ -68,6 +68,7 @@ struct usock {
   int shared;                   /* handed to a child: its close resets no one */
   int watched;                  /* a write has posted its one read-ahead (peer_refuses) */
   int byte_mode;                /* connect()ed, not yet read: set message mode first */
+  int io_done;                  /* f->h has read or written: Wine has its Unix fd cached */
   DWORD peer_pid;               /* 0: not known yet (ask the pipe) */
   char *ra_buf;
   DWORD ra_len, ra_off;
