@@ -1270,6 +1270,43 @@ START_TEST(sock_socket_errors)
 }
 END_TEST
 
+/* Linux makes an AF_UNIX SOCK_RAW socket a SOCK_DGRAM one (af_unix.c), and
+ * checks the protocol before the type. */
+START_TEST(sock_raw_is_dgram)
+{
+  int sv[2], fd, type;
+  socklen_t len = sizeof type;
+  char buf[16];
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_RAW, 0, sv), 0);
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len), 0);
+  ck_assert_int_eq(type, SOCK_DGRAM);
+  ck_assert_int_eq(send(sv[0], "ab", 2, 0), 2);
+  ck_assert_int_eq(send(sv[0], "cde", 3, 0), 3);
+  ck_assert_int_eq(recv(sv[1], buf, sizeof buf, 0), 2);
+  ck_assert_int_eq(recv(sv[1], buf, sizeof buf, 0), 3);
+  ck_assert_int_eq(memcmp(buf, "cde", 3), 0);
+  close(sv[0]);
+  close(sv[1]);
+  fd = socket(AF_UNIX, SOCK_RAW | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(fd, 0);
+  type = 0;
+  len = sizeof type;
+  ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len), 0);
+  ck_assert_int_eq(type, SOCK_DGRAM);
+  close(fd);
+  errno = 0;
+  ck_assert_int_eq(socket(AF_UNIX, SOCK_RAW, 5), -1);
+  ck_assert_int_eq(errno, EPROTONOSUPPORT);
+  errno = 0;
+  ck_assert_int_eq(socket(AF_UNIX, SOCK_RDM, 5), -1);
+  ck_assert_int_eq(errno, EPROTONOSUPPORT);
+  errno = 0;
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_RDM, 0, sv), -1);
+  ck_assert_int_eq(errno, ESOCKTNOSUPPORT);
+}
+END_TEST
+
 /* A full backlog makes a nonblocking connect EAGAIN and a blocking one wait. */
 struct late_connect {
   const char *path;
@@ -1786,6 +1823,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_send_timeout);
   tcase_add_test(tc, sock_names);
   tcase_add_test(tc, sock_options);
+  tcase_add_test(tc, sock_raw_is_dgram);
   tcase_add_test(tc, sock_remembered_options);
   tcase_add_test(tc, sock_peercred);
   tcase_add_test(tc, sock_bind_errors);

@@ -636,6 +636,22 @@ static struct ipcx__file *sock_get(int fd)
   return f;
 }
 
+/*
+ * The AF_UNIX type a socket of type base gets, or -1/errno, in Linux's order
+ * (af_unix.c unix_create): the protocol first, then the type.  SOCK_RAW is
+ * SOCK_DGRAM there, for old programs; SO_TYPE then says SOCK_DGRAM.
+ */
+static int unix_type(int base, int protocol)
+{
+  if (protocol != 0 && protocol != AF_UNIX)
+    return ipcx__fail(EPROTONOSUPPORT);
+  if (base == SOCK_RAW)
+    return SOCK_DGRAM;
+  if (base != SOCK_STREAM && base != SOCK_SEQPACKET && base != SOCK_DGRAM)
+    return ipcx__fail(ESOCKTNOSUPPORT);
+  return base;
+}
+
 int ipcx_socket(int domain, int type, int protocol)
 {
   int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -644,10 +660,8 @@ int ipcx_socket(int domain, int type, int protocol)
   if (base < 0 || base >= LINUX_SOCK_MAX)
     return ipcx__fail(EINVAL);
   if (domain == AF_UNIX) {
-    if (base != SOCK_STREAM && base != SOCK_SEQPACKET && base != SOCK_DGRAM)
-      return ipcx__fail(ESOCKTNOSUPPORT);
-    if (protocol != 0 && protocol != AF_UNIX)
-      return ipcx__fail(EPROTONOSUPPORT);
+    if ((base = unix_type(base, protocol)) < 0)
+      return -1;
     return ipcx__unix_socket(base, flags);
   }
   if (domain == AF_INET || domain == AF_INET6)
@@ -666,10 +680,8 @@ int ipcx_socketpair(int domain, int type, int protocol, int sv[2])
     return ipcx__fail(EOPNOTSUPP);
   if (domain != AF_UNIX)
     return ipcx__fail(EAFNOSUPPORT);
-  if (base != SOCK_STREAM && base != SOCK_SEQPACKET && base != SOCK_DGRAM)
-    return ipcx__fail(ESOCKTNOSUPPORT);
-  if (protocol != 0 && protocol != AF_UNIX)
-    return ipcx__fail(EPROTONOSUPPORT);
+  if ((base = unix_type(base, protocol)) < 0)
+    return -1;
   if (sv == NULL)
     return ipcx__fail(EFAULT);
   return ipcx__unix_socketpair(base, flags, sv);
