@@ -232,6 +232,10 @@ extern void srandom(unsigned int seed);
 extern int setenv(const char *name, const char *value, int overwrite);
 extern int unsetenv(const char *name);
 # endif
+# if !defined(__USE_XOPEN2K8)
+extern char *strsignal(int sig);
+extern void psignal(int sig, const char *s);
+# endif
 #endif
 IPCX__PT int ipcx_dup3(int fd, int fd2, int flags) { return dup3(fd, fd2, flags); }
 IPCX__PT int ipcx_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask) { return ppoll(fds, n, ts, mask); }
@@ -250,6 +254,8 @@ IPCX__PT long ipcx_random(void) { return random(); }
 IPCX__PT void ipcx_srandom(unsigned int seed) { srandom(seed); }
 IPCX__PT int ipcx_setenv(const char *name, const char *value, int overwrite) { return setenv(name, value, overwrite); }
 IPCX__PT int ipcx_unsetenv(const char *name) { return unsetenv(name); }
+IPCX__PT char *ipcx_strsignal(int sig) { return strsignal(sig); }
+IPCX__PT void ipcx_psignal(int sig, const char *s) { psignal(sig, s); }
 #if defined(__USE_GNU) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
 /* POSIX 2024's name; glibc before 2.41 has only the _np one, which is the same call. */
 IPCX__PT int ipcx_posix_spawn_file_actions_addchdir(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
@@ -745,6 +751,9 @@ IPCX_EXTERN int ipcx_posix_spawn_file_actions_addopen(ipcx_posix_spawn_file_acti
 /* strerror()/perror() with Linux's messages (MinGW's CRT lacks the socket ones). */
 IPCX_EXTERN char *ipcx_strerror(int err);
 IPCX_EXTERN void ipcx_perror(const char *s);
+/* strsignal()/psignal() with Linux's texts (MinGW has neither). */
+IPCX_EXTERN char *ipcx_strsignal(int sig);
+IPCX_EXTERN void ipcx_psignal(int sig, const char *s);
 /* stdio on pipes, FIFOs and sockets (win32/stdio.c): a FILE over a relayed bridge. */
 IPCX_EXTERN struct _iobuf *ipcx_fdopen(int fd, const char *mode);
 IPCX_EXTERN int ipcx_fclose(struct _iobuf *fp);

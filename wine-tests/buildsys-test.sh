@@ -22,7 +22,7 @@ make -s install PREFIX="$t/linux" >/dev/null
 fail=0
 bad() { echo "build systems test: $*"; fail=1; }
 
-core="socketpair pipe pipe2 mkfifo poll posix_spawn posix_spawnp waitpid kill fcntl accept4 mmap setenv unsetenv getuid"
+core="socketpair pipe pipe2 mkfifo poll posix_spawn posix_spawnp waitpid kill fcntl accept4 mmap setenv unsetenv getuid strsignal"
 names=$(cat "$wb/posix-names.txt")
 for f in $core; do
   echo "$names" | grep -qx "$f" || bad "$f is not among the POSIX names libipcx exports"
