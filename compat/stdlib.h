@@ -1,7 +1,8 @@
 /*
  * Drop-in <stdlib.h> for MinGW: POSIX setenv() and unsetenv() (over the
  * CRT's _putenv_s: Windows cannot hold an empty value, setting "" removes
- * the variable), random() and srandom().
+ * the variable), random() and srandom(), and abort() that ends the process
+ * by SIGABRT (the CRT's exits with status 3; win32/signal.c).
  */
 #pragma GCC system_header
 #include_next <stdlib.h>
@@ -24,4 +25,5 @@ void ipcx_srandom(unsigned int seed);
 #define srandom ipcx_srandom
 #define setenv ipcx_setenv
 #define unsetenv ipcx_unsetenv
+#define abort ipcx_abort
 #endif

@@ -268,6 +268,7 @@ typedef siginfo_t ipcx_siginfo_t;
 typedef void (*ipcx_sighandler_t)(int);
 IPCX__PT ipcx_sighandler_t ipcx_signal(int sig, ipcx_sighandler_t fn) { return signal(sig, fn); }
 IPCX__PT int ipcx_raise(int sig) { return raise(sig); }
+IPCX__PT __attribute__((__noreturn__)) void ipcx_abort(void) { abort(); }
 IPCX__PT int ipcx_sigemptyset(sigset_t *s) { return sigemptyset(s); }
 IPCX__PT int ipcx_sigfillset(sigset_t *s) { return sigfillset(s); }
 IPCX__PT int ipcx_sigaddset(sigset_t *s, int sig) { return sigaddset(s, sig); }
@@ -859,6 +860,8 @@ IPCX_EXTERN int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev);
 IPCX_EXTERN int ipcx_sigaction(int sig, const struct ipcx_sigaction *act, struct ipcx_sigaction *old);
 IPCX_EXTERN ipcx_sighandler_t ipcx_signal(int sig, ipcx_sighandler_t fn);
 IPCX_EXTERN int ipcx_raise(int sig);
+/* abort(): SIGABRT's handler, then the end of the process as WIFSIGNALED SIGABRT. */
+IPCX_EXTERN __attribute__((__noreturn__)) void ipcx_abort(void);
 IPCX_EXTERN int ipcx_sigemptyset(ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigfillset(ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigaddset(ipcx_sigset_t *s, int sig);

@@ -807,6 +807,26 @@ int ipcx_raise(int sig)
   return send_self(sig, 1);
 }
 
+/*
+ * abort() as glibc's: SIGABRT unblocked and raised (its handler runs here);
+ * if that returns, or SIGABRT is ignored, the default action: the process
+ * ends with SIGABRT in its exit code, which waitpid() reports as
+ * WIFSIGNALED/SIGABRT.  The C runtime's abort() exits with status 3.
+ */
+void ipcx_abort(void)
+{
+  ipcx_sigset_t set = BIT(SIGABRT);
+  struct ipcx_sigaction dfl;
+
+  ipcx_sigprocmask(SIG_UNBLOCK, &set, NULL);
+  ipcx_raise(SIGABRT);
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  ipcx_sigaction(SIGABRT, &dfl, NULL);
+  for (;;)
+    die(SIGABRT);
+}
+
 int ipcx_sigemptyset(ipcx_sigset_t *s)
 {
   if (s == NULL)
