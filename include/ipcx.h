@@ -232,6 +232,9 @@ extern void srandom(unsigned int seed);
 extern int setenv(const char *name, const char *value, int overwrite);
 extern int unsetenv(const char *name);
 # endif
+# if !defined(__USE_POSIX2)
+extern int pclose(FILE *fp);
+# endif
 # if !defined(__USE_XOPEN2K8)
 extern char *strsignal(int sig);
 extern void psignal(int sig, const char *s);
@@ -256,6 +259,8 @@ IPCX__PT int ipcx_setenv(const char *name, const char *value, int overwrite) { r
 IPCX__PT int ipcx_unsetenv(const char *name) { return unsetenv(name); }
 IPCX__PT char *ipcx_strsignal(int sig) { return strsignal(sig); }
 IPCX__PT void ipcx_psignal(int sig, const char *s) { psignal(sig, s); }
+IPCX__PT int ipcx_pclose(FILE *fp) { return pclose(fp); }
+IPCX__PT int ipcx_system(const char *cmd) { return system(cmd); }
 #if defined(__USE_GNU) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
 /* POSIX 2024's name; glibc before 2.41 has only the _np one, which is the same call. */
 IPCX__PT int ipcx_posix_spawn_file_actions_addchdir(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
@@ -760,6 +765,9 @@ IPCX_EXTERN struct _iobuf *ipcx_fdopen(int fd, const char *mode);
 IPCX_EXTERN int ipcx_fclose(struct _iobuf *fp);
 IPCX_EXTERN int ipcx_fflush(struct _iobuf *fp);
 IPCX_EXTERN int ipcx_fileno(struct _iobuf *fp);
+/* pclose() and system() with the wait status Linux gives (win32/process.c). */
+IPCX_EXTERN int ipcx_pclose(struct _iobuf *fp);
+IPCX_EXTERN int ipcx_system(const char *cmd);
 IPCX_EXTERN int ipcx_posix_spawnattr_init(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_destroy(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_setflags(ipcx_posix_spawnattr_t *a, short flags);
