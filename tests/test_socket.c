@@ -1799,6 +1799,44 @@ START_TEST(sock_tcp_nonblocking_poll)
 }
 END_TEST
 
+/* A refused nonblocking TCP connect: poll() for POLLOUT reports POLLOUT with
+ * POLLERR and POLLHUP (Linux: the socket is shut down both ways), and
+ * SO_ERROR says ECONNREFUSED. */
+START_TEST(sock_tcp_refused_poll)
+{
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  struct pollfd p;
+  int lfd, c, r, err = -1;
+
+  lfd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(lfd, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+  close(lfd);                   /* the port is bound by nobody now */
+  c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(c, 0);
+  r = connect(c, (struct sockaddr *)&a, sizeof a);
+  if (r < 0 && errno == EINPROGRESS) {
+    p.fd = c;
+    p.events = POLLOUT;
+    ck_assert_int_eq(poll(&p, 1, 10000), 1);
+    ck_assert_msg((p.revents & (POLLOUT | POLLERR | POLLHUP)) == (POLLOUT | POLLERR | POLLHUP),
+                  "revents %#x", (unsigned)p.revents);
+    len = sizeof err;
+    ck_assert_int_eq(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+    ck_assert_int_eq(err, ECONNREFUSED);
+  } else {
+    ck_assert_int_eq(r, -1);
+    ck_assert_int_eq(errno, ECONNREFUSED);
+  }
+  close(c);
+}
+END_TEST
+
 Suite *suite_socket(void)
 {
   Suite *s = suite_create("socket");
@@ -1840,6 +1878,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_poll_states);
   tcase_add_test(tc, sock_tcp_roundtrip);
   tcase_add_test(tc, sock_tcp_nonblocking_poll);
+  tcase_add_test(tc, sock_tcp_refused_poll);
   tcase_add_test(tc, sock_many_clients);
   suite_add_tcase(s, tc);
   return s;

@@ -316,11 +316,15 @@ static short ws_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nw
         rev |= IPCX_POLLOUT;
       /* Winsock's POLLHUP is the peer's FIN: Linux reports POLLIN (read()
        * returns 0) and keeps POLLHUP for a connection that is gone both
-       * ways, as after a reset (POLLERR). */
+       * ways, as after a reset.  A TCP error (a reset, a refused connect:
+       * Wine reports the latter as POLLERR alone) leaves Linux's socket
+       * shut down both ways: POLLIN, POLLOUT (a connect() poller that
+       * tests POLLOUT sees it end), POLLHUP. */
       if (p.revents & POLLHUP)
-        rev |= (p.revents & POLLERR) ? IPCX_POLLIN | IPCX_POLLHUP : IPCX_POLLIN;
+        rev |= IPCX_POLLIN;
       if (p.revents & POLLERR)
-        rev |= IPCX_POLLERR;
+        rev |= w->type == SOCK_STREAM ? IPCX_POLLERR | IPCX_POLLIN | IPCX_POLLOUT | IPCX_POLLHUP
+                                      : IPCX_POLLERR;
       if (p.revents & POLLNVAL)
         rev |= IPCX_POLLNVAL;
     }
