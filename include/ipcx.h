@@ -153,6 +153,7 @@ IPCX__PT int ipcx_posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *f
 IPCX__PT char *ipcx_strerror(int err) { return strerror(err); }
 IPCX__PT void ipcx_perror(const char *s) { perror(s); }
 IPCX__PT FILE *ipcx_fdopen(int fd, const char *mode) { return fdopen(fd, mode); }
+IPCX__PT FILE *ipcx_fopen(const char *path, const char *mode) { return fopen(path, mode); }
 IPCX__PT int ipcx_fclose(FILE *fp) { return fclose(fp); }
 IPCX__PT int ipcx_fflush(FILE *fp) { return fflush(fp); }
 IPCX__PT int ipcx_fileno(FILE *fp) { return fileno(fp); }
@@ -762,6 +763,7 @@ IPCX_EXTERN char *ipcx_strsignal(int sig);
 IPCX_EXTERN void ipcx_psignal(int sig, const char *s);
 /* stdio on pipes, FIFOs and sockets (win32/stdio.c): a FILE over a relayed bridge. */
 IPCX_EXTERN struct _iobuf *ipcx_fdopen(int fd, const char *mode);
+IPCX_EXTERN struct _iobuf *ipcx_fopen(const char *path, const char *mode);
 IPCX_EXTERN int ipcx_fclose(struct _iobuf *fp);
 IPCX_EXTERN int ipcx_fflush(struct _iobuf *fp);
 IPCX_EXTERN int ipcx_fileno(struct _iobuf *fp);
