@@ -872,6 +872,10 @@ IPCX_EXTERN ipcx_sighandler_t ipcx_signal(int sig, ipcx_sighandler_t fn);
 IPCX_EXTERN int ipcx_raise(int sig);
 /* abort(): SIGABRT's handler, then the end of the process as WIFSIGNALED SIGABRT. */
 IPCX_EXTERN __attribute__((__noreturn__)) void ipcx_abort(void);
+/* What compat/assert.h's assert() calls when it fails: glibc's message on
+ * stderr, then abort() (glibc's __assert_fail). */
+IPCX_EXTERN __attribute__((__noreturn__)) void ipcx___assert_fail(const char *expr, const char *file,
+                                                                 unsigned line, const char *func);
 IPCX_EXTERN int ipcx_sigemptyset(ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigfillset(ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigaddset(ipcx_sigset_t *s, int sig);

@@ -10,6 +10,7 @@
  * over a pipe.
  */
 #include "ipcx_test.h"
+#include <assert.h>
 #include <poll.h>
 #include <spawn.h>
 #include <time.h>
@@ -787,6 +788,42 @@ START_TEST(sig_abort_is_sigabrt)
 }
 END_TEST
 
+/* sig_asserter: a failed assert(). */
+IPCX_TEST_HELPER(sig_asserter)
+{
+  (void)argv;
+  assert(argc < 0);
+  return 0;
+}
+
+/* A failed assert() prints glibc's message and ends the process by SIGABRT. */
+START_TEST(sig_assert_is_sigabrt)
+{
+  char path[256], buf[512] = "";
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  int status = -1, fd;
+  ssize_t n;
+
+  test_path(path, sizeof path, "assert");
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, 2, path, O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL,
+                               (char *[]){ (char *)test_self, "--helper", "sig_asserter", NULL }, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %#x", status);
+  fd = open(path, O_RDONLY);
+  ck_assert_int_ge(fd, 0);
+  n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  unlink(path);
+  ck_assert_int_gt(n, 0);
+  ck_assert_msg(strncmp(buf, "ipcx-tests: tests/test_signal.c:", 32) == 0, "%s", buf);
+  ck_assert_msg(strstr(buf, ": helper_sig_asserter: Assertion `argc < 0' failed.\n") != NULL, "%s", buf);
+}
+END_TEST
+
 static volatile sig_atomic_t pipe_sigs;
 static void on_sigpipe(int sig) { (void)sig; pipe_sigs++; }
 
@@ -1549,6 +1586,7 @@ Suite *suite_signal(void)
   tcase_add_test(tc, sig_kill_foreign);
   tcase_add_test(tc, sig_sigpipe_default);
   tcase_add_test(tc, sig_abort_is_sigabrt);
+  tcase_add_test(tc, sig_assert_is_sigabrt);
   tcase_add_test(tc, sig_sigpipe_handler);
   tcase_add_test(tc, sig_kill_minus_one);
   tcase_add_test(tc, sig_spawn_inherits);
