@@ -33,4 +33,5 @@ typedef _sigset_t sigset_t;     /* MinGW defines it only under _POSIX */
 #define sigpending ipcx_sigpending
 #define sigsuspend ipcx_sigsuspend
 #define sigwait ipcx_sigwait
+#define psignal ipcx_psignal
 #endif

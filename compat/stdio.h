@@ -3,7 +3,7 @@
  * (win32/strerror.c); fdopen() on ipcx pipes, FIFOs and sockets through a
  * synchronous bridge the CRT can use, with fclose() closing the ipcx fd,
  * fflush() pushing the bytes into the fd and fileno() naming it
- * (win32/stdio.c).
+ * (win32/stdio.c), fopen() of a FIFO through ipcx; pclose() with a wait status, as POSIX's (win32/process.c).
  *
  * Buffering as on Linux.  A stream to a pipe or file is fully buffered on
  * Linux: a parent's printf() lines come out when it flushes or exits, after
@@ -29,9 +29,11 @@
 /* Links win32/stdio.c, whose constructor makes stderr unbuffered (Linux). */
 __attribute__((__used__)) static int (*const ipcx__stdio_link)(FILE *) = ipcx_fflush;
 #define fdopen ipcx_fdopen
+#define fopen ipcx_fopen
 #define fclose ipcx_fclose
 #define fflush ipcx_fflush
 #define fileno ipcx_fileno
+#define pclose ipcx_pclose
 
 #ifndef __cplusplus
 __attribute__((__format__(__MINGW_PRINTF_FORMAT, 2, 0))) static __inline__ int

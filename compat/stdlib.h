@@ -1,7 +1,9 @@
 /*
  * Drop-in <stdlib.h> for MinGW: POSIX setenv() and unsetenv() (over the
  * CRT's _putenv_s: Windows cannot hold an empty value, setting "" removes
- * the variable), random() and srandom().
+ * the variable), random() and srandom(), abort() that ends the process
+ * by SIGABRT (the CRT's exits with status 3; win32/signal.c), and system()
+ * returning a wait status (the CRT's returns the exit code; process.c).
  */
 #pragma GCC system_header
 #include_next <stdlib.h>
@@ -24,4 +26,6 @@ void ipcx_srandom(unsigned int seed);
 #define srandom ipcx_srandom
 #define setenv ipcx_setenv
 #define unsetenv ipcx_unsetenv
+#define abort ipcx_abort
+#define system ipcx_system
 #endif

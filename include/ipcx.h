@@ -153,6 +153,7 @@ IPCX__PT int ipcx_posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *f
 IPCX__PT char *ipcx_strerror(int err) { return strerror(err); }
 IPCX__PT void ipcx_perror(const char *s) { perror(s); }
 IPCX__PT FILE *ipcx_fdopen(int fd, const char *mode) { return fdopen(fd, mode); }
+IPCX__PT FILE *ipcx_fopen(const char *path, const char *mode) { return fopen(path, mode); }
 IPCX__PT int ipcx_fclose(FILE *fp) { return fclose(fp); }
 IPCX__PT int ipcx_fflush(FILE *fp) { return fflush(fp); }
 IPCX__PT int ipcx_fileno(FILE *fp) { return fileno(fp); }
@@ -232,6 +233,13 @@ extern void srandom(unsigned int seed);
 extern int setenv(const char *name, const char *value, int overwrite);
 extern int unsetenv(const char *name);
 # endif
+# if !defined(__USE_POSIX2)
+extern int pclose(FILE *fp);
+# endif
+# if !defined(__USE_XOPEN2K8)
+extern char *strsignal(int sig);
+extern void psignal(int sig, const char *s);
+# endif
 #endif
 IPCX__PT int ipcx_dup3(int fd, int fd2, int flags) { return dup3(fd, fd2, flags); }
 IPCX__PT int ipcx_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask) { return ppoll(fds, n, ts, mask); }
@@ -250,6 +258,10 @@ IPCX__PT long ipcx_random(void) { return random(); }
 IPCX__PT void ipcx_srandom(unsigned int seed) { srandom(seed); }
 IPCX__PT int ipcx_setenv(const char *name, const char *value, int overwrite) { return setenv(name, value, overwrite); }
 IPCX__PT int ipcx_unsetenv(const char *name) { return unsetenv(name); }
+IPCX__PT char *ipcx_strsignal(int sig) { return strsignal(sig); }
+IPCX__PT void ipcx_psignal(int sig, const char *s) { psignal(sig, s); }
+IPCX__PT int ipcx_pclose(FILE *fp) { return pclose(fp); }
+IPCX__PT int ipcx_system(const char *cmd) { return system(cmd); }
 #if defined(__USE_GNU) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
 /* POSIX 2024's name; glibc before 2.41 has only the _np one, which is the same call. */
 IPCX__PT int ipcx_posix_spawn_file_actions_addchdir(posix_spawn_file_actions_t *fa, const char *path) { return posix_spawn_file_actions_addchdir_np(fa, path); }
@@ -262,6 +274,7 @@ typedef siginfo_t ipcx_siginfo_t;
 typedef void (*ipcx_sighandler_t)(int);
 IPCX__PT ipcx_sighandler_t ipcx_signal(int sig, ipcx_sighandler_t fn) { return signal(sig, fn); }
 IPCX__PT int ipcx_raise(int sig) { return raise(sig); }
+IPCX__PT __attribute__((__noreturn__)) void ipcx_abort(void) { abort(); }
 IPCX__PT int ipcx_sigemptyset(sigset_t *s) { return sigemptyset(s); }
 IPCX__PT int ipcx_sigfillset(sigset_t *s) { return sigfillset(s); }
 IPCX__PT int ipcx_sigaddset(sigset_t *s, int sig) { return sigaddset(s, sig); }
@@ -745,11 +758,18 @@ IPCX_EXTERN int ipcx_posix_spawn_file_actions_addopen(ipcx_posix_spawn_file_acti
 /* strerror()/perror() with Linux's messages (MinGW's CRT lacks the socket ones). */
 IPCX_EXTERN char *ipcx_strerror(int err);
 IPCX_EXTERN void ipcx_perror(const char *s);
+/* strsignal()/psignal() with Linux's texts (MinGW has neither). */
+IPCX_EXTERN char *ipcx_strsignal(int sig);
+IPCX_EXTERN void ipcx_psignal(int sig, const char *s);
 /* stdio on pipes, FIFOs and sockets (win32/stdio.c): a FILE over a relayed bridge. */
 IPCX_EXTERN struct _iobuf *ipcx_fdopen(int fd, const char *mode);
+IPCX_EXTERN struct _iobuf *ipcx_fopen(const char *path, const char *mode);
 IPCX_EXTERN int ipcx_fclose(struct _iobuf *fp);
 IPCX_EXTERN int ipcx_fflush(struct _iobuf *fp);
 IPCX_EXTERN int ipcx_fileno(struct _iobuf *fp);
+/* pclose() and system() with the wait status Linux gives (win32/process.c). */
+IPCX_EXTERN int ipcx_pclose(struct _iobuf *fp);
+IPCX_EXTERN int ipcx_system(const char *cmd);
 IPCX_EXTERN int ipcx_posix_spawnattr_init(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_destroy(ipcx_posix_spawnattr_t *a);
 IPCX_EXTERN int ipcx_posix_spawnattr_setflags(ipcx_posix_spawnattr_t *a, short flags);
@@ -850,6 +870,12 @@ IPCX_EXTERN int ipcx_mq_notify(ipcx_mqd_t q, const struct ipcx_sigevent *sev);
 IPCX_EXTERN int ipcx_sigaction(int sig, const struct ipcx_sigaction *act, struct ipcx_sigaction *old);
 IPCX_EXTERN ipcx_sighandler_t ipcx_signal(int sig, ipcx_sighandler_t fn);
 IPCX_EXTERN int ipcx_raise(int sig);
+/* abort(): SIGABRT's handler, then the end of the process as WIFSIGNALED SIGABRT. */
+IPCX_EXTERN __attribute__((__noreturn__)) void ipcx_abort(void);
+/* What compat/assert.h's assert() calls when it fails: glibc's message on
+ * stderr, then abort() (glibc's __assert_fail). */
+IPCX_EXTERN __attribute__((__noreturn__)) void ipcx___assert_fail(const char *expr, const char *file,
+                                                                 unsigned line, const char *func);
 IPCX_EXTERN int ipcx_sigemptyset(ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigfillset(ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigaddset(ipcx_sigset_t *s, int sig);

@@ -382,6 +382,30 @@ START_TEST(posix_errno_names)
 }
 END_TEST
 
+/* strsignal() with glibc's texts; MinGW has none (configure's AC_CHECK_FUNCS
+ * links it: libipcx carries the name). */
+START_TEST(posix_strsignal)
+{
+  ck_assert_str_eq(strsignal(SIGHUP), "Hangup");
+  ck_assert_str_eq(strsignal(SIGINT), "Interrupt");
+  ck_assert_str_eq(strsignal(SIGABRT), "Aborted");
+  ck_assert_str_eq(strsignal(SIGKILL), "Killed");
+  ck_assert_str_eq(strsignal(SIGSEGV), "Segmentation fault");
+  ck_assert_str_eq(strsignal(SIGPIPE), "Broken pipe");
+  ck_assert_str_eq(strsignal(SIGALRM), "Alarm clock");
+  ck_assert_str_eq(strsignal(SIGTERM), "Terminated");
+  ck_assert_str_eq(strsignal(SIGCHLD), "Child exited");
+  ck_assert_str_eq(strsignal(SIGUSR1), "User defined signal 1");
+  ck_assert_str_eq(strsignal(SIGSYS), "Bad system call");
+  ck_assert_str_eq(strsignal(0), "Unknown signal 0");
+  ck_assert_str_eq(strsignal(32), "Unknown signal 32");
+  ck_assert_str_eq(strsignal(34), "Real-time signal 0");
+  ck_assert_str_eq(strsignal(64), "Real-time signal 30");
+  ck_assert_str_eq(strsignal(65), "Unknown signal 65");
+  ck_assert_str_eq(strsignal(-1), "Unknown signal -1");
+}
+END_TEST
+
 START_TEST(posix_sysconf)
 {
   ck_assert_int_gt(sysconf(_SC_PAGESIZE), 0);
@@ -808,6 +832,7 @@ Suite *suite_posix(void)
   tcase_add_test(tc, posix_exact_device_names);
   tcase_add_test(tc, posix_exact_long_relative_paths);
   tcase_add_test(tc, posix_exact_unlink_rmdir_errors);
+  tcase_add_test(tc, posix_strsignal);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -10,6 +10,7 @@
  * over a pipe.
  */
 #include "ipcx_test.h"
+#include <assert.h>
 #include <poll.h>
 #include <spawn.h>
 #include <time.h>
@@ -727,6 +728,99 @@ START_TEST(sig_sigpipe_default)
   ck_assert_int_eq(waitpid(pid, &status, 0), pid);
   ck_assert(WIFSIGNALED(status));
   ck_assert_int_eq(WTERMSIG(status), SIGPIPE);
+}
+END_TEST
+
+/* sig_aborter MODE FILE: abort() with SIGABRT at its default ("dfl"),
+ * ignored ("ign") or caught by a handler that writes "handled" to FILE and
+ * returns ("handler"). */
+static const char *abort_file;
+static void on_sigabrt(int sig)
+{
+  int fd = open(abort_file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+  (void)sig;
+  if (fd >= 0) {
+    (void)write(fd, "handled", 7);
+    close(fd);
+  }
+}
+
+IPCX_TEST_HELPER(sig_aborter)
+{
+  if (argc < 2)
+    return 2;
+  abort_file = argv[1];
+  if (strcmp(argv[0], "handler") == 0)
+    signal(SIGABRT, on_sigabrt);
+  else if (strcmp(argv[0], "ign") == 0)
+    signal(SIGABRT, SIG_IGN);
+  abort();
+}
+
+/* abort() ends the process with SIGABRT (WIFSIGNALED, WTERMSIG SIGABRT) after
+ * its handler ran, even when the handler returns or SIGABRT is ignored. */
+START_TEST(sig_abort_is_sigabrt)
+{
+  static const char *const modes[] = { "dfl", "ign", "handler" };
+  char path[256], buf[16];
+  size_t i;
+
+  test_path(path, sizeof path, "abort");
+  for (i = 0; i < sizeof modes / sizeof *modes; i++) {
+    int status = -1, fd;
+    pid_t pid = test_spawn_helper((char *[]){ (char *)test_self, "--helper", "sig_aborter",
+                                              (char *)modes[i], path, NULL });
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "%s: status %#x", modes[i],
+                  status);
+    fd = open(path, O_RDONLY);
+    if (strcmp(modes[i], "handler") == 0) {
+      ck_assert_int_ge(fd, 0);
+      ck_assert_int_eq(read(fd, buf, sizeof buf), 7);
+      ck_assert_int_eq(memcmp(buf, "handled", 7), 0);
+      close(fd);
+      unlink(path);
+    } else {
+      ck_assert_int_eq(fd, -1);
+    }
+  }
+}
+END_TEST
+
+/* sig_asserter: a failed assert(). */
+IPCX_TEST_HELPER(sig_asserter)
+{
+  (void)argv;
+  assert(argc < 0);
+  return 0;
+}
+
+/* A failed assert() prints glibc's message and ends the process by SIGABRT. */
+START_TEST(sig_assert_is_sigabrt)
+{
+  char path[256], buf[512] = "";
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  int status = -1, fd;
+  ssize_t n;
+
+  test_path(path, sizeof path, "assert");
+  ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+  ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, 2, path, O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
+  ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL,
+                               (char *[]){ (char *)test_self, "--helper", "sig_asserter", NULL }, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %#x", status);
+  fd = open(path, O_RDONLY);
+  ck_assert_int_ge(fd, 0);
+  n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  unlink(path);
+  ck_assert_int_gt(n, 0);
+  ck_assert_msg(strncmp(buf, "ipcx-tests: tests/test_signal.c:", 32) == 0, "%s", buf);
+  ck_assert_msg(strstr(buf, ": helper_sig_asserter: Assertion `argc < 0' failed.\n") != NULL, "%s", buf);
 }
 END_TEST
 
@@ -1491,6 +1585,8 @@ Suite *suite_signal(void)
   tcase_add_test(tc, sig_stop_cont);
   tcase_add_test(tc, sig_kill_foreign);
   tcase_add_test(tc, sig_sigpipe_default);
+  tcase_add_test(tc, sig_abort_is_sigabrt);
+  tcase_add_test(tc, sig_assert_is_sigabrt);
   tcase_add_test(tc, sig_sigpipe_handler);
   tcase_add_test(tc, sig_kill_minus_one);
   tcase_add_test(tc, sig_spawn_inherits);

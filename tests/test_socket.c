@@ -1270,6 +1270,43 @@ START_TEST(sock_socket_errors)
 }
 END_TEST
 
+/* Linux makes an AF_UNIX SOCK_RAW socket a SOCK_DGRAM one (af_unix.c), and
+ * checks the protocol before the type. */
+START_TEST(sock_raw_is_dgram)
+{
+  int sv[2], fd, type;
+  socklen_t len = sizeof type;
+  char buf[16];
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_RAW, 0, sv), 0);
+  ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len), 0);
+  ck_assert_int_eq(type, SOCK_DGRAM);
+  ck_assert_int_eq(send(sv[0], "ab", 2, 0), 2);
+  ck_assert_int_eq(send(sv[0], "cde", 3, 0), 3);
+  ck_assert_int_eq(recv(sv[1], buf, sizeof buf, 0), 2);
+  ck_assert_int_eq(recv(sv[1], buf, sizeof buf, 0), 3);
+  ck_assert_int_eq(memcmp(buf, "cde", 3), 0);
+  close(sv[0]);
+  close(sv[1]);
+  fd = socket(AF_UNIX, SOCK_RAW | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(fd, 0);
+  type = 0;
+  len = sizeof type;
+  ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len), 0);
+  ck_assert_int_eq(type, SOCK_DGRAM);
+  close(fd);
+  errno = 0;
+  ck_assert_int_eq(socket(AF_UNIX, SOCK_RAW, 5), -1);
+  ck_assert_int_eq(errno, EPROTONOSUPPORT);
+  errno = 0;
+  ck_assert_int_eq(socket(AF_UNIX, SOCK_RDM, 5), -1);
+  ck_assert_int_eq(errno, EPROTONOSUPPORT);
+  errno = 0;
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_RDM, 0, sv), -1);
+  ck_assert_int_eq(errno, ESOCKTNOSUPPORT);
+}
+END_TEST
+
 /* A full backlog makes a nonblocking connect EAGAIN and a blocking one wait. */
 struct late_connect {
   const char *path;
@@ -1833,6 +1870,44 @@ START_TEST(sock_tcp_nonblocking_poll)
 }
 END_TEST
 
+/* A refused nonblocking TCP connect: poll() for POLLOUT reports POLLOUT with
+ * POLLERR and POLLHUP (Linux: the socket is shut down both ways), and
+ * SO_ERROR says ECONNREFUSED. */
+START_TEST(sock_tcp_refused_poll)
+{
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  struct pollfd p;
+  int lfd, c, r, err = -1;
+
+  lfd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(lfd, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+  close(lfd);                   /* the port is bound by nobody now */
+  c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(c, 0);
+  r = connect(c, (struct sockaddr *)&a, sizeof a);
+  if (r < 0 && errno == EINPROGRESS) {
+    p.fd = c;
+    p.events = POLLOUT;
+    ck_assert_int_eq(poll(&p, 1, 10000), 1);
+    ck_assert_msg((p.revents & (POLLOUT | POLLERR | POLLHUP)) == (POLLOUT | POLLERR | POLLHUP),
+                  "revents %#x", (unsigned)p.revents);
+    len = sizeof err;
+    ck_assert_int_eq(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+    ck_assert_int_eq(err, ECONNREFUSED);
+  } else {
+    ck_assert_int_eq(r, -1);
+    ck_assert_int_eq(errno, ECONNREFUSED);
+  }
+  close(c);
+}
+END_TEST
+
 Suite *suite_socket(void)
 {
   Suite *s = suite_create("socket");
@@ -1857,6 +1932,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_send_timeout);
   tcase_add_test(tc, sock_names);
   tcase_add_test(tc, sock_options);
+  tcase_add_test(tc, sock_raw_is_dgram);
   tcase_add_test(tc, sock_remembered_options);
   tcase_add_test(tc, sock_peercred);
   tcase_add_test(tc, sock_bind_errors);
@@ -1874,6 +1950,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_tcp_roundtrip);
   tcase_add_test(tc, sock_tcp_nonblocking_poll);
   tcase_add_test(tc, sock_tcp_to_child);
+  tcase_add_test(tc, sock_tcp_refused_poll);
   tcase_add_test(tc, sock_many_clients);
   suite_add_tcase(s, tc);
   return s;

@@ -983,6 +983,30 @@ START_TEST(spawn_concurrent_no_leaks)
 }
 END_TEST
 
+/* system() and pclose() return a wait status (WEXITSTATUS is the command's
+ * exit code), not the bare exit code the C runtime's give. */
+START_TEST(spawn_system_pclose_status)
+{
+  char cmd[1024], buf[16];
+  FILE *fp;
+  int st;
+
+  ck_assert_int_ne(system(NULL), 0);
+  snprintf(cmd, sizeof cmd, "\"%s\" --helper exit 7", test_self);
+  st = system(cmd);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 7, "system: status %#x", st);
+  snprintf(cmd, sizeof cmd, "\"%s\" --helper exit 0", test_self);
+  st = system(cmd);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "system: status %#x", st);
+  snprintf(cmd, sizeof cmd, "\"%s\" --helper exit 5", test_self);
+  fp = popen(cmd, "r");
+  ck_assert_ptr_nonnull(fp);
+  ck_assert_ptr_null(fgets(buf, sizeof buf, fp));
+  st = pclose(fp);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 5, "pclose: status %#x", st);
+}
+END_TEST
+
 Suite *suite_spawn(void)
 {
   Suite *s = suite_create("spawn");
@@ -1016,6 +1040,7 @@ Suite *suite_spawn(void)
   tcase_add_test(tc, spawn_attr_signals);
   tcase_add_test(tc, spawn_bad_arguments);
   tcase_add_test(tc, spawn_concurrent_no_leaks);
+  tcase_add_test(tc, spawn_system_pclose_status);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,5 +1,6 @@
 /* stdio on pipes, FIFOs and sockets: fdopen(), fgets(), fprintf(), fflush(), fclose(). */
 #include "ipcx_test.h"
+#include <poll.h>
 
 #include <spawn.h>
 #include <sys/socket.h>
@@ -285,6 +286,63 @@ START_TEST(stdio_fifo_reader_spawned_writers)
 }
 END_TEST
 
+static void *fifo_line_writer(void *arg)
+{
+  int fd = open((const char *)arg, O_WRONLY);   /* waits for the reader */
+
+  if (fd >= 0) {
+    (void)test_write_all(fd, "from writer\n", 12);
+    close(fd);
+  }
+  return NULL;
+}
+
+/* fopen() on a FIFO opens it as open() does (a reader waits for a writer),
+ * and "/dev/null" is the null device. */
+START_TEST(stdio_fopen_fifo)
+{
+  char path[256], line[64];
+  struct pollfd p;
+  pthread_t t;
+  FILE *fp;
+  int fd;
+
+  test_path(path, sizeof path, "fopen.fifo");
+  ck_assert_int_eq(mkfifo(path, 0600), 0);
+  ck_assert_int_eq(pthread_create(&t, NULL, fifo_line_writer, path), 0);
+  fp = fopen(path, "r");
+  ck_assert_ptr_nonnull(fp);
+  ck_assert_ptr_nonnull(fgets(line, sizeof line, fp));
+  ck_assert_str_eq(line, "from writer\n");
+  ck_assert_ptr_null(fgets(line, sizeof line, fp));     /* the writer closed: EOF */
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
+  ck_assert_int_eq(fclose(fp), 0);
+
+  fd = open(path, O_RDONLY | O_NONBLOCK);
+  ck_assert_int_ge(fd, 0);
+  fp = fopen(path, "w");
+  ck_assert_ptr_nonnull(fp);
+  ck_assert_int_eq(fprintf(fp, "to reader %d\n", 7), 12);
+  ck_assert_int_eq(fclose(fp), 0);
+  p.fd = fd;
+  p.events = POLLIN;
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  ck_assert_int_eq(read(fd, line, sizeof line), 12);
+  ck_assert_int_eq(memcmp(line, "to reader 7\n", 12), 0);
+  close(fd);
+  unlink(path);
+
+  fp = fopen("/dev/null", "r");
+  ck_assert_ptr_nonnull(fp);
+  ck_assert_int_eq(fgetc(fp), EOF);
+  ck_assert_int_eq(fclose(fp), 0);
+  fp = fopen("/dev/null", "w");
+  ck_assert_ptr_nonnull(fp);
+  ck_assert_int_eq(fputs("gone\n", fp) >= 0, 1);
+  ck_assert_int_eq(fclose(fp), 0);
+}
+END_TEST
+
 /* Bytes flushed through the FILE come before a later write() on its fd. */
 START_TEST(stdio_fflush_orders_with_write)
 {
@@ -426,6 +484,7 @@ Suite *suite_stdio(void)
   tcase_add_test(tc, stdio_file_on_each_end);
   tcase_add_test(tc, stdio_binary_bytes);
   tcase_add_test(tc, stdio_fdopen_errors);
+  tcase_add_test(tc, stdio_fopen_fifo);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -27,6 +27,12 @@
  * on its handle; when it ends, SIGCHLD is queued (CLD_EXITED or CLD_KILLED,
  * si_pid, si_status).  The same wait wakes waitpid(-1).
  *
+ * system() and pclose(): the C runtime's return the command's exit code
+ * (cmd.exe passes its command's on); POSIX's return a wait status.  Both
+ * are the CRT's calls with the exit code encoded as waitpid() encodes it,
+ * so WEXITSTATUS(system("prog")) is prog's exit status and a command ended
+ * by a signal is WIFSIGNALED.
+ *
  * kill() finds the targets (one pid, the children of a group, this process)
  * and hands each to ipcx__signal_send (signal.c), which delivers or applies
  * the default action from outside.  Blocking waitpid() is interruptible
@@ -34,6 +40,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
@@ -172,18 +179,24 @@ static int signal_of(DWORD code)
   }
 }
 
-static int status_of(const struct child *c)
+/* A wait status, as Linux encodes it, from a Windows exit code. */
+static int status_of_code(DWORD code)
 {
-  DWORD code = 0;
-  int sig;
+  int sig = IPCX__EXIT_SIGNAL_OF(code);
 
-  GetExitCodeProcess(c->h, &code);
-  sig = IPCX__EXIT_SIGNAL_OF(code);
   if (sig == 0)
     sig = signal_of(code);
   if (sig != 0)
     return sig;
   return (int)((code & 0xff) << 8);
+}
+
+static int status_of(const struct child *c)
+{
+  DWORD code = 0;
+
+  GetExitCodeProcess(c->h, &code);
+  return status_of_code(code);
 }
 
 static void CALLBACK child_exited(void *arg, BOOLEAN timed_out)
@@ -411,4 +424,24 @@ gid_t ipcx_getgid(void)
 gid_t ipcx_getegid(void)
 {
   return (gid_t)-1;
+}
+
+int ipcx_system(const char *cmd)
+{
+  int r;
+
+  if (cmd == NULL)
+    return system(NULL);        /* nonzero: a command processor exists */
+  r = system(cmd);
+  return r == -1 ? -1 : status_of_code((DWORD)r);
+}
+
+int ipcx_pclose(FILE *fp)
+{
+  int r;
+
+  if (fp == NULL)
+    return ipcx__fail(EINVAL);
+  r = _pclose(fp);
+  return r == -1 ? -1 : status_of_code((DWORD)r);
 }

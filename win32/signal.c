@@ -807,6 +807,46 @@ int ipcx_raise(int sig)
   return send_self(sig, 1);
 }
 
+/*
+ * abort() as glibc's: SIGABRT unblocked and raised (its handler runs here);
+ * if that returns, or SIGABRT is ignored, the default action: the process
+ * ends with SIGABRT in its exit code, which waitpid() reports as
+ * WIFSIGNALED/SIGABRT.  The C runtime's abort() exits with status 3.
+ */
+void ipcx_abort(void)
+{
+  ipcx_sigset_t set = BIT(SIGABRT);
+  struct ipcx_sigaction dfl;
+
+  ipcx_sigprocmask(SIG_UNBLOCK, &set, NULL);
+  ipcx_raise(SIGABRT);
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  ipcx_sigaction(SIGABRT, &dfl, NULL);
+  for (;;)
+    die(SIGABRT);
+}
+
+/* assert()'s failure (compat/assert.h), as glibc's: "prog: file:line: func:
+ * Assertion `expr' failed." with prog argv[0]'s base name (".exe" left
+ * out, as Linux's has none), then abort(). */
+void ipcx___assert_fail(const char *expr, const char *file, unsigned line, const char *func)
+{
+  const char *prog = __argv != NULL && __argv[0] != NULL ? __argv[0] : "", *p;
+  size_t n;
+
+  for (p = prog; *p != 0; p++)
+    if (*p == '/' || *p == '\\')
+      prog = p + 1;
+  n = strlen(prog);
+  if (n > 4 && _stricmp(prog + n - 4, ".exe") == 0)
+    n -= 4;
+  fprintf(stderr, "%.*s%s%s:%u: %s%sAssertion `%s' failed.\n", (int)n, prog, n ? ": " : "", file,
+          line, func ? func : "", func ? ": " : "", expr);
+  fflush(stderr);
+  ipcx_abort();
+}
+
 int ipcx_sigemptyset(ipcx_sigset_t *s)
 {
   if (s == NULL)

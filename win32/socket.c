@@ -316,11 +316,15 @@ static short ws_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nw
         rev |= IPCX_POLLOUT;
       /* Winsock's POLLHUP is the peer's FIN: Linux reports POLLIN (read()
        * returns 0) and keeps POLLHUP for a connection that is gone both
-       * ways, as after a reset (POLLERR). */
+       * ways, as after a reset.  A TCP error (a reset, a refused connect:
+       * Wine reports the latter as POLLERR alone) leaves Linux's socket
+       * shut down both ways: POLLIN, POLLOUT (a connect() poller that
+       * tests POLLOUT sees it end), POLLHUP. */
       if (p.revents & POLLHUP)
-        rev |= (p.revents & POLLERR) ? IPCX_POLLIN | IPCX_POLLHUP : IPCX_POLLIN;
+        rev |= IPCX_POLLIN;
       if (p.revents & POLLERR)
-        rev |= IPCX_POLLERR;
+        rev |= w->type == SOCK_STREAM ? IPCX_POLLERR | IPCX_POLLIN | IPCX_POLLOUT | IPCX_POLLHUP
+                                      : IPCX_POLLERR;
       if (p.revents & POLLNVAL)
         rev |= IPCX_POLLNVAL;
     }
@@ -680,6 +684,22 @@ static struct ipcx__file *sock_get(int fd)
   return f;
 }
 
+/*
+ * The AF_UNIX type a socket of type base gets, or -1/errno, in Linux's order
+ * (af_unix.c unix_create): the protocol first, then the type.  SOCK_RAW is
+ * SOCK_DGRAM there, for old programs; SO_TYPE then says SOCK_DGRAM.
+ */
+static int unix_type(int base, int protocol)
+{
+  if (protocol != 0 && protocol != AF_UNIX)
+    return ipcx__fail(EPROTONOSUPPORT);
+  if (base == SOCK_RAW)
+    return SOCK_DGRAM;
+  if (base != SOCK_STREAM && base != SOCK_SEQPACKET && base != SOCK_DGRAM)
+    return ipcx__fail(ESOCKTNOSUPPORT);
+  return base;
+}
+
 int ipcx_socket(int domain, int type, int protocol)
 {
   int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -688,10 +708,8 @@ int ipcx_socket(int domain, int type, int protocol)
   if (base < 0 || base >= LINUX_SOCK_MAX)
     return ipcx__fail(EINVAL);
   if (domain == AF_UNIX) {
-    if (base != SOCK_STREAM && base != SOCK_SEQPACKET && base != SOCK_DGRAM)
-      return ipcx__fail(ESOCKTNOSUPPORT);
-    if (protocol != 0 && protocol != AF_UNIX)
-      return ipcx__fail(EPROTONOSUPPORT);
+    if ((base = unix_type(base, protocol)) < 0)
+      return -1;
     return ipcx__unix_socket(base, flags);
   }
   if (domain == AF_INET || domain == AF_INET6)
@@ -710,10 +728,8 @@ int ipcx_socketpair(int domain, int type, int protocol, int sv[2])
     return ipcx__fail(EOPNOTSUPP);
   if (domain != AF_UNIX)
     return ipcx__fail(EAFNOSUPPORT);
-  if (base != SOCK_STREAM && base != SOCK_SEQPACKET && base != SOCK_DGRAM)
-    return ipcx__fail(ESOCKTNOSUPPORT);
-  if (protocol != 0 && protocol != AF_UNIX)
-    return ipcx__fail(EPROTONOSUPPORT);
+  if ((base = unix_type(base, protocol)) < 0)
+    return -1;
   if (sv == NULL)
     return ipcx__fail(EFAULT);
   return ipcx__unix_socketpair(base, flags, sv);

@@ -11,6 +11,7 @@
  *   "w", "a"     one thread: bridge -> fd
  *   "r+", "w+"   both, over one duplex bridge
  * Regular files (and anything else the CRT serves) keep the CRT's fdopen().
+ * fopen() of a FIFO or a \\.\pipe\ name is ipcx_open() + fdopen().
  *
  * Why not give the FILE the ipcx fd's own CRT slot: every ipcx handle is
  * overlapped (io.c), and msvcrt's _read/_write call ReadFile/WriteFile with
@@ -298,6 +299,36 @@ static int mode_access(const char *mode)
   default: return -1;
   }
   return strchr(mode + 1, '+') != NULL ? O_RDWR : acc;
+}
+
+/*
+ * fopen(): a FIFO (its marker file) or a Windows named pipe is opened with
+ * ipcx_open() (the FIFO rendezvous: "r" waits for a writer) and given a
+ * bridge by fdopen(); "/dev/null" is NUL.  Everything else is the CRT's.
+ */
+FILE *ipcx_fopen(const char *path, const char *mode)
+{
+  int acc = mode_access(mode), fd, err;
+  FILE *fp;
+
+  if (path == NULL || mode == NULL) {
+    errno = EFAULT;
+    return NULL;
+  }
+  if (strcmp(path, "/dev/null") == 0)
+    return fopen("NUL", mode);
+  if (acc < 0 || !(ipcx__fifo_is(path) || ipcx__raw_is_path(path)))
+    return fopen(path, mode);
+  fd = ipcx_open(path, acc | (strchr(mode, 'e') != NULL ? O_CLOEXEC : 0));
+  if (fd < 0)
+    return NULL;
+  fp = ipcx_fdopen(fd, mode);
+  if (fp == NULL) {
+    err = errno;
+    ipcx_close(fd);
+    errno = err;
+  }
+  return fp;
 }
 
 FILE *ipcx_fdopen(int fd, const char *mode)

@@ -1,11 +1,14 @@
 /*
- * strerror.c: strerror() and perror() with Linux's messages.
+ * strerror.c: strerror() and perror() with Linux's messages, strsignal() and
+ * psignal() with Linux's signal texts.
  *
  * MinGW's C runtime knows messages for errno values up to about 42 only;
  * ECONNREFUSED and the other socket errors print "Unknown error".  A ported
  * program that prints perror("connect") must print what it prints on Linux,
  * so compat/string.h and compat/stdio.h rename strerror and perror to these,
- * which use glibc's texts.
+ * which use glibc's texts.  MinGW has no strsignal() or psignal() at all;
+ * these give glibc's texts for ipcx's signal numbers (Linux's, but SIGABRT
+ * is 22 as in MinGW), "Real-time signal N" from 34 (glibc's SIGRTMIN) to 64.
  */
 #include "internal.h"
 
@@ -120,6 +123,41 @@ char *ipcx_strerror(int err)
 void ipcx_perror(const char *s)
 {
   const char *msg = ipcx_strerror(errno);
+
+  if (s != NULL && *s != 0)
+    fprintf(stderr, "%s: %s\n", s, msg);
+  else
+    fprintf(stderr, "%s\n", msg);
+}
+
+static const char *const signal_texts[32] = {
+  NULL, "Hangup", "Interrupt", "Quit", "Illegal instruction", "Trace/breakpoint trap",
+  "Aborted", "Bus error", "Floating point exception", "Killed", "User defined signal 1",
+  "Segmentation fault", "User defined signal 2", "Broken pipe", "Alarm clock", "Terminated",
+  "Stack fault", "Child exited", "Continued", "Stopped (signal)", "Stopped",
+  "Stopped (tty input)", "Aborted" /* SIGABRT is MinGW's 22, Linux's SIGTTOU */,
+  "Urgent I/O condition",
+  "CPU time limit exceeded", "File size limit exceeded", "Virtual timer expired",
+  "Profiling timer expired", "Window changed", "I/O possible", "Power failure",
+  "Bad system call",
+};
+
+char *ipcx_strsignal(int sig)
+{
+  static __thread char other[40];
+
+  if (sig >= 1 && sig < 32)
+    return (char *)signal_texts[sig];
+  if (sig >= 34 && sig <= 64)
+    snprintf(other, sizeof other, "Real-time signal %d", sig - 34);
+  else
+    snprintf(other, sizeof other, "Unknown signal %d", sig);
+  return other;
+}
+
+void ipcx_psignal(int sig, const char *s)
+{
+  const char *msg = ipcx_strsignal(sig);
 
   if (s != NULL && *s != 0)
     fprintf(stderr, "%s: %s\n", s, msg);

@@ -10,6 +10,7 @@
 #     must see the core names with check_function_exists, and not fork, build one program
 #     against ipcx::ipcx and one against ipcx::ipcx_shared, and both must
 #     print under Wine what the native build prints;
+#   - the same program through pkg_check_modules(ipcx) and (ipcx-dll);
 #   - the same CMake project natively against the native install.
 set -eu
 nb=$1 wb=$2
@@ -22,7 +23,7 @@ make -s install PREFIX="$t/linux" >/dev/null
 fail=0
 bad() { echo "build systems test: $*"; fail=1; }
 
-core="socketpair pipe pipe2 mkfifo poll posix_spawn posix_spawnp waitpid kill fcntl accept4 mmap setenv unsetenv getuid"
+core="socketpair pipe pipe2 mkfifo poll posix_spawn posix_spawnp waitpid kill fcntl accept4 mmap setenv unsetenv getuid strsignal"
 names=$(cat "$wb/posix-names.txt")
 for f in $core; do
   echo "$names" | grep -qx "$f" || bad "$f is not among the POSIX names libipcx exports"
@@ -136,6 +137,44 @@ else
   bad "CMake: the Windows project does not configure or build"
 fi
 
+# The same program through pkg-config: pkg_check_modules(... IMPORTED_TARGET ipcx)
+# and ipcx-dll, cross-built with the toolchain file (CMake moves a bare library
+# path into link options, before the objects, and finds no -L library outside
+# the find root: ipcx.pc must survive both).
+for m in ipcx ipcx-dll; do
+  d="$t/cmake/pc-$m"
+  mkdir -p "$d"
+  cp "$t/ported.c" "$d/"
+  {
+    echo 'cmake_minimum_required(VERSION 3.13)'
+    echo 'project(ported C)'
+    echo 'find_package(PkgConfig REQUIRED)'
+    echo "pkg_check_modules(IPCX REQUIRED IMPORTED_TARGET $m)"
+    echo 'include(CheckFunctionExists)'
+    echo 'set(CMAKE_REQUIRED_LIBRARIES PkgConfig::IPCX)'
+    echo 'check_function_exists(socketpair HAVE_SOCKETPAIR)'
+    echo 'if(NOT HAVE_SOCKETPAIR)'
+    echo '  message(FATAL_ERROR "check_function_exists(socketpair) fails")'
+    echo 'endif()'
+    echo 'add_executable(ported ported.c)'
+    echo 'target_link_libraries(ported PkgConfig::IPCX)'
+  } >"$d/CMakeLists.txt"
+  if PKG_CONFIG_LIBDIR="$t/windows/lib/pkgconfig" cmake -S "$d" -B "$d/b" \
+       -DCMAKE_TOOLCHAIN_FILE="$top/cmake/mingw-w64-x86_64.cmake" >"$d.out" 2>&1 \
+     && cmake --build "$d/b" >>"$d.out" 2>&1; then
+    dlls=$(x86_64-w64-mingw32-objdump -p "$d/b/ported.exe" | sed -n 's/.*DLL Name: //p' | tr 'A-Z\n' 'a-z ')
+    case "$m:$dlls" in
+      ipcx:*ipcx.dll*|ipcx:*winpthread*) bad "pkg_check_modules(ipcx) links a DLL: $dlls" ;;
+      ipcx-dll:*ipcx.dll*) cp "$t/windows/bin/ipcx.dll" "$d/b/" ;;
+      ipcx-dll:*) bad "pkg_check_modules(ipcx-dll) does not link ipcx.dll: $dlls" ;;
+    esac
+  else
+    tail -n 30 "$d.out"
+    bad "CMake: pkg_check_modules($m) project does not configure or build"
+  fi
+done
+echo "build systems test: CMake pkg_check_modules(ipcx) and (ipcx-dll) find socketpair and link"
+
 cmake_project "$t/cmake/linux" "socketpair poll fork"
 if cmake -S "$t/cmake/linux" -B "$t/cmake/linux/b" -DCMAKE_PREFIX_PATH="$t/linux" >"$t/cmake/linux.out" 2>&1 \
    && cmake --build "$t/cmake/linux/b" >>"$t/cmake/linux.out" 2>&1; then
@@ -158,6 +197,11 @@ if [ -f "$t/cmake/win/b/ported.exe" ] && [ -f "$t/cmake/win/b/ported_shared.exe"
   for exe in ported ported_shared; do
     wine_run 120 "$t/$exe.txt" "$t/cmake/win/b/$exe.exe" || bad "$exe.exe fails under Wine"
     cmp -s "$t/linux.txt" "$t/$exe.txt" || { bad "$exe.exe prints differently under Wine:"; diff "$t/linux.txt" "$t/$exe.txt" || true; }
+  done
+  for m in ipcx ipcx-dll; do
+    [ -f "$t/cmake/pc-$m/b/ported.exe" ] || continue
+    wine_run 120 "$t/pc-$m.txt" "$t/cmake/pc-$m/b/ported.exe" || bad "pkg_check_modules($m) program fails under Wine"
+    cmp -s "$t/linux.txt" "$t/pc-$m.txt" || bad "pkg_check_modules($m) program prints differently under Wine"
   done
   echo "build systems test: ipcx::ipcx and ipcx::ipcx_shared programs print under Wine what the native ones print: $(cat "$t/linux.txt")"
 fi
