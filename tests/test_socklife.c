@@ -900,6 +900,7 @@ START_TEST(life_closed_socket_number_reused)
 {
   char path[256], path2[256];
   int a, b, c, d, f, g, p[2], sv[2];
+  FILE *fp;
 
   f = open_file(path, sizeof path);
   /* socket(), close(), socket(): the same number */
@@ -920,7 +921,7 @@ START_TEST(life_closed_socket_number_reused)
   ck_assert_int_eq(close(sv[0]), 0);
   ck_assert_int_eq(close(sv[1]), 0);
   ck_assert_int_eq(close(a), 0);
-  /* open(), pipe(), dup() and F_DUPFD after a close: the closed number */
+  /* open(), pipe(), dup(), fopen() and F_DUPFD after a close: the closed number */
   a = new_socket();
   ck_assert_int_eq(close(a), 0);
   g = open(path, O_RDONLY);
@@ -936,6 +937,12 @@ START_TEST(life_closed_socket_number_reused)
   ck_assert_int_eq(close(a), 0);
   ck_assert_int_eq(dup(f), a);
   ck_assert_int_eq(close(a), 0);
+  a = new_socket();
+  ck_assert_int_eq(close(a), 0);
+  fp = fopen(path, "r");                        /* stdio's own open */
+  ck_assert_ptr_nonnull(fp);
+  ck_assert_int_eq(fileno(fp), a);
+  ck_assert_int_eq(fclose(fp), 0);
   a = new_socket();
   b = new_socket();
   ck_assert_int_eq(close(a), 0);

@@ -304,7 +304,8 @@ static int mode_access(const char *mode)
 /*
  * fopen(): a FIFO (its marker file) or a Windows named pipe is opened with
  * ipcx_open() (the FIFO rendezvous: "r" waits for a writer) and given a
- * bridge by fdopen(); "/dev/null" is NUL.  Everything else is the CRT's.
+ * bridge by fdopen(); "/dev/null" is NUL.  Everything else is the CRT's,
+ * after fd.c's pool of closed sockets' slots is drained.
  */
 FILE *ipcx_fopen(const char *path, const char *mode)
 {
@@ -315,10 +316,10 @@ FILE *ipcx_fopen(const char *path, const char *mode)
     errno = EFAULT;
     return NULL;
   }
-  if (strcmp(path, "/dev/null") == 0)
-    return fopen("NUL", mode);
-  if (acc < 0 || !(ipcx__fifo_is(path) || ipcx__raw_is_path(path)))
-    return fopen(path, mode);
+  if (strcmp(path, "/dev/null") == 0 || acc < 0 || !(ipcx__fifo_is(path) || ipcx__raw_is_path(path))) {
+    ipcx__fd_pool_drain();      /* the CRT's fd: the number Linux gives (fd.c's pool) */
+    return fopen(strcmp(path, "/dev/null") == 0 ? "NUL" : path, mode);
+  }
   fd = ipcx_open(path, acc | (strchr(mode, 'e') != NULL ? O_CLOEXEC : 0));
   if (fd < 0)
     return NULL;
