@@ -1900,6 +1900,8 @@ START_TEST(sock_tcp_refused_poll)
     len = sizeof err;
     ck_assert_int_eq(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len), 0);
     ck_assert_int_eq(err, ECONNREFUSED);
+    ck_assert_int_eq(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+    ck_assert_int_eq(err, 0);   /* read once */
   } else {
     ck_assert_int_eq(r, -1);
     ck_assert_int_eq(errno, ECONNREFUSED);

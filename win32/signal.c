@@ -43,6 +43,10 @@
  *   in IPCX_SIGSTATE, read by a constructor here before main(); kill(-1)
  *   opens the box of every process of the user (a Toolhelp snapshot).
  *
+ *   abort() (compat/stdlib.h) and a failed assert() (compat/assert.h) are
+ *   glibc's: SIGABRT raised here, then its default action whatever the
+ *   handler did, so the process ends as WIFSIGNALED/SIGABRT.
+ *
  *   Threads: the signal thread, for the process's life.  Handles: the page,
  *   the event, the thread, and one interrupt event per thread that waits
  *   interruptibly (closed when the thread ends).  Nothing per signal.

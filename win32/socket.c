@@ -43,6 +43,7 @@ struct wsock {
   int domain, type;
   DWORD rcvtimeo, sndtimeo;     /* ms, 0 = none */
   HANDLE ev;                    /* poll()'s WSAEventSelect event */
+  int err_taken;                /* the Winsock SO_ERROR already reported (Linux clears it) */
 };
 
 static INIT_ONCE wsa_once = INIT_ONCE_STATIC_INIT;
@@ -495,6 +496,7 @@ static int ws_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen
 {
   int err = 0, elen = sizeof err;
 
+  ws(f)->err_taken = 0;         /* a new attempt: its error is news */
   if (connect(sock_of(f), addr, len) == 0)
     return 0;
   if (WSAGetLastError() != WSAEWOULDBLOCK)
@@ -504,6 +506,7 @@ static int ws_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen
   if (ws_wait(f, POLLWRNORM, ws(f)->sndtimeo) <= 0)
     return errno == 0 ? ipcx__fail(ETIMEDOUT) : -1;
   getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&err, &elen);
+  ws(f)->err_taken = err;
   if (err != 0)
     return ipcx__fail(ipcx__errno_from_win32((DWORD)err));
   return 0;
@@ -536,9 +539,13 @@ static int ws_getsockopt(struct ipcx__file *f, int level, int name, void *val, s
     } else if (name == SO_PROTOCOL_IPCX) {
       v = w->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
     } else {
+      /* Linux's SO_ERROR is read once, then 0; Winsock (Wine) keeps
+       * reporting a failed connect's error: report each error once. */
       int e = 0, elen = sizeof e;
       getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&e, &elen);
-      v = e != 0 ? ipcx__errno_from_win32((DWORD)e) : 0;
+      v = e != 0 && e != w->err_taken ? ipcx__errno_from_win32((DWORD)e) : 0;
+      if (e != 0)
+        w->err_taken = e;
     }
     memcpy(val, &v, sizeof v);
     *len = sizeof v;
