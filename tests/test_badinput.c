@@ -296,6 +296,58 @@ static long null_writev(void) { struct iovec *volatile v = NULL; return writev(c
 static long null_readv_base(void) { struct iovec v = { NULL, 1 }; return readv(c.pr, &v, 1); }
 static long null_writev_base(void) { struct iovec v = { NULL, 1 }; return writev(c.pw, &v, 1); }
 static long null_pipe(void) { int *volatile p = NULL; return pipe(p); }
+
+/* Pointers that are not NULL but map nothing: EFAULT, and the data stays. */
+static void *bad_ptr(void)
+{
+  void *volatile p = (void *)(uintptr_t)16;     /* volatile: the compiler may not see it */
+  return p;
+}
+#define BAD_PTR bad_ptr()
+static long bad_read(void) { return read(c.pr, BAD_PTR, 3); }
+static long bad_write(void) { return write(c.pw, BAD_PTR, 3); }
+static long bad_readv_base(void) { struct iovec v[2] = { { BAD_PTR, 1 }, { BAD_PTR, 2 } }; return readv(c.pr, v, 2); }
+static long bad_writev_base(void) { struct iovec v[2] = { { BAD_PTR, 1 }, { BAD_PTR, 2 } }; return writev(c.pw, v, 2); }
+static long bad_send(void) { return send(c.sv[0], BAD_PTR, 3, 0); }
+static long bad_sendmsg(void)
+{
+  struct iovec v = { BAD_PTR, 3 };
+  struct msghdr m;
+  memset(&m, 0, sizeof m);
+  m.msg_iov = &v;
+  m.msg_iovlen = 1;
+  return sendmsg(c.sv[0], &m, 0);
+}
+/* into a bad pointer on a socket with "abc" queued: EFAULT, then "abc" */
+static long sock_bad_then_good(long (*bad)(void))
+{
+  char b[4] = "";
+  long r;
+  int e;
+
+  if (write(c.sv[1], "abc", 3) != 3)
+    return -2;
+  r = bad();
+  e = errno;
+  if (read(c.sv[0], b, sizeof b) != 3 || memcmp(b, "abc", 3) != 0)
+    return -3;                  /* the bytes were lost */
+  errno = e;
+  return r;
+}
+static long bad_read_sock1(void) { return read(c.sv[0], BAD_PTR, 3); }
+static long bad_recv_sock1(void) { return recv(c.sv[0], BAD_PTR, 3, 0); }
+static long bad_recvmsg_sock1(void)
+{
+  struct iovec v = { BAD_PTR, 3 };
+  struct msghdr m;
+  memset(&m, 0, sizeof m);
+  m.msg_iov = &v;
+  m.msg_iovlen = 1;
+  return recvmsg(c.sv[0], &m, 0);
+}
+static long bad_read_sock(void) { return sock_bad_then_good(bad_read_sock1); }
+static long bad_recv_sock(void) { return sock_bad_then_good(bad_recv_sock1); }
+static long bad_recvmsg_sock(void) { return sock_bad_then_good(bad_recvmsg_sock1); }
 static long null_fstat(void) { struct stat *volatile s = NULL; return fstat(c.pr, s); }
 static long null_stat_path(void) { struct stat st; const char *volatile p = NULL; return stat(p, &st); }
 static long null_stat_buf(void) { struct stat *volatile s = NULL; return stat(c.path, s); }
@@ -524,6 +576,15 @@ static const struct row {
   { "writev with a NULL iovec array", null_writev, EFAULT },
   { "readv into a NULL iov_base", null_readv_base, EFAULT },
   { "writev from a NULL iov_base", null_writev_base, EFAULT },
+  { "read into a bad pointer", bad_read, EFAULT },
+  { "write from a bad pointer", bad_write, EFAULT },
+  { "readv into a bad iov_base", bad_readv_base, EFAULT },
+  { "writev from a bad iov_base", bad_writev_base, EFAULT },
+  { "send from a bad pointer", bad_send, EFAULT },
+  { "sendmsg from a bad iov_base", bad_sendmsg, EFAULT },
+  { "read on a socket into a bad pointer (data kept)", bad_read_sock, EFAULT },
+  { "recv into a bad pointer (data kept)", bad_recv_sock, EFAULT },
+  { "recvmsg into a bad iov_base (data kept)", bad_recvmsg_sock, EFAULT },
   { "pipe(NULL)", null_pipe, EFAULT },
   { "fstat(fd, NULL)", null_fstat, EFAULT },
   { "stat(NULL, st)", null_stat_path, EFAULT },

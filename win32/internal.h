@@ -194,6 +194,9 @@ int ipcx__fd_install_slot(struct ipcx__file *f, HANDLE slot, int cloexec);
 int ipcx__fd_install_pooled(struct ipcx__file *f, int cloexec);
 /* Close the pooled slots: before the CRT hands out a number outside fd.c. */
 void ipcx__fd_pool_drain(void);
+/* 1 if n bytes at p can be copied into (into = 1) or out of; NULL and n = 0
+ * say 1 (the callers' own cases). */
+int ipcx__mem_ok(const void *p, size_t n, int into);
 /* 1 if fd is a pooled slot, a closed fd (the table lock held: spawn.c). */
 int ipcx__fd_pooled(int fd);
 /*

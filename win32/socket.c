@@ -845,13 +845,27 @@ ssize_t ipcx_send(int fd, const void *buf, size_t n, int flags)
   return ipcx_sendto(fd, buf, n, flags, NULL, 0);
 }
 
-ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags)
+/* A buffer ipcx could not copy (ipcx__mem_ok): EFAULT once fd is known to be
+ * a socket (Linux checks the fd first); 0 if the buffer is fine. */
+static int bad_buffer(int fd, const void *buf, size_t n, int into)
 {
-  CALL(ssize_t, fd, recvfrom, buf, n, flags, NULL, NULL);
+  struct ipcx__file *f;
+
+  if (ipcx__mem_ok(buf, n, into))
+    return 0;
+  if ((f = sock_get(fd)) == NULL)
+    return -1;
+  ipcx__file_unref(f);
+  return ipcx__fail(EFAULT);
 }
 
-/* Total of msg's iovec as Linux checks it, or -1/errno. */
-static ssize_t msg_total(const struct msghdr *msg)
+ssize_t ipcx_recv(int fd, void *buf, size_t n, int flags)
+{
+  return ipcx_recvfrom(fd, buf, n, flags, NULL, NULL);
+}
+
+/* Total of msg's iovec as Linux checks it, or -1/errno (into: recvmsg). */
+static ssize_t msg_total(const struct msghdr *msg, int into)
 {
   size_t total = 0, i;
 
@@ -864,6 +878,8 @@ static ssize_t msg_total(const struct msghdr *msg)
   for (i = 0; i < msg->msg_iovlen; i++) {
     if (msg->msg_iov[i].iov_len > (size_t)0x7fffffff - total)
       return ipcx__fail(EINVAL);
+    if (!ipcx__mem_ok(msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len, into))
+      return ipcx__fail(EFAULT);
     total += msg->msg_iov[i].iov_len;
   }
   return (ssize_t)total;
@@ -942,7 +958,7 @@ static ssize_t send_scm(int fd, const struct msghdr *msg, size_t total, int flag
 ssize_t ipcx_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
   char stackbuf[4096], *buf;
-  ssize_t total = msg_total(msg), r;
+  ssize_t total = msg_total(msg, 0), r;
   struct iovec *one;
   size_t off, i;
 
@@ -1003,7 +1019,7 @@ static int passcred_of(struct ipcx__file *f, struct ucred *cred)
 ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
 {
   char stackbuf[4096], *buf;
-  ssize_t total = msg_total(msg), r;
+  ssize_t total = msg_total(msg, 1), r;
   struct iovec *one;
   size_t off, i;
   int user_flags = flags;
@@ -1070,6 +1086,8 @@ ssize_t ipcx_recvmsg(int fd, struct msghdr *msg, int flags)
 static ssize_t sendto_call(int fd, const void *buf, size_t n, int flags,
                            const struct sockaddr *addr, socklen_t alen)
 {
+  if (bad_buffer(fd, buf, n, 0) < 0)
+    return -1;
   CALL(ssize_t, fd, sendto, buf, n, flags, addr, alen);
 }
 
@@ -1090,5 +1108,7 @@ ssize_t ipcx_recvfrom(int fd, void *buf, size_t n, int flags,
     ipcx__file_unref(f);
     return ipcx__fail(EFAULT);
   }
+  if (bad_buffer(fd, buf, n, 1) < 0)
+    return -1;
   CALL(ssize_t, fd, recvfrom, buf, n, flags, addr, alen);
 }
