@@ -1068,6 +1068,7 @@ int ipcx__fd_export(int fd, DWORD to, HANDLE *h, int *flags, WSAPROTOCOL_INFOW *
  */
 int ipcx__fd_adopt(HANDLE h, const WSAPROTOCOL_INFOW *ws, int flags, int cloexec)
 {
+  struct ipcx__file *f;
   int fd, oflags = _O_BINARY | (cloexec ? _O_NOINHERIT : 0);
 
   if (flags & IPCX__FD_WINSOCK)
@@ -1090,6 +1091,11 @@ int ipcx__fd_adopt(HANDLE h, const WSAPROTOCOL_INFOW *ws, int flags, int cloexec
   }
   bits_clear(fd);
   ReleaseSRWLockExclusive(&table_lock);
+  /* The kind's import now, not at the fd's first use: a listener that
+   * arrives must hold its "alive" event before anyone connects to it
+   * (unix_listener.c; the sender may have closed its own copy already). */
+  if ((f = ipcx__fd_get(fd)) != NULL)
+    ipcx__file_unref(f);
   if ((flags & (O_NONBLOCK | O_APPEND)) != 0)
     ipcx_fcntl(fd, F_SETFL, flags & (O_NONBLOCK | O_APPEND));
   return fd;
