@@ -172,11 +172,10 @@ struct mailbox {
   struct sender **snd;
   int n, cap;
   /* detached: the socket was closed here while another process reads it
-   * (ipcx__unix_mailbox_detach); a zero-byte read on out (zov) tells the
-   * relay when the last reader has gone. */
+   * (ipcx__unix_mailbox_detach); a zero-byte read watch on out (zero_read.c)
+   * tells the relay when the last reader has gone. */
   volatile LONG detached;
-  OVERLAPPED zov;
-  int zposted;
+  struct ipcx__zero_read zw;
   HANDLE flow_map;              /* keeps the flow record for a child that opens it later */
 };
 
@@ -287,25 +286,13 @@ static int mailbox_busy(struct mailbox *m)
  */
 static int mailbox_orphaned(struct mailbox *m)
 {
-  DWORD n;
-
   if (!m->detached)
     return 0;
-  if (m->zposted) {
-    if (!HasOverlappedIoCompleted(&m->zov))
-      return 0;
-    m->zposted = 0;
-    if (!GetOverlappedResult(m->out, &m->zov, &n, FALSE) && GetLastError() != ERROR_MORE_DATA)
-      return 1;
-  }
-  if (m->zov.hEvent == NULL && (m->zov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+  if (ipcx__zero_read_finished(&m->zw, m->out) == ERROR_IO_PENDING)
     return 0;
-  m->zov.Internal = m->zov.InternalHigh = 0;
-  if (!ReadFile(m->out, NULL, 0, NULL, &m->zov) && GetLastError() != ERROR_IO_PENDING &&
-      GetLastError() != ERROR_MORE_DATA)
-    return 1;                   /* broken at once: nobody reads */
-  m->zposted = 1;
-  return 0;
+  if (!m->zw.gone)
+    ipcx__zero_read_arm(&m->zw, m->out, NULL);    /* no event: not orphaned, tried again */
+  return m->zw.gone;            /* broken, now or at once: nobody reads */
 }
 
 static DWORD WINAPI mailbox_thread(void *arg)
@@ -330,8 +317,8 @@ static DWORD WINAPI mailbox_thread(void *arg)
     nh = 0;
     hs[nh++] = m->stop;
     hs[nh++] = m->ev;
-    if (m->zposted)
-      hs[nh++] = m->zov.hEvent;
+    if (m->zw.active)
+      hs[nh++] = m->zw.ov.hEvent;
     if (m->listener != NULL)
       hs[nh++] = m->lov.hEvent;
     w = ipcx__wait(nh, hs, INFINITE, 0);
@@ -369,9 +356,7 @@ static void mailbox_free(struct mailbox *m)
 {
   int k;
 
-  if (m->zposted)
-    ipcx__io_cancel(m->out, &m->zov);
-  ipcx__unix_close_handle(m->zov.hEvent);
+  ipcx__zero_read_end(&m->zw, m->out, 1);
   ipcx__unix_close_handle(m->flow_map);
   if (m->listener != NULL) {
     ipcx__io_cancel(m->listener, &m->lov);

@@ -31,7 +31,9 @@
  * close); a FIFO reader's poll() (its own watch on its current source, the
  * stream or the direct instance: ipcx__zero_read_on); the FIFO relay thread
  * (one watch per writer's instance: arm, finished, end); the write relay of
- * an fdopen() bridge (stdio.c: arm, wait beside its stop event, finished).
+ * an fdopen() bridge (stdio.c: arm, wait beside its stop event, finished);
+ * a detached datagram mailbox's relay (unix_dgram.c: the watch on its
+ * private pipe's write end tells when the last reader has gone).
  *
  * Wine runs the completion of an overlapped read as an APC in the thread
  * that issued it, when that thread next waits or calls the server; a watch
