@@ -309,14 +309,21 @@ static long bad_write(void) { return write(c.pw, BAD_PTR, 3); }
 static long bad_readv_base(void) { struct iovec v[2] = { { BAD_PTR, 1 }, { BAD_PTR, 2 } }; return readv(c.pr, v, 2); }
 static long bad_writev_base(void) { struct iovec v[2] = { { BAD_PTR, 1 }, { BAD_PTR, 2 } }; return writev(c.pw, v, 2); }
 static long bad_send(void) { return send(c.sv[0], BAD_PTR, 3, 0); }
+/* m carries one piece, v (a bad pointer, 3 bytes) */
+static struct msghdr *bad_msg(struct msghdr *m, struct iovec *v)
+{
+  v->iov_base = BAD_PTR;
+  v->iov_len = 3;
+  memset(m, 0, sizeof *m);
+  m->msg_iov = v;
+  m->msg_iovlen = 1;
+  return m;
+}
 static long bad_sendmsg(void)
 {
-  struct iovec v = { BAD_PTR, 3 };
+  struct iovec v;
   struct msghdr m;
-  memset(&m, 0, sizeof m);
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
-  return sendmsg(c.sv[0], &m, 0);
+  return sendmsg(c.sv[0], bad_msg(&m, &v), 0);
 }
 /* into a bad pointer on a socket with "abc" queued: EFAULT, then "abc" */
 static long sock_bad_then_good(long (*bad)(void))
@@ -338,12 +345,9 @@ static long bad_read_sock1(void) { return read(c.sv[0], BAD_PTR, 3); }
 static long bad_recv_sock1(void) { return recv(c.sv[0], BAD_PTR, 3, 0); }
 static long bad_recvmsg_sock1(void)
 {
-  struct iovec v = { BAD_PTR, 3 };
+  struct iovec v;
   struct msghdr m;
-  memset(&m, 0, sizeof m);
-  m.msg_iov = &v;
-  m.msg_iovlen = 1;
-  return recvmsg(c.sv[0], &m, 0);
+  return recvmsg(c.sv[0], bad_msg(&m, &v), 0);
 }
 static long bad_read_sock(void) { return sock_bad_then_good(bad_read_sock1); }
 static long bad_recv_sock(void) { return sock_bad_then_good(bad_recv_sock1); }

@@ -1695,28 +1695,35 @@ END_TEST
 
 /* --- TCP in the same fd table ---------------------------------------------------- */
 
-START_TEST(sock_tcp_roundtrip)
+/* A loopback listener (SO_REUSEADDR), a client connected to it and the accepted end. */
+static void tcp_connected(int *lfd, int *c, int *s)
 {
   struct sockaddr_in a;
   socklen_t len = sizeof a;
-  char buf[16];
-  int lfd, c, s, one = 1;
+  int one = 1;
 
-  lfd = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(lfd, 0);
-  ck_assert_int_eq(setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one), 0);
+  *lfd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(*lfd, 0);
+  ck_assert_int_eq(setsockopt(*lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one), 0);
   memset(&a, 0, sizeof a);
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
-  ck_assert_int_eq(listen(lfd, 4), 0);
-  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
-  c = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
-  s = accept(lfd, NULL, NULL);
-  ck_assert_int_ge(s, 0);
+  ck_assert_int_eq(bind(*lfd, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(listen(*lfd, 4), 0);
+  ck_assert_int_eq(getsockname(*lfd, (struct sockaddr *)&a, &len), 0);
+  *c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(*c, 0);
+  ck_assert_int_eq(connect(*c, (struct sockaddr *)&a, sizeof a), 0);
+  *s = accept(*lfd, NULL, NULL);
+  ck_assert_int_ge(*s, 0);
+}
+
+START_TEST(sock_tcp_roundtrip)
+{
+  char buf[16];
+  int lfd, c, s;
+
+  tcp_connected(&lfd, &c, &s);
   ck_assert_int_eq(write(c, "tcp!", 4), 4);
   ck_assert_int_eq(test_read_all(s, buf, 4), 4);
   ck_assert_int_eq(memcmp(buf, "tcp!", 4), 0);
@@ -1731,7 +1738,7 @@ START_TEST(sock_tcp_roundtrip)
   ck_assert_int_eq(read(c, buf, sizeof buf), 0);
   {
     int v;
-    len = sizeof v;
+    socklen_t len = sizeof v;
     ck_assert_int_eq(getsockopt(c, SOL_SOCKET, SO_TYPE, &v, &len), 0);
     ck_assert_int_eq(v, SOCK_STREAM);
     len = sizeof v;
@@ -1774,25 +1781,11 @@ START_TEST(sock_tcp_to_child)
 {
   posix_spawn_file_actions_t fa;
   char *argv[] = { (char *)test_self, "--helper", "sock_tcp_child", NULL };
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
   char buf[8];
   int lfd, c, s;
   pid_t pid;
 
-  lfd = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(lfd, 0);
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
-  ck_assert_int_eq(listen(lfd, 4), 0);
-  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
-  c = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
-  s = accept(lfd, NULL, NULL);
-  ck_assert_int_ge(s, 0);
+  tcp_connected(&lfd, &c, &s);
   ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
   ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, s, 3), 0);
   ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, NULL), 0);
