@@ -548,7 +548,7 @@ static ssize_t iov_total(const struct iovec *iov, int n, int into)
       return ipcx__fail(EINVAL);
     if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
       return ipcx__fail(EFAULT);
-    if (iov[i].iov_base != NULL && !ipcx__mem_ok(iov[i].iov_base, iov[i].iov_len, into))
+    if (!ipcx__mem_ok(iov[i].iov_base, iov[i].iov_len, into))   /* NULL: the callers' case */
       return ipcx__fail(EFAULT);
     total += iov[i].iov_len;
   }
