@@ -370,6 +370,20 @@ static Suite *counted_suite(Suite *s, const char *name, int count)
   return s;
 }
 
+/* A runner started under nohup, or as a background job of a script, inherits
+ * SIG_IGN for SIGHUP, SIGINT or SIGQUIT, and passes it on to every child (as
+ * POSIX says).  The signal tests expect the default actions: start from them. */
+static void default_dispositions(void)
+{
+  static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM };
+  struct sigaction old;
+  size_t i;
+
+  for (i = 0; i < sizeof sigs / sizeof *sigs; i++)
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+      signal(sigs[i], SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
   SRunner *sr;
@@ -389,6 +403,7 @@ int main(int argc, char **argv)
     return 127;
   }
   setvbuf(stdout, NULL, _IONBF, 0);
+  default_dispositions();
   if (argc >= 2 && strcmp(argv[1], "--list") == 0) {
     for (i = 0; i < sizeof suites / sizeof suites[0]; i++)
       printf("%s\n", suites[i].name);
