@@ -71,7 +71,7 @@ int test_connect_to(const char *path, int type);
 
 /* The process's open handles (Windows) or fds (Linux), and the growth a
  * count may show without a leak (lazily made per-process objects, a thread
- * still exiting).  test_settle_count waits up to 5 s for the count to come
+ * still exiting).  test_settle_count waits up to 15 s for the count to come
  * back to base + TEST_SLACK and returns it. */
 #define TEST_SLACK 8
 long test_open_count(void);
