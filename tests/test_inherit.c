@@ -13,8 +13,8 @@
 #define WORKERS 3
 #define CLIENTS 30
 
-/* A worker: accept on the inherited listener argv[0]; answer "Rnn" with
- * "Rnn:<pid>", "quit" with "bye:<served>" and leave. */
+/* A worker: accept on the inherited listener argv[0] (after argv[1] ms, if
+ * given); answer "Rnn" with "Rnn:<pid>", "quit" with "bye:<served>" and leave. */
 IPCX_TEST_HELPER(inherit_worker)
 {
   int lfd, fd, served = 0;
@@ -23,6 +23,8 @@ IPCX_TEST_HELPER(inherit_worker)
   if (argc < 1)
     return 2;
   lfd = atoi(argv[0]);
+  if (argc > 1)
+    test_sleep_ms(atoi(argv[1]));
   for (;;) {
     fd = accept(lfd, NULL, NULL);
     if (fd < 0)
@@ -54,20 +56,17 @@ static int connect_send(const char *path, const char *req)
   return fd;
 }
 
-START_TEST(listener_shared_by_workers)
+/*
+ * CLIENTS clients for the WORKERS workers pids[] that share the listener at
+ * path: each gets one reply naming a worker, then EOF; then each worker is
+ * told to quit, and their counts add up to CLIENTS (none lost, none doubled).
+ */
+static void serve_clients(const char *path, const pid_t *pids)
 {
-  char path[256], fdstr[16], req[8], rep[64];
-  char *argv[] = { (char *)test_self, "--helper", "inherit_worker", fdstr, NULL };
-  pid_t pids[WORKERS], who[CLIENTS];
-  int lfd, c[CLIENTS], q[WORKERS], i, k, total = 0, busy = 0, r;
+  char req[8], rep[64];
+  pid_t who[CLIENTS];
+  int c[CLIENTS], q[WORKERS], i, k, total = 0;
 
-  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 16);
-  ck_assert_int_ge(lfd, 0);
-  snprintf(fdstr, sizeof fdstr, "%d", lfd);
-  for (i = 0; i < WORKERS; i++)
-    pids[i] = test_spawn_helper(argv);
-  /* The parent keeps its listener open and never accepts: every connection
-   * must reach a worker. */
   for (i = 0; i < CLIENTS; i++) {
     snprintf(req, sizeof req, "R%02d", i);
     c[i] = connect_send(path, req);
@@ -89,16 +88,54 @@ START_TEST(listener_shared_by_workers)
     ck_assert_int_eq(test_read_all(q[i], rep, 7), 7);
     rep[7] = 0;
     ck_assert(memcmp(rep, "bye:", 4) == 0);
-    r = atoi(rep + 4);
-    total += r;
-    busy += r > 0;
+    total += atoi(rep + 4);
     close(q[i]);
   }
-  ck_assert_int_eq(total, CLIENTS);                       /* none lost, none doubled */
+  ck_assert_int_eq(total, CLIENTS);
   for (i = 0; i < WORKERS; i++)
     test_wait_ok(pids[i]);
-  (void)busy;
+}
+
+START_TEST(listener_shared_by_workers)
+{
+  char path[256], fdstr[16];
+  char *argv[] = { (char *)test_self, "--helper", "inherit_worker", fdstr, NULL };
+  pid_t pids[WORKERS];
+  int lfd, i;
+
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 16);
+  ck_assert_int_ge(lfd, 0);
+  snprintf(fdstr, sizeof fdstr, "%d", lfd);
+  for (i = 0; i < WORKERS; i++)
+    pids[i] = test_spawn_helper(argv);
+  /* The parent keeps its listener open and never accepts: every connection
+   * must reach a worker. */
+  serve_clients(path, pids);
   ck_assert_int_eq(close(lfd), 0);
+  unlink(path);
+}
+END_TEST
+
+/*
+ * The parent spawns its workers and closes its own copy of the listener at
+ * once: the workers hold it, so the connections that follow queue for them
+ * (Linux's shared backlog), none is refused, also while the workers have not
+ * touched the listener yet (they wait 300 ms before their first accept()).
+ */
+START_TEST(listener_closed_at_once_by_parent)
+{
+  char path[256], fdstr[16];
+  char *argv[] = { (char *)test_self, "--helper", "inherit_worker", fdstr, "300", NULL };
+  pid_t pids[WORKERS];
+  int lfd, i;
+
+  lfd = test_listen_at(path, sizeof path, SOCK_STREAM, 16);
+  ck_assert_int_ge(lfd, 0);
+  snprintf(fdstr, sizeof fdstr, "%d", lfd);
+  for (i = 0; i < WORKERS; i++)
+    pids[i] = test_spawn_helper(argv);
+  ck_assert_int_eq(close(lfd), 0);
+  serve_clients(path, pids);
   unlink(path);
 }
 END_TEST
@@ -333,6 +370,7 @@ Suite *suite_inherit(void)
   TCase *tc = test_tcase("inherit");
 
   tcase_add_test(tc, listener_shared_by_workers);
+  tcase_add_test(tc, listener_closed_at_once_by_parent);
   tcase_add_test(tc, listener_parent_accepts_after_children);
   tcase_add_test(tc, dgram_bound_to_child);
   tcase_add_test(tc, dgram_connected_only_from_peer);

@@ -1100,3 +1100,41 @@ int ipcx__fd_adopt(HANDLE h, const WSAPROTOCOL_INFOW *ws, int flags, int cloexec
     ipcx_fcntl(fd, F_SETFL, flags & (O_NONBLOCK | O_APPEND));
   return fd;
 }
+
+/*
+ * At start-up of a posix_spawn child whose fds include one that must be
+ * imported before main() (spawn.c: IPCX_IMPORT=fd:handle,...; the kinds that
+ * ask are those with an export_keep, a shared listener): each such fd is
+ * imported now, then the handle the parent gave the child to keep the object
+ * alive until then is closed.  Without the variable (every other program):
+ * nothing, no request.  The variable is taken out, as IPCX_SIGSTATE is.
+ */
+__attribute__((constructor)) static void import_at_start(void)
+{
+  const char *v = getenv(IPCX__IMPORT);
+  struct ipcx__file *f;
+  char *list, *p, *end;
+  unsigned long long keep;
+  long fd;
+  int pass;
+
+  if (v == NULL || (list = _strdup(v)) == NULL)
+    return;
+  _putenv(IPCX__IMPORT "=");
+  for (pass = 0; pass < 2; pass++) {
+    for (p = list; *p != 0; p = *end == ',' ? end + 1 : end) {
+      fd = strtol(p, &end, 10);
+      if (end == p || *end != ':')
+        break;
+      p = end + 1;
+      keep = strtoull(p, &end, 16);
+      if (end == p || (*end != ',' && *end != 0))
+        break;
+      if (pass == 0 && fd >= 0 && fd < MAX_FDS && (f = ipcx__fd_get((int)fd)) != NULL)
+        ipcx__file_unref(f);
+      if (pass == 1)
+        CloseHandle((HANDLE)(uintptr_t)keep);
+    }
+  }
+  free(list);
+}

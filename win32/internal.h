@@ -133,6 +133,15 @@ struct ipcx__ops {
    */
   int (*export_to)(struct ipcx__file *f, HANDLE *h);
   int (*import)(HANDLE h, struct ipcx__file **out);
+  /*
+   * posix_spawn, after export_to: the kinds whose object must live from the
+   * child's creation on, also when this process closes its fd at once (a
+   * shared listener: its "alive" event), give in *keep an inheritable
+   * handle the child holds until its start-up code has imported the fd
+   * (fd.c's start-up import, told by IPCX__IMPORT); NULL: none needed.
+   * 0 or an errno value.  NULL: the kind is imported at first use.
+   */
+  int (*export_keep)(struct ipcx__file *f, HANDLE *keep);
 };
 
 /* A pending write that write() already reported as done (nonblocking mode). */
@@ -294,6 +303,9 @@ void ipcx__signal_mask_leave(const ipcx_sigset_t *saved);
 /* The environment variable posix_spawn gives a child for its signal state
  * (ignored signals, the mask; signal.c reads it when the child starts). */
 #define IPCX__SIGSTATE "IPCX_SIGSTATE"
+/* The one posix_spawn gives a child that must import fds before main()
+ * ("fd:keep-handle,...": ops' export_keep; fd.c reads it at start). */
+#define IPCX__IMPORT "IPCX_IMPORT"
 void ipcx__signal_spawn_env(const ipcx_posix_spawnattr_t *attr, char *buf, size_t size);
 /* kill() of this process: queued, and delivered before kill() returns. */
 int ipcx__signal_self_kill(int sig);

@@ -98,6 +98,7 @@ struct action {
 /* One fd of the child-to-be. */
 struct slot {
   HANDLE h;                     /* our private duplicate, or NULL: closed */
+  HANDLE keep;                  /* the kind's export_keep: inherited, named in IPCX_IMPORT */
   unsigned char flags;          /* CRT flags */
   int cloexec;
 };
@@ -405,18 +406,25 @@ static int command_line(struct buf *b, const char *path, char *const argv[])
   return b->len > CMDLINE_MAX ? E2BIG : 0;
 }
 
+static int is_var(const char *e, const char *name)
+{
+  size_t n = strlen(name);
+
+  return _strnicmp(e, name, n) == 0 && e[n] == '=';
+}
+
+/* Ours: a parent's never reaches a child, the child gets its own. */
 static int is_sigstate(const char *e)
 {
-  size_t n = sizeof IPCX__SIGSTATE - 1;
-
-  return _strnicmp(e, IPCX__SIGSTATE, n) == 0 && e[n] == '=';
+  return is_var(e, IPCX__SIGSTATE) || is_var(e, IPCX__IMPORT);
 }
 
 /*
  * The child's environment block: envp (NULL: this process's own), plus
- * SYSTEMROOT if envp lacks it, plus `extra` (the signal state) if not "".
+ * SYSTEMROOT if envp lacks it, plus `extra` (the signal state) and `import`
+ * (the fds to import at start) if not "".
  */
-static int environment(struct buf *b, char *const envp[], const char *extra)
+static int environment(struct buf *b, char *const envp[], const char *extra, const char *import)
 {
   int i, has_root = 0;
 
@@ -443,6 +451,8 @@ static int environment(struct buf *b, char *const envp[], const char *extra)
   }
   if (*extra != 0)
     put(b, extra, strlen(extra) + 1);
+  if (*import != 0)
+    put(b, import, strlen(import) + 1);
   put(b, "\0", 1);              /* the block ends with an empty string */
   if (b->len == 1)
     put(b, "\0", 1);
@@ -684,6 +694,8 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
       if (err == 0 && t[fd].h != before)
         t[fd].flags = type_flags(t[fd].h);    /* a socket's pipe, not its slot's placeholder */
     }
+    if (err == 0 && f->ops->export_keep != NULL)
+      err = f->ops->export_keep(f, &t[fd].keep);
     ipcx__file_unref(f);
   }
   return err;
@@ -693,7 +705,9 @@ static void slot_close(struct slot *s)
 {
   if (s->h != NULL)
     CloseHandle(s->h);
-  s->h = NULL;
+  if (s->keep != NULL)
+    CloseHandle(s->keep);
+  s->h = s->keep = NULL;
 }
 
 /* addopen: open in the parent, keep a handle for the child. */
@@ -774,6 +788,8 @@ static int apply(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa, char
         d->h = h;
         d->flags = s->flags;
         d->cloexec = 0;
+        if (s->keep != NULL && (d->keep = dup_inheritable(s->keep)) == NULL)
+          err = ipcx__errno_from_win32(GetLastError());
       }
       break;
     case ACT_OPEN:
@@ -812,7 +828,7 @@ static int spawn(pid_t *pid, const char *file, int search,
                  char *const argv[], char *const envp[])
 {
   struct slot *t;
-  struct buf cmd = { 0 }, env = { 0 };
+  struct buf cmd = { 0 }, env = { 0 }, import = { 0 };
   char *cwd = NULL, *prog = NULL, sigstate[64];
   unsigned char *block = NULL;
   HANDLE *list = NULL;
@@ -835,28 +851,41 @@ static int spawn(pid_t *pid, const char *file, int search,
     err = find_program(file, search, cwd, &prog);
   if (err == 0)
     err = command_line(&cmd, file, argv);
-  ipcx__signal_spawn_env(attr, sigstate, sizeof sigstate);
-  if (err == 0 && (envp != NULL || sigstate[0] != 0))
-    err = environment(&env, envp, sigstate);
   if (err != 0)
     goto out;
 
-  /* What the child keeps: everything open and not close-on-exec. */
+  /* What the child keeps: everything open and not close-on-exec.  The fds
+   * whose kind gave a handle to keep (export_keep) are imported by the
+   * child before main(): IPCX_IMPORT=fd:handle,... (fd.c). */
   for (i = 0; i < CHILD_FDS; i++) {
     if (t[i].h != NULL && t[i].cloexec)
       slot_close(&t[i]);
     if (t[i].h != NULL)
       n = i + 1, nlist++;
+    if (t[i].keep != NULL) {
+      char item[48];
+      snprintf(item, sizeof item, "%s%d:%llx", import.len == 0 ? IPCX__IMPORT "=" : ",", i,
+               (unsigned long long)(uintptr_t)t[i].keep);
+      put(&import, item, strlen(item));
+      nlist++;
+    }
   }
+  ipcx__signal_spawn_env(attr, sigstate, sizeof sigstate);
+  if (envp != NULL || sigstate[0] != 0 || import.len > 0)
+    err = import.err != 0 ? import.err
+                          : environment(&env, envp, sigstate, import.len > 0 ? import.p : "");
   list = malloc(((size_t)nlist + 1) * sizeof *list);
   block = crt_block(t, n);
-  if (list == NULL || block == NULL) {
+  if (err == 0 && (list == NULL || block == NULL))
     err = ENOMEM;
+  if (err != 0)
     goto out;
-  }
-  for (i = 0, nlist = 0; i < n; i++)
+  for (i = 0, nlist = 0; i < n; i++) {
     if (t[i].h != NULL)
       list[nlist++] = t[i].h;
+    if (t[i].keep != NULL)
+      list[nlist++] = t[i].keep;
+  }
 
   memset(&si, 0, sizeof si);
   si.StartupInfo.cb = sizeof si;
@@ -914,6 +943,7 @@ out:
   free(block);
   free(cmd.p);
   free(env.p);
+  free(import.p);
   free(cwd);
   free(prog);
   return err;

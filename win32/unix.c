@@ -955,6 +955,18 @@ static int unix_export(struct ipcx__file *f, HANDLE *h)
   return ipcx__unix_export(f, h);
 }
 
+/* posix_spawn: a shared listener's child holds its "alive" event from its
+ * creation until its start-up import (unix_listener.c). */
+static int unix_export_keep(struct ipcx__file *f, HANDLE *keep)
+{
+  struct usock *s = us(f);
+
+  *keep = NULL;
+  if (s != NULL && s->state == ST_LISTEN && s->lshared)
+    return ipcx__unix_listener_keep(f, keep);
+  return 0;
+}
+
 /* A "\\.\pipe\NAME" address is a raw Windows named pipe (unix_raw.c). */
 static int unix_bind(struct ipcx__file *f, const struct sockaddr *addr, socklen_t len)
 {
@@ -1039,4 +1051,5 @@ const struct ipcx__ops ipcx__unix_ops = {
   .sock = &unix_sock_ops,
   .export_to = unix_export,
   .import = unix_import,
+  .export_keep = unix_export_keep,
 };

@@ -158,6 +158,7 @@ struct lrec {
 };
 #define LREC_MAGIC "XLSNipcx"
 int ipcx__unix_listener_export(struct ipcx__file *f, HANDLE *h);
+int ipcx__unix_listener_keep(struct ipcx__file *f, HANDLE *keep);
 int ipcx__unix_anchor_record(HANDLE h, struct lrec *r);
 int ipcx__unix_listener_adopt(struct ipcx__file *f, HANDLE anchor, const struct lrec *r);
 void ipcx__unix_listener_arm(struct usock *s);

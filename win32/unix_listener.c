@@ -719,6 +719,31 @@ int ipcx__unix_listener_export(struct ipcx__file *f, HANDLE *h)
   return 0;
 }
 
+/*
+ * posix_spawn (after the export): an inheritable duplicate of the "alive"
+ * event (a listener that bound holds it as its accept event, one that
+ * imported as `live`) in *keep.  The child holds it from its creation and
+ * fd.c's start-up code imports the listener and closes it before main(), so
+ * a parent may close its own copy as soon as posix_spawn returns: connect()
+ * sees the listener alive and waits for a worker's accept().
+ */
+int ipcx__unix_listener_keep(struct ipcx__file *f, HANDLE *keep)
+{
+  struct usock *s = us(f);
+  DWORD err = ERROR_SUCCESS;
+  HANDLE live;
+
+  AcquireSRWLockExclusive(&s->llock);
+  live = s->live != NULL ? s->live : s->accept_ev;
+  if (!DuplicateHandle(GetCurrentProcess(), live, GetCurrentProcess(), keep, 0, TRUE,
+                       DUPLICATE_SAME_ACCESS)) {
+    err = GetLastError();
+    *keep = NULL;
+  }
+  ReleaseSRWLockExclusive(&s->llock);
+  return *keep == NULL ? ipcx__errno_from_win32(err) : 0;
+}
+
 /* 1 and the record if h is a shared listener's anchor (a server end whose
  * queued message is a record), else 0.  One PeekNamedPipe. */
 int ipcx__unix_anchor_record(HANDLE h, struct lrec *r)
