@@ -871,9 +871,9 @@ static int spawn(pid_t *pid, const char *file, int search,
     }
   }
   ipcx__signal_spawn_env(attr, sigstate, sizeof sigstate);
-  if (envp != NULL || sigstate[0] != 0 || import.len > 0)
-    err = import.err != 0 ? import.err
-                          : environment(&env, envp, sigstate, import.len > 0 ? import.p : "");
+  err = import.err;
+  if (err == 0 && (envp != NULL || sigstate[0] != 0 || import.len > 0))
+    err = environment(&env, envp, sigstate, import.len > 0 ? import.p : "");
   list = malloc(((size_t)nlist + 1) * sizeof *list);
   block = crt_block(t, n);
   if (err == 0 && (list == NULL || block == NULL))
