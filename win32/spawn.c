@@ -30,6 +30,12 @@
  * Console handles in the handle list need Windows 8 or later (Windows 7's
  * console pseudo-handles are refused there).
  *
+ * A kind whose object must live from the child's creation on (a shared
+ * listener, whose parent may close its copy at once) gives handles to keep
+ * (the ops table's export_keep): they go in the handle list too, and the
+ * child's environment gets IPCX_IMPORT=fd:handle,..., so that fd.c's
+ * start-up code imports those fds and closes the handles before main().
+ *
  * Pipes made by pipe() are overlapped named-pipe instances.  A child that
  * uses ipcx imports an inherited pipe handle on first use (fd.c asks the ops
  * tables' import: a socket's pipe in unix.c, any other pipe in pipe.c) and

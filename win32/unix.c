@@ -86,7 +86,8 @@
  *                cancels the read-ahead); the child's fd.c asks import
  *                (unix_import: a message-type pipe named \ipcx-s-*, -p-*,
  *                -t-*, -q-*, -d-* or -r-*) before pipe.c's.  A listener
- *                travels as its anchor instance (unix_listener.c), a bound
+ *                travels as its anchor instance (unix_listener.c; a
+ *                posix_spawn child imports it before main()), a bound
  *                datagram socket as its relay's private pipe (unix_dgram.c).
  *   raw pipes    an address "\\.\pipe\NAME" is a Windows named pipe itself,
  *                a byte stream with no framing (unix_raw.c).
