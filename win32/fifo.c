@@ -79,11 +79,13 @@
  * message, as pipe.c): cut into 64 KiB messages, a 1 MiB write cost the
  * direct reader 16 reads and the writer 16 writes, each a wait and a thread
  * switch, where a raw named pipe moves it in one (0.38x raw's throughput).
- * A read smaller than the message takes part of it (ERROR_MORE_DATA), the
- * relay finishes a message before another writer's, and a signal that
- * interrupts the write cancels it with what the reader took counted (io.c).
- * A write after the reader has gone gets ERROR_NO_DATA / ERROR_BROKEN_PIPE:
- * EPIPE.
+ * A read smaller than the message takes part of it (ERROR_MORE_DATA), and
+ * the relay finishes a message before another writer's.  A handler with
+ * SA_RESTART does not stop the write (io.c); one without cancels it, and
+ * Wine then reports 0 bytes even if the reader took part of the message
+ * (probed), as when the reader closes half-way: EINTR / EPIPE where Linux
+ * returns the short count.  A write after the reader has gone gets
+ * ERROR_NO_DATA / ERROR_BROKEN_PIPE: EPIPE.
  * O_RDWR is a reader plus a writer connected to its own listening instance,
  * so it never blocks and never sees EOF, as on Linux.
  *
