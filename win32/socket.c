@@ -264,9 +264,9 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
 /*
  * The rest of a blocking send that did not fit at once: one overlapped
  * WSASend, waited for in ipcx__wait() (with SO_SNDTIMEO), as a blocking
- * send() waits inside Winsock, instead of a nonblocking send, WSAPoll and
- * send again per socket-buffer's worth (0.75x raw's throughput at 1 MiB
- * writes).  A wait that a signal or the timeout ends cancels the send, and
+ * send() waits inside Winsock, instead of a nonblocking send, two WSAPolls,
+ * WSAEventSelect and a wait per socket buffer's worth.  A wait that a
+ * signal or the timeout ends cancels the send, and
  * Wine then reports the bytes that went (probed: exactly what the peer
  * receives), so the count is Linux's partial count.  The bytes sent, or -1
  * with WSA's error set (WSAETIMEDOUT, WSAEINTR, or the send's own error).
