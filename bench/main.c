@@ -6,6 +6,7 @@
  *   ipcx-bench --count VARIANT TRANSPORT SIZE N          N x (write+read), for callgrind
  *   ipcx-bench --count-rtt VARIANT TRANSPORT SIZE N      N round trips (2 threads)
  *   ipcx-bench --count-conn VARIANT unix|tcp 0 N         N connect+accept+close
+ *   ipcx-bench --count-tput VARIANT TRANSPORT SIZE N     N writes of SIZE one way (2 threads)
  *   ipcx-bench --variants                                the variants built in
  *
  * Workloads, per transport (pipe, socketpair, AF_UNIX through a listener,
@@ -538,6 +539,14 @@ static int run_count(char **argv, int rtt)
     if (r == 0)
       r = vt->floor(&a, &b, size, n);
     CALLGRIND_TOGGLE_COLLECT;
+  } else if (rtt == 3) {       /* throughput: the peer thread sinks */
+    p.vt = vt, p.e = &b, p.work = W_TPUT, p.size = size, p.result = 0;
+    p.count = (long long)size * n;
+    pthread_create(&th, NULL, peer_thread, &p);
+    CALLGRIND_TOGGLE_COLLECT;
+    r = vt->source(&a, size, (long long)size * n);
+    CALLGRIND_TOGGLE_COLLECT;
+    pthread_join(th, NULL);
   } else {
     p.vt = vt, p.e = &b, p.work = W_RTT, p.size = size, p.count = n + 16, p.result = 0;
     pthread_create(&th, NULL, peer_thread, &p);
@@ -572,6 +581,8 @@ int main(int argc, char **argv)
     return run_count(argv + 2, 1);
   if (argc >= 6 && strcmp(argv[1], "--count-conn") == 0)
     return run_count(argv + 2, 2);
+  if (argc >= 6 && strcmp(argv[1], "--count-tput") == 0)
+    return run_count(argv + 2, 3);
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       rounds = atoi(argv[++i]);

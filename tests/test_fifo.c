@@ -565,6 +565,84 @@ START_TEST(fifo_steady_writer_every_byte)
 }
 END_TEST
 
+#define BIG_WRITE (1024 * 1024 + 1000)
+
+struct big_writer {
+  int fd;
+  const unsigned char *buf;
+  size_t len;
+  ssize_t result;
+};
+
+static void *big_writer_thread(void *arg)
+{
+  struct big_writer *bw = arg;
+
+  bw->result = write(bw->fd, bw->buf, bw->len);
+  close(bw->fd);
+  return NULL;
+}
+
+/*
+ * One write() of more than 1 MiB, read in odd sizes, with a second writer's
+ * PIPE_BUF message coming while it is half read: write() returns the whole
+ * count, every byte of it arrives in order, the PIPE_BUF message stays
+ * whole, then EOF.  (On Windows the big write is one message on the
+ * writer's instance, read directly, then finished by the relay once the
+ * second writer has come.)
+ */
+START_TEST(fifo_big_write_and_second_writer)
+{
+  unsigned char *big = malloc(BIG_WRITE), *got = malloc(BIG_WRITE + PIPE_BUF + 1);
+  static unsigned char small[PIPE_BUF];
+  struct big_writer a, b;
+  pthread_t ta, tb;
+  char path[256];
+  size_t total = 0, i, at;
+  ssize_t n;
+  int r, k = 0, second = 0;
+
+  ck_assert_ptr_nonnull(big);
+  ck_assert_ptr_nonnull(got);
+  for (i = 0; i < BIG_WRITE; i++)
+    big[i] = (unsigned char)(i % 97);          /* never 0xbb */
+  memset(small, 0xbb, sizeof small);
+  make_fifo(path, sizeof path, "big");
+  r = open(path, O_RDONLY | O_NONBLOCK);
+  ck_assert_int_ge(r, 0);
+  ck_assert_int_eq(fcntl(r, F_SETFL, 0), 0);
+  a = (struct big_writer){ open(path, O_WRONLY), big, BIG_WRITE, 0 };
+  ck_assert_int_ge(a.fd, 0);
+  ck_assert_int_eq(pthread_create(&ta, NULL, big_writer_thread, &a), 0);
+  while ((n = read(r, got + total, 5000 + (size_t)(k++ % 5) * 7000)) > 0) {
+    total += (size_t)n;
+    ck_assert_uint_le(total, BIG_WRITE + PIPE_BUF);
+    if (!second && total >= 200 * 1000) {
+      second = 1;
+      b = (struct big_writer){ open(path, O_WRONLY), small, sizeof small, 0 };
+      ck_assert_int_ge(b.fd, 0);
+      ck_assert_int_eq(pthread_create(&tb, NULL, big_writer_thread, &b), 0);
+    }
+  }
+  ck_assert_int_eq(n, 0);
+  ck_assert_int_eq(pthread_join(ta, NULL), 0);
+  ck_assert_int_eq(pthread_join(tb, NULL), 0);
+  ck_assert_int_eq(a.result, BIG_WRITE);
+  ck_assert_int_eq(b.result, PIPE_BUF);
+  ck_assert_uint_eq(total, BIG_WRITE + PIPE_BUF);
+  for (at = 0; at < total && got[at] != 0xbb; at++)
+    ;
+  ck_assert_uint_le(at + PIPE_BUF, total);
+  ck_assert_int_eq(memcmp(got + at, small, PIPE_BUF), 0);      /* whole */
+  memmove(got + at, got + at + PIPE_BUF, total - at - PIPE_BUF);
+  ck_assert_int_eq(memcmp(got, big, BIG_WRITE), 0);            /* every byte, in order */
+  close(r);
+  unlink(path);
+  free(big);
+  free(got);
+}
+END_TEST
+
 /* --- many writers ------------------------------------------------------------ */
 
 struct writer_arg {
@@ -1049,6 +1127,7 @@ Suite *suite_fifo(void)
   tcase_add_test(tc, fifo_writer_threads_atomic);
   tcase_add_test(tc, fifo_two_writers_wake_reader);
   tcase_add_test(tc, fifo_steady_writer_every_byte);
+  tcase_add_test(tc, fifo_big_write_and_second_writer);
   tcase_add_test(tc, fifo_poll);
   suite_add_tcase(s, tc);
   tcase_add_test(procs, fifo_writer_processes_atomic);

@@ -75,9 +75,17 @@
  *
  * The writer holds the client end in f->h (opened for reading too, only so a
  * zero-byte read can tell poll() that the reader has gone).  Writes are
- * io.c's, one message each (blocking writes of more than 64 KiB go as
- * several messages: Linux does not keep them whole either); a write after
- * the reader has gone gets ERROR_NO_DATA / ERROR_BROKEN_PIPE: EPIPE.
+ * io.c's, one message each, a blocking write of any size too (up to 1 GiB a
+ * message, as pipe.c): cut into 64 KiB messages, a 1 MiB write cost the
+ * direct reader 16 reads and the writer 16 writes, each a wait and a thread
+ * switch, where a raw named pipe moves it in one (0.38x raw's throughput).
+ * A read smaller than the message takes part of it (ERROR_MORE_DATA), and
+ * the relay finishes a message before another writer's.  A handler with
+ * SA_RESTART does not stop the write (io.c); one without cancels it, and
+ * Wine then reports 0 bytes even if the reader took part of the message
+ * (probed), as when the reader closes half-way: EINTR / EPIPE where Linux
+ * returns the short count.  A write after the reader has gone gets
+ * ERROR_NO_DATA / ERROR_BROKEN_PIPE: EPIPE.
  * O_RDWR is a reader plus a writer connected to its own listening instance,
  * so it never blocks and never sees EOF, as on Linux.
  *
@@ -112,6 +120,7 @@
 #define MARKER_SIZE 64
 #define HEX_LEN 32
 #define FIFO_CAPACITY 65536     /* Linux's pipe capacity */
+#define FIFO_WRITE_MAX 0x40000000  /* one blocking write's message at most (as pipe.c) */
 #define INST_BUF 16384          /* one read from one writer's instance */
 
 /* One writer's instance, at the reader. */
@@ -1078,7 +1087,7 @@ static ssize_t fifo_write(struct ipcx__file *f, int fd, const void *buf, size_t 
     return ipcx__io_write_nonblock(f, buf, n, FIFO_CAPACITY);
   err = ipcx__io_drain(f);      /* keep the order of earlier nonblocking writes */
   while (err == ERROR_SUCCESS && done < n) {
-    size_t chunk = n - done < FIFO_CAPACITY ? n - done : FIFO_CAPACITY;
+    size_t chunk = n - done < FIFO_WRITE_MAX ? n - done : FIFO_WRITE_MAX;
     err = ipcx__io_write(f->h, b + done, (DWORD)chunk, &put, INFINITE);
     done += put;
   }

@@ -99,6 +99,31 @@ void ipcx__io_cancel(HANDLE h, OVERLAPPED *ov)
   GetOverlappedResult(h, ov, &n, TRUE);
 }
 
+/*
+ * A blocking write (no timeout) that is pending: a handler with SA_RESTART
+ * does not stop it, the wait goes on (Linux restarts a write that had moved
+ * nothing and goes on with one that had).  Cancelling and writing again
+ * would send twice what the reader had already taken: Wine reports a
+ * cancelled pipe write as 0 bytes even when the reader took part of the
+ * message (probed: 300 KiB of a 1 MiB message read, then 0, and the rest of
+ * the message dropped), and FIFO writes are one message up to 1 GiB.
+ */
+static DWORD write_wait(HANDLE h, OVERLAPPED *ov, DWORD *done)
+{
+  DWORD w, err;
+
+  while ((w = ipcx__wait1(ov->hEvent, INFINITE, IPCX__WAIT_INTR)) == IPCX__WAIT_INTERRUPTED &&
+         ipcx__wait_restart())
+    ;
+  if (w != WAIT_OBJECT_0)
+    CancelIoEx(h, ov);
+  *done = 0;
+  if (GetOverlappedResult(h, ov, done, TRUE))
+    return ERROR_SUCCESS;
+  err = GetLastError();
+  return err == ERROR_OPERATION_ABORTED && w == IPCX__WAIT_INTERRUPTED ? w : err;
+}
+
 /* One overlapped ReadFile or WriteFile on h, restarted after a handler with
  * SA_RESTART when nothing had moved (Linux gives a short count otherwise). */
 static DWORD io_call(HANDLE h, void *buf, DWORD n, DWORD *done, DWORD timeout_ms, int writing)
@@ -121,6 +146,8 @@ static DWORD io_call(HANDLE h, void *buf, DWORD n, DWORD *done, DWORD timeout_ms
     err = GetLastError();
     if (err != ERROR_IO_PENDING)
       return err;
+    if (writing && timeout_ms == INFINITE)
+      return write_wait(h, &ov, done);
     err = finish(h, &ov, done, timeout_ms);
   } while (err == IPCX__WAIT_INTERRUPTED && *done == 0 && ipcx__wait_restart());
   if (err == IPCX__WAIT_INTERRUPTED && *done > 0 && !writing)

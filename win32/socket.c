@@ -261,9 +261,54 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   }
 }
 
+/*
+ * The rest of a blocking send that did not fit at once: one overlapped
+ * WSASend, waited for in ipcx__wait() (with SO_SNDTIMEO), as a blocking
+ * send() waits inside Winsock, instead of a nonblocking send, two WSAPolls,
+ * WSAEventSelect and a wait per socket buffer's worth.  A wait that a
+ * signal or the timeout ends cancels the send, and
+ * Wine then reports the bytes that went (probed: exactly what the peer
+ * receives), so the count is Linux's partial count.  The bytes sent, or -1
+ * with WSA's error set (WSAETIMEDOUT, WSAEINTR, or the send's own error).
+ */
+static int ws_send_blocking(struct ipcx__file *f, const char *buf, int n, int wflags)
+{
+  WSAOVERLAPPED ov;
+  WSABUF wb;
+  DWORD put = 0, fl = 0, w;
+  int again;
+
+  do {
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = ipcx__thread_event();
+    wb.buf = (char *)buf;
+    wb.len = (ULONG)n;
+    if (ov.hEvent == NULL)
+      return send(sock_of(f), buf, n, wflags);
+    if (WSASend(sock_of(f), &wb, 1, &put, (DWORD)wflags, &ov, NULL) == 0)
+      return (int)put;
+    if (WSAGetLastError() != WSA_IO_PENDING)
+      return -1;
+    w = ipcx__wait1(ov.hEvent, ws(f)->sndtimeo ? ws(f)->sndtimeo : INFINITE, IPCX__WAIT_INTR);
+    if (w != WAIT_OBJECT_0)
+      CancelIoEx((HANDLE)sock_of(f), &ov);
+    if (WSAGetOverlappedResult(sock_of(f), &ov, &put, TRUE, &fl))
+      return (int)put;          /* it completed before the cancel */
+    if (w == WAIT_OBJECT_0 || WSAGetLastError() != WSA_OPERATION_ABORTED)
+      return -1;
+    if (put > 0)
+      return (int)put;          /* cut short: what went is the count */
+    again = w == IPCX__WAIT_INTERRUPTED && ipcx__wait_restart();
+    if (!again)
+      WSASetLastError(w == IPCX__WAIT_INTERRUPTED ? WSAEINTR : WSAETIMEDOUT);
+  } while (again);
+  return -1;
+}
+
 static ssize_t ws_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
 {
   int wflags = flags & MSG_OOB;
+  int waited = 0;               /* the plain send did not take it all */
   size_t done = 0;
   int r;
 
@@ -271,7 +316,19 @@ static ssize_t ws_send(struct ipcx__file *f, const void *buf, size_t n, int flag
     return ipcx__fail(EFAULT);
   for (;;) {
     int k = n - done > INT_MAX ? INT_MAX : (int)(n - done);
-    r = send(sock_of(f), (const char *)buf + done, k, wflags);
+    if (waited) {
+      r = ws_send_blocking(f, (const char *)buf + done, k, wflags);
+      if (r < 0 && WSAGetLastError() == WSAETIMEDOUT)
+        return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
+      if (r < 0 && WSAGetLastError() == WSAEINTR)
+        return done > 0 ? (ssize_t)done : ipcx__fail(EINTR);
+    } else {
+      r = send(sock_of(f), (const char *)buf + done, k, wflags);
+      waited = !ws_nonblock(f, flags) &&
+               (r >= 0 ? (size_t)r < n - done : WSAGetLastError() == WSAEWOULDBLOCK);
+      if (r < 0 && waited)
+        continue;
+    }
     if (r >= 0) {
       done += (size_t)r;
       if (done == n || ws_nonblock(f, flags))
