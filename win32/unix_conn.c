@@ -425,6 +425,10 @@ static size_t ra_copy(struct usock *s, char *buf, size_t n, int peek)
     if (!peek) {
       s->scm_q = *ipcx__scm_next(b);
       ipcx__scm_deliver(b);
+    } else {
+      size_t len;
+      void *rec = ipcx__scm_record(b, &len);
+      ipcx__scm_deliver_peek(rec, len);
     }
   }
   memcpy(buf, s->ra_buf + s->ra_off, k);
@@ -601,6 +605,8 @@ ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int fl
           struct ipcx__scm_batch *b = ipcx__scm_take(p + head + 2, size);
           if (b != NULL)
             ipcx__scm_deliver(b);
+        } else {
+          ipcx__scm_deliver_peek(p + head + 2, size);
         }
         head += 2 + size;
       }
@@ -613,6 +619,10 @@ ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int fl
     struct ipcx__scm_batch *b = s->scm_q;
     s->scm_q = *ipcx__scm_next(b);
     ipcx__scm_deliver(b);       /* the fds sent with this record */
+  } else if (s->scm_q != NULL && ipcx__scm_pos(s->scm_q) == s->ra_off) {
+    size_t rlen;
+    void *r = ipcx__scm_record(s->scm_q, &rlen);
+    ipcx__scm_deliver_peek(r, rlen);
   }
   if (!(flags & MSG_PEEK))
     s->ra_off += REC_HDR + rec;
