@@ -940,11 +940,13 @@ int ipcx_fstat(int fd, struct stat *st)
   struct ipcx__file *f;
   int r;
 
-  if (st == NULL)
-    return ipcx__fail(EFAULT);
   f = ipcx__fd_get(fd);
   if (f == NULL)
-    return -1;
+    return -1;                  /* EBADF before EFAULT, as Linux */
+  if (st == NULL) {
+    ipcx__file_unref(f);
+    return ipcx__fail(EFAULT);
+  }
   r = f->ops->fstat != NULL ? f->ops->fstat(f, fd, st) : fstat(fd, st);
   ipcx__file_unref(f);
   return r;
