@@ -328,8 +328,11 @@ struct _iobuf;
 #ifndef _WS2TCPIP_H_            /* which defines it again, unguarded */
 typedef int socklen_t;          /* the same type as ws2tcpip.h's */
 #endif
+#ifndef IPCX__ID_TYPES          /* compat/sys/types.h has them too */
+#define IPCX__ID_TYPES
 typedef int uid_t;
 typedef int gid_t;
+#endif
 
 struct iovec {
   void *iov_base;
