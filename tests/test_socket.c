@@ -1999,6 +1999,50 @@ START_TEST(sock_tcp_refused_io)
 }
 END_TEST
 
+/* A TCP connection reset (the peer closed with data unread): the first write
+ * is ECONNRESET, later ones EPIPE, and a read then gives EOF. */
+START_TEST(sock_tcp_reset_io)
+{
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  struct pollfd p;
+  char b[8];
+  int l, c, s, i;
+
+  l = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(l, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+  ck_assert_int_eq(listen(l, 1), 0);
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+  s = accept(l, NULL, NULL);
+  ck_assert_int_ge(s, 0);
+  ck_assert_int_eq(write(s, "unread", 6), 6);
+  p.fd = c;
+  p.events = POLLIN;
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  close(c);                     /* with data unread: a reset */
+  p.fd = s;
+  p.events = POLLIN;
+  for (i = 0; i < 50 && !(p.revents & POLLHUP); i++)
+    ck_assert_int_ge(poll(&p, 1, 100), 0);
+  ck_assert(p.revents & POLLHUP);
+  errno = 0;
+  ck_assert_int_eq(send(s, "x", 1, MSG_NOSIGNAL), -1);
+  ck_assert_int_eq(errno, ECONNRESET);
+  ck_assert_int_eq(send(s, "x", 1, MSG_NOSIGNAL), -1);
+  ck_assert_int_eq(errno, EPIPE);
+  ck_assert_int_eq(recv(s, b, sizeof b, 0), 0);
+  close(s);
+  close(l);
+}
+END_TEST
+
 Suite *suite_socket(void)
 {
   Suite *s = suite_create("socket");
@@ -2043,6 +2087,7 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_tcp_to_child);
   tcase_add_test(tc, sock_tcp_refused_poll);
   tcase_add_test(tc, sock_tcp_refused_io);
+  tcase_add_test(tc, sock_tcp_reset_io);
   tcase_add_test(tc, sock_many_clients);
   suite_add_tcase(s, tc);
   return s;

@@ -45,6 +45,7 @@ struct wsock {
   HANDLE ev;                    /* poll()'s WSAEventSelect event */
   int err_taken;                /* the Winsock SO_ERROR already reported (Linux clears it) */
   int connect_failed;           /* a blocking connect() failed: read() is ENOTCONN */
+  int reset_taken;              /* a reset was reported: writes are EPIPE, reads EOF */
 };
 
 static INIT_ONCE wsa_once = INIT_ONCE_STATIC_INIT;
@@ -239,10 +240,12 @@ static int ws_recv_blocking(struct ipcx__file *f, char *buf, int n, int wflags)
 static int ws_connect_error(struct ipcx__file *f, int writing)
 {
   struct wsock *w = ws(f);
-  int e = 0, elen = sizeof e;
+  int e = 0, elen = sizeof e, last = WSAGetLastError();
 
-  if (getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&e, &elen) != 0 || e == 0)
+  if (getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&e, &elen) != 0 || e == 0) {
+    WSASetLastError(last);      /* the caller's error, which getsockopt cleared */
     return 1;
+  }
   if (e != w->err_taken) {
     w->err_taken = e;
     return ipcx__fail(ipcx__errno_from_win32((DWORD)e));
@@ -250,6 +253,24 @@ static int ws_connect_error(struct ipcx__file *f, int writing)
   if (writing)
     return ipcx__fail(EPIPE);
   return w->connect_failed ? ipcx__fail(ENOTCONN) : 0;
+}
+
+/*
+ * A TCP reset: Linux reports ECONNRESET once (to a read or a write), then
+ * the connection is shut down both ways: writes are EPIPE, reads EOF.
+ * Winsock keeps saying WSAECONNRESET.  Other failures: -1/errno as they are.
+ */
+static int ws_reset(struct ipcx__file *f, int writing)
+{
+  struct wsock *w = ws(f);
+
+  if (WSAGetLastError() != WSAECONNRESET || w->type != SOCK_STREAM)
+    return ws_fail();
+  if (!w->reset_taken) {
+    w->reset_taken = 1;
+    return ipcx__fail(ECONNRESET);
+  }
+  return writing ? ipcx__fail(EPIPE) : 0;
 }
 
 static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
@@ -269,7 +290,7 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
       if (r < 0 && WSAGetLastError() == WSAETIMEDOUT)
         return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
       if (r < 0)
-        return done > 0 ? (ssize_t)done : ws_fail();
+        return done > 0 ? (ssize_t)done : ws_reset(f, 0);
     } else {
       r = recv(sock_of(f), (char *)buf + done, k, wflags);
     }
@@ -283,6 +304,8 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
       return (ssize_t)done;
     if (r == 0)
       return ws_connect_error(f, 0) < 0 ? -1 : 0;
+    if (done == 0 && WSAGetLastError() == WSAECONNRESET)
+      return ws_reset(f, 0);
     if (ws_again(f, flags, POLLRDNORM, ws(f)->rcvtimeo) < 0)
       return done > 0 ? (ssize_t)done : -1;
   }
@@ -310,6 +333,8 @@ static ssize_t ws_send(struct ipcx__file *f, const void *buf, size_t n, int flag
     if (done == 0 && WSAGetLastError() != WSAEWOULDBLOCK && ws(f)->type == SOCK_STREAM &&
         ws_connect_error(f, 1) < 0)
       return -1;
+    if (done == 0 && WSAGetLastError() == WSAECONNRESET)
+      return ws_reset(f, 1);
     if (ws_again(f, flags, POLLWRNORM, ws(f)->sndtimeo) < 0)
       return done > 0 ? (ssize_t)done : -1;
   }
