@@ -222,7 +222,7 @@ static int ws_recv_blocking(struct ipcx__file *f, char *buf, int n, int wflags)
       return (int)got;          /* it completed before the cancel */
     if (w == WAIT_OBJECT_0 || WSAGetLastError() != WSA_OPERATION_ABORTED)
       return -1;
-    again = w == IPCX__WAIT_INTERRUPTED && ipcx__wait_restart();
+    again = w == IPCX__WAIT_INTERRUPTED && ws(f)->rcvtimeo == 0 && ipcx__wait_restart();
     if (!again)
       WSASetLastError(w == IPCX__WAIT_INTERRUPTED ? WSAEINTR : WSAETIMEDOUT);
   } while (again);
