@@ -376,7 +376,7 @@ typedef struct {
 #define IPCX_FD_ZERO(s) ((void)__builtin_memset((s), 0, sizeof(ipcx_fd_set)))
 #define IPCX_FD_SET(fd, s) ((s)->fds_bits[(unsigned)(fd) / 64] |= 1ULL << ((unsigned)(fd) % 64))
 #define IPCX_FD_CLR(fd, s) ((s)->fds_bits[(unsigned)(fd) / 64] &= ~(1ULL << ((unsigned)(fd) % 64)))
-#define IPCX_FD_ISSET(fd, s) (((s)->fds_bits[(unsigned)(fd) / 64] >> ((unsigned)(fd) % 64)) & 1)
+#define IPCX_FD_ISSET(fd, s) ((int)(((s)->fds_bits[(unsigned)(fd) / 64] >> ((unsigned)(fd) % 64)) & 1))
 
 typedef struct {
   int count;
