@@ -285,6 +285,8 @@ IPCX__PT int ipcx_pthread_sigmask(int how, const sigset_t *set, sigset_t *old) {
 IPCX__PT int ipcx_sigpending(sigset_t *s) { return sigpending(s); }
 IPCX__PT int ipcx_sigsuspend(const sigset_t *s) { return sigsuspend(s); }
 IPCX__PT int ipcx_sigwait(const sigset_t *s, int *sig) { return sigwait(s, sig); }
+IPCX__PT int ipcx_sigtimedwait(const sigset_t *s, siginfo_t *i, const struct timespec *t) { return sigtimedwait(s, i, t); }
+IPCX__PT int ipcx_sigwaitinfo(const sigset_t *s, siginfo_t *i) { return sigwaitinfo(s, i); }
 IPCX__PT int ipcx_pause(void) { return pause(); }
 IPCX__PT unsigned ipcx_alarm(unsigned s) { return alarm(s); }
 IPCX__PT int ipcx_setitimer(int which, const struct itimerval *v, struct itimerval *old) { return setitimer(which, v, old); }
@@ -889,6 +891,8 @@ IPCX_EXTERN int ipcx_pthread_sigmask(int how, const ipcx_sigset_t *set, ipcx_sig
 IPCX_EXTERN int ipcx_sigpending(ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigsuspend(const ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigwait(const ipcx_sigset_t *s, int *sig);
+IPCX_EXTERN int ipcx_sigtimedwait(const ipcx_sigset_t *s, ipcx_siginfo_t *info, const struct timespec *t);
+IPCX_EXTERN int ipcx_sigwaitinfo(const ipcx_sigset_t *s, ipcx_siginfo_t *info);
 IPCX_EXTERN int ipcx_pause(void);
 IPCX_EXTERN unsigned ipcx_alarm(unsigned seconds);
 IPCX_EXTERN int ipcx_setitimer(int which, const struct ipcx_itimerval *v, struct ipcx_itimerval *old);
