@@ -455,8 +455,8 @@ static void peek_fds(int type)
     ck_assert_str_eq(buf, "xy");
     ck_assert_int_eq(n, 2);
     ck_assert_int_eq(test_read_all(got[0], buf, 2), 2);
-    ck_assert_int_eq(memcmp(buf, "abcdef" + 2 * round, 2), 0);
-    ck_assert_int_eq(write(got[1], "123" + round, 1), 1);
+    ck_assert_int_eq(memcmp(buf, &"abcdef"[2 * round], 2), 0);
+    ck_assert_int_eq(write(got[1], &"123"[round], 1), 1);
     close(got[0]);
     close(got[1]);
   }
