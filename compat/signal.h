@@ -33,5 +33,7 @@ typedef _sigset_t sigset_t;     /* MinGW defines it only under _POSIX */
 #define sigpending ipcx_sigpending
 #define sigsuspend ipcx_sigsuspend
 #define sigwait ipcx_sigwait
+#define sigtimedwait ipcx_sigtimedwait
+#define sigwaitinfo ipcx_sigwaitinfo
 #define psignal ipcx_psignal
 #endif

@@ -285,6 +285,8 @@ IPCX__PT int ipcx_pthread_sigmask(int how, const sigset_t *set, sigset_t *old) {
 IPCX__PT int ipcx_sigpending(sigset_t *s) { return sigpending(s); }
 IPCX__PT int ipcx_sigsuspend(const sigset_t *s) { return sigsuspend(s); }
 IPCX__PT int ipcx_sigwait(const sigset_t *s, int *sig) { return sigwait(s, sig); }
+IPCX__PT int ipcx_sigtimedwait(const sigset_t *s, siginfo_t *i, const struct timespec *t) { return sigtimedwait(s, i, t); }
+IPCX__PT int ipcx_sigwaitinfo(const sigset_t *s, siginfo_t *i) { return sigwaitinfo(s, i); }
 IPCX__PT int ipcx_pause(void) { return pause(); }
 IPCX__PT unsigned ipcx_alarm(unsigned s) { return alarm(s); }
 IPCX__PT int ipcx_setitimer(int which, const struct itimerval *v, struct itimerval *old) { return setitimer(which, v, old); }
@@ -328,8 +330,11 @@ struct _iobuf;
 #ifndef _WS2TCPIP_H_            /* which defines it again, unguarded */
 typedef int socklen_t;          /* the same type as ws2tcpip.h's */
 #endif
+#ifndef IPCX__ID_TYPES          /* compat/sys/types.h has them too */
+#define IPCX__ID_TYPES
 typedef int uid_t;
 typedef int gid_t;
+#endif
 
 struct iovec {
   void *iov_base;
@@ -373,7 +378,7 @@ typedef struct {
 #define IPCX_FD_ZERO(s) ((void)__builtin_memset((s), 0, sizeof(ipcx_fd_set)))
 #define IPCX_FD_SET(fd, s) ((s)->fds_bits[(unsigned)(fd) / 64] |= 1ULL << ((unsigned)(fd) % 64))
 #define IPCX_FD_CLR(fd, s) ((s)->fds_bits[(unsigned)(fd) / 64] &= ~(1ULL << ((unsigned)(fd) % 64)))
-#define IPCX_FD_ISSET(fd, s) (((s)->fds_bits[(unsigned)(fd) / 64] >> ((unsigned)(fd) % 64)) & 1)
+#define IPCX_FD_ISSET(fd, s) ((int)(((s)->fds_bits[(unsigned)(fd) / 64] >> ((unsigned)(fd) % 64)) & 1))
 
 typedef struct {
   int count;
@@ -886,6 +891,8 @@ IPCX_EXTERN int ipcx_pthread_sigmask(int how, const ipcx_sigset_t *set, ipcx_sig
 IPCX_EXTERN int ipcx_sigpending(ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigsuspend(const ipcx_sigset_t *s);
 IPCX_EXTERN int ipcx_sigwait(const ipcx_sigset_t *s, int *sig);
+IPCX_EXTERN int ipcx_sigtimedwait(const ipcx_sigset_t *s, ipcx_siginfo_t *info, const struct timespec *t);
+IPCX_EXTERN int ipcx_sigwaitinfo(const ipcx_sigset_t *s, ipcx_siginfo_t *info);
 IPCX_EXTERN int ipcx_pause(void);
 IPCX_EXTERN unsigned ipcx_alarm(unsigned seconds);
 IPCX_EXTERN int ipcx_setitimer(int which, const struct ipcx_itimerval *v, struct ipcx_itimerval *old);

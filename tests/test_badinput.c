@@ -353,6 +353,7 @@ static long bad_read_sock(void) { return sock_bad_then_good(bad_read_sock1); }
 static long bad_recv_sock(void) { return sock_bad_then_good(bad_recv_sock1); }
 static long bad_recvmsg_sock(void) { return sock_bad_then_good(bad_recvmsg_sock1); }
 static long null_fstat(void) { struct stat *volatile s = NULL; return fstat(c.pr, s); }
+static long null_fstat_badfd(void) { struct stat *volatile s = NULL; return fstat(-1, s); }
 static long null_stat_path(void) { struct stat st; const char *volatile p = NULL; return stat(p, &st); }
 static long null_stat_buf(void) { struct stat *volatile s = NULL; return stat(c.path, s); }
 static long null_open(void) { const char *volatile p = NULL; return open(p, O_RDONLY); }
@@ -591,6 +592,7 @@ static const struct row {
   { "recvmsg into a bad iov_base (data kept)", bad_recvmsg_sock, EFAULT },
   { "pipe(NULL)", null_pipe, EFAULT },
   { "fstat(fd, NULL)", null_fstat, EFAULT },
+  { "fstat(-1, NULL): the fd first", null_fstat_badfd, EBADF },
   { "stat(NULL, st)", null_stat_path, EFAULT },
   { "stat(path, NULL)", null_stat_buf, EFAULT },
   { "open(NULL)", null_open, EFAULT },

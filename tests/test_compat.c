@@ -125,6 +125,7 @@ START_TEST(compat_pipe_buf_and_fd_set)
   FD_SET(1000, &s);
   ck_assert(FD_ISSET(1000, &s));
   ck_assert(!FD_ISSET(999, &s));
+  ck_assert_uint_eq(sizeof(FD_ISSET(1000, &s)), sizeof(int));   /* printf("%d", FD_ISSET(..)) */
   FD_CLR(1000, &s);
   ck_assert(!FD_ISSET(1000, &s));
 }

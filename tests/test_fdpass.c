@@ -423,6 +423,63 @@ START_TEST(fdpass_tcp_udp)
 }
 END_TEST
 
+/*
+ * recvmsg(MSG_PEEK) reports the fds too, as new fds (open descriptions the
+ * queued ones share), and the read that takes the data reports them again:
+ * a pipe end and a TCP socket over each kind of socketpair.
+ */
+static void peek_fds(int type)
+{
+  struct sockaddr_in a;
+  int sv[2], p[2], fds[2], got[16], n, round, l, c, srv;
+  char buf[8];
+
+  ck_assert_int_eq(socketpair(AF_UNIX, type, 0, sv), 0);
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(write(p[1], "abcdef", 6), 6);
+  l = inet_bound(SOCK_STREAM, &a);
+  ck_assert_int_eq(listen(l, 1), 0);
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+  srv = accept(l, NULL, NULL);
+  ck_assert_int_ge(srv, 0);
+  fds[0] = p[0];
+  fds[1] = srv;
+  ck_assert_int_eq(send_fds(sv[0], "xy", 2, fds, 2, NULL), 2);
+  close(p[0]);
+  close(srv);
+  for (round = 0; round < 3; round++) {
+    memset(buf, 0, sizeof buf);
+    ck_assert_int_eq(recv_fds(sv[1], buf, sizeof buf, got, &n, round < 2 ? MSG_PEEK : 0), 2);
+    ck_assert_str_eq(buf, "xy");
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(test_read_all(got[0], buf, 2), 2);
+    ck_assert_int_eq(memcmp(buf, &"abcdef"[2 * round], 2), 0);
+    ck_assert_int_eq(write(got[1], &"123"[round], 1), 1);
+    close(got[0]);
+    close(got[1]);
+  }
+  ck_assert_int_eq(test_read_all(c, buf, 3), 3);
+  ck_assert_int_eq(memcmp(buf, "123", 3), 0);
+  ck_assert_int_eq(read(c, buf, 1), 0);   /* every copy closed */
+  ck_assert_int_eq(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  close(c);
+  close(l);
+  close(p[1]);
+  close(sv[0]);
+  close(sv[1]);
+}
+
+START_TEST(fdpass_peek)
+{
+  peek_fds(SOCK_STREAM);
+  peek_fds(SOCK_SEQPACKET);
+  peek_fds(SOCK_DGRAM);
+}
+END_TEST
+
 /* Several messages in flight, each with its own fd, taken in order. */
 START_TEST(fdpass_several_in_flight)
 {
@@ -1035,6 +1092,7 @@ Suite *suite_fdpass(void)
   tcase_add_test(tc, fdpass_pipe_stream);
   tcase_add_test(tc, fdpass_pipe_seqpacket);
   tcase_add_test(tc, fdpass_pipe_dgram);
+  tcase_add_test(tc, fdpass_peek);
   tcase_add_test(tc, fdpass_bound_dgram);
   tcase_add_test(tc, fdpass_kinds_in_process);
   tcase_add_test(tc, fdpass_listener_and_bound_dgram);

@@ -143,6 +143,39 @@ START_TEST(file_readv_writev_append)
 }
 END_TEST
 
+/* O_APPEND: F_GETFL reports it (on dups too), and F_SETFL adding it makes
+ * later writes go to the end, whatever the offset. */
+START_TEST(file_append_flag)
+{
+  char path[256], buf[16] = { 0 };
+  int fd, d, w;
+
+  test_path(path, sizeof path, "append");
+  fd = open(path, O_CREAT | O_RDWR | O_APPEND, 0600);
+  ck_assert_int_ge(fd, 0);
+  ck_assert(fcntl(fd, F_GETFL) & O_APPEND);
+  d = dup(fd);
+  ck_assert(fcntl(d, F_GETFL) & O_APPEND);
+  ck_assert_int_eq(write(fd, "abc", 3), 3);
+  ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+  ck_assert_int_eq(write(d, "d", 1), 1);
+  close(d);
+  close(fd);
+  w = open(path, O_WRONLY);
+  ck_assert_int_ge(w, 0);
+  ck_assert(!(fcntl(w, F_GETFL) & O_APPEND));
+  ck_assert_int_eq(fcntl(w, F_SETFL, O_APPEND), 0);
+  ck_assert(fcntl(w, F_GETFL) & O_APPEND);
+  ck_assert_int_eq(write(w, "e", 1), 1);
+  close(w);
+  fd = open(path, O_RDONLY);
+  ck_assert_int_eq(read(fd, buf, sizeof buf), 5);
+  ck_assert_str_eq(buf, "abcde");
+  close(fd);
+  ck_assert_int_eq(unlink(path), 0);
+}
+END_TEST
+
 START_TEST(file_null_arguments)
 {
   const char *volatile nul = NULL;   /* volatile: no compile-time nonnull warning */
@@ -171,6 +204,7 @@ Suite *suite_file(void)
   tcase_add_test(tc, file_stat_and_fstat);
   tcase_add_test(tc, file_dup2_redirects_a_pipe_fd);
   tcase_add_test(tc, file_readv_writev_append);
+  tcase_add_test(tc, file_append_flag);
   tcase_add_test(tc, file_null_arguments);
   suite_add_tcase(s, tc);
   return s;

@@ -877,6 +877,37 @@ START_TEST(sig_sigwait)
 }
 END_TEST
 
+/* sigtimedwait() and sigwaitinfo(): a pending blocked signal is taken with
+ * its number in si_signo; nothing pending: EAGAIN after the timeout; a bad
+ * timeout: EINVAL. */
+START_TEST(sig_sigtimedwait)
+{
+  struct timespec ts = { 0, 100000000 };
+  siginfo_t si;
+  sigset_t set, old, pend;
+
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &set, &old), 0);
+  errno = 0;
+  ck_assert_int_eq(sigtimedwait(&set, &si, &ts), -1);
+  ck_assert_int_eq(errno, EAGAIN);
+  ck_assert_int_eq(raise(SIGUSR1), 0);
+  memset(&si, 0, sizeof si);
+  ck_assert_int_eq(sigtimedwait(&set, &si, &ts), SIGUSR1);
+  ck_assert_int_eq(si.si_signo, SIGUSR1);
+  ck_assert_int_eq(sigpending(&pend), 0);
+  ck_assert(!sigismember(&pend, SIGUSR1));
+  ck_assert_int_eq(raise(SIGUSR1), 0);
+  ck_assert_int_eq(sigwaitinfo(&set, NULL), SIGUSR1);
+  ts.tv_nsec = 1000000000L;
+  errno = 0;
+  ck_assert_int_eq(sigtimedwait(&set, &si, &ts), -1);
+  ck_assert_int_eq(errno, EINVAL);
+  ck_assert_int_eq(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+}
+END_TEST
+
 /*
  * Masks, pending, and the coalescing rule: 1,000 SIGUSR1 sent while the
  * child blocks it leave it pending once, and unblocking runs the handler
@@ -1581,6 +1612,7 @@ Suite *suite_signal(void)
   tcase_add_test(tc, sig_resethand);
   tcase_add_test(tc, sig_raise_default);
   tcase_add_test(tc, sig_sigwait);
+  tcase_add_test(tc, sig_sigtimedwait);
   tcase_add_test(tc, sig_kill_errors);
   tcase_add_test(tc, sig_stop_cont);
   tcase_add_test(tc, sig_kill_foreign);

@@ -1903,6 +1903,146 @@ START_TEST(sock_tcp_refused_poll)
 }
 END_TEST
 
+/* A loopback address whose port nobody listens on. */
+static void refused_address(struct sockaddr_in *a)
+{
+  socklen_t len = sizeof *a;
+  int lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+  ck_assert_int_ge(lfd, 0);
+  memset(a, 0, sizeof *a);
+  a->sin_family = AF_INET;
+  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(lfd, (struct sockaddr *)a, sizeof *a), 0);
+  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)a, &len), 0);
+  close(lfd);
+}
+
+/* A refused nonblocking connect, polled; how = 0: SO_ERROR takes the error,
+ * 1: send() takes it, 2: recv() takes it.  The fd, its error taken. */
+static int refused_taken(const struct sockaddr_in *a, int how)
+{
+  struct pollfd p;
+  socklen_t len;
+  char b[4];
+  int c, err = -1;
+
+  c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (const struct sockaddr *)a, sizeof *a), -1);
+  if (errno == ECONNREFUSED)
+    return c;                   /* refused at once: nothing pending */
+  ck_assert_int_eq(errno, EINPROGRESS);
+  p.fd = c;
+  p.events = POLLOUT;
+  ck_assert_int_eq(poll(&p, 1, 10000), 1);
+  ck_assert(p.revents & POLLERR);
+  len = sizeof err;
+  errno = 0;
+  if (how == 0) {
+    ck_assert_int_eq(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+    ck_assert_int_eq(err, ECONNREFUSED);
+  } else if (how == 1) {
+    ck_assert_int_eq(send(c, "x", 1, MSG_NOSIGNAL), -1);
+    ck_assert_int_eq(errno, ECONNREFUSED);
+  } else {
+    ck_assert_int_eq(recv(c, b, sizeof b, 0), -1);
+    ck_assert_int_eq(errno, ECONNREFUSED);
+  }
+  return c;
+}
+
+/* After a refused connect, Linux reports the error once (SO_ERROR, or the
+ * next send or recv takes it); then a write is EPIPE, a read is EOF (ENOTCONN
+ * after a blocking connect, which leaves the socket unconnected), and
+ * poll() stops reporting POLLERR. */
+START_TEST(sock_tcp_refused_io)
+{
+  struct sockaddr_in a;
+  struct pollfd p;
+  socklen_t len;
+  char b[4];
+  int c, how, err;
+
+  refused_address(&a);
+  for (how = 0; how < 3; how++) {
+    c = refused_taken(&a, how);
+    errno = 0;
+    ck_assert_int_eq(send(c, "x", 1, MSG_NOSIGNAL), -1);
+    ck_assert_int_eq(errno, EPIPE);
+    ck_assert_int_eq(send(c, "x", 1, MSG_NOSIGNAL), -1);
+    ck_assert_int_eq(errno, EPIPE);
+    ck_assert_int_eq(recv(c, b, sizeof b, 0), 0);
+    p.fd = c;
+    p.events = POLLIN | POLLOUT;
+    ck_assert_int_eq(poll(&p, 1, 10000), 1);
+    ck_assert_msg(p.revents == (POLLIN | POLLOUT | POLLHUP), "how %d revents %#x", how,
+                  (unsigned)p.revents);
+    len = sizeof err;
+    ck_assert_int_eq(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+    ck_assert_int_eq(err, 0);
+    close(c);
+  }
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), -1);
+  ck_assert_int_eq(errno, ECONNREFUSED);
+  ck_assert_int_eq(send(c, "x", 1, MSG_NOSIGNAL), -1);
+  ck_assert_int_eq(errno, EPIPE);
+  ck_assert_int_eq(recv(c, b, sizeof b, 0), -1);
+  ck_assert_int_eq(errno, ENOTCONN);
+  p.fd = c;
+  p.events = POLLIN | POLLOUT;
+  ck_assert_int_eq(poll(&p, 1, 10000), 1);
+  ck_assert_msg(!(p.revents & POLLERR), "revents %#x", (unsigned)p.revents);
+  close(c);
+}
+END_TEST
+
+/* A TCP connection reset (the peer closed with data unread): the first write
+ * is ECONNRESET, later ones EPIPE, and a read then gives EOF. */
+START_TEST(sock_tcp_reset_io)
+{
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  struct pollfd p;
+  char b[8];
+  int l, c, s, i;
+
+  l = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(l, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+  ck_assert_int_eq(listen(l, 1), 0);
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+  s = accept(l, NULL, NULL);
+  ck_assert_int_ge(s, 0);
+  ck_assert_int_eq(write(s, "unread", 6), 6);
+  p.fd = c;
+  p.events = POLLIN;
+  ck_assert_int_eq(poll(&p, 1, 5000), 1);
+  close(c);                     /* with data unread: a reset */
+  p.fd = s;
+  p.events = POLLIN;
+  for (i = 0; i < 50 && !(p.revents & POLLHUP); i++)
+    ck_assert_int_ge(poll(&p, 1, 100), 0);
+  ck_assert(p.revents & POLLHUP);
+  errno = 0;
+  ck_assert_int_eq(send(s, "x", 1, MSG_NOSIGNAL), -1);
+  ck_assert_int_eq(errno, ECONNRESET);
+  ck_assert_int_eq(send(s, "x", 1, MSG_NOSIGNAL), -1);
+  ck_assert_int_eq(errno, EPIPE);
+  ck_assert_int_eq(recv(s, b, sizeof b, 0), 0);
+  close(s);
+  close(l);
+}
+END_TEST
+
 Suite *suite_socket(void)
 {
   Suite *s = suite_create("socket");
@@ -1946,6 +2086,8 @@ Suite *suite_socket(void)
   tcase_add_test(tc, sock_tcp_nonblocking_poll);
   tcase_add_test(tc, sock_tcp_to_child);
   tcase_add_test(tc, sock_tcp_refused_poll);
+  tcase_add_test(tc, sock_tcp_refused_io);
+  tcase_add_test(tc, sock_tcp_reset_io);
   tcase_add_test(tc, sock_many_clients);
   suite_add_tcase(s, tc);
   return s;

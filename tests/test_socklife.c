@@ -19,6 +19,7 @@
 #include <spawn.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
 #ifndef _WIN32
 # include <sys/resource.h>
 #endif
@@ -696,6 +697,61 @@ static void eintr_send_case(int type, int restart)
   close(sv[1]);
 }
 
+/* A socket call bounded by SO_RCVTIMEO or SO_SNDTIMEO is not restarted after
+ * a handler with SA_RESTART: EINTR (signal(7)), long before the timeout. */
+static void eintr_timeout_case(int sock, int sending)
+{
+  struct timeval tv = { 5, 0 };
+  char buf[8];
+  ssize_t got;
+
+  ck_assert_int_eq(setsockopt(sock, SOL_SOCKET, sending ? SO_SNDTIMEO : SO_RCVTIMEO, &tv,
+                              sizeof tv), 0);
+  alarm_every_50ms(1);
+  errno = 0;
+  got = sending ? send(sock, "y", 1, MSG_NOSIGNAL) : recv(sock, buf, sizeof buf, 0);
+  alarm_off();
+  ck_assert_int_eq(got, -1);
+  ck_assert_int_eq(errno, EINTR);
+  ck_assert_int_le(alarms, 20);  /* far less than the 5 s timeout */
+}
+
+START_TEST(life_eintr_timeout_not_restarted)
+{
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  int sv[2], l, c, s;
+
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  eintr_timeout_case(sv[0], 0);
+  fill(sv[0], 4096);
+  eintr_timeout_case(sv[0], 1);
+  close(sv[0]);
+  close(sv[1]);
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+  eintr_timeout_case(sv[1], 0);
+  close(sv[0]);
+  close(sv[1]);
+  l = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(l, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+  ck_assert_int_eq(listen(l, 1), 0);
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(c, 0);
+  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+  s = accept(l, NULL, NULL);
+  ck_assert_int_ge(s, 0);
+  eintr_timeout_case(s, 0);
+  close(s);
+  close(c);
+  close(l);
+}
+END_TEST
+
 START_TEST(life_eintr_write)
 {
   eintr_send_case(SOCK_STREAM, 0);
@@ -1061,6 +1117,7 @@ Suite *suite_socklife(void)
   tcase_add_test(tc, life_eintr_send_seqpacket);
   tcase_add_test(tc, life_eintr_connect);
   tcase_add_test(tc, life_eintr_dgram_send);
+  tcase_add_test(tc, life_eintr_timeout_not_restarted);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -459,6 +459,22 @@ static ssize_t crt_write(int fd, const void *buf, size_t n)
   return r;
 }
 
+/* pread/pwrite's seek-write-seek back, and an O_APPEND write's seek, are one step. */
+static SRWLOCK offset_lock = SRWLOCK_INIT;
+
+/* O_APPEND on a regular file: every write at the end, as Linux (the CRT
+ * appends only for files it opened with _O_APPEND; F_SETFL may add it). */
+static ssize_t crt_append(int fd, const void *buf, size_t n)
+{
+  ssize_t r;
+
+  AcquireSRWLockExclusive(&offset_lock);
+  _lseeki64(fd, 0, SEEK_END);   /* a device has no end: written as it is */
+  r = crt_write(fd, buf, n);
+  ReleaseSRWLockExclusive(&offset_lock);
+  return r;
+}
+
 /*
  * Can ipcx copy n bytes into (into = 1) or out of p?  Linux answers EFAULT for
  * a buffer it cannot copy; ipcx copies some bytes itself (a socket's
@@ -522,6 +538,8 @@ ssize_t ipcx_write(int fd, const void *buf, size_t n)
     r = ipcx__fail(EFAULT);
   else if (f->ops->write != NULL)
     r = f->ops->write(f, fd, buf, n, nonblocking(f));
+  else if (f->ops->kind == IPCX__KIND_CRT && (f->flags & O_APPEND))
+    r = crt_append(fd, buf, n);
   else if (f->ops->kind == IPCX__KIND_CRT)
     r = crt_write(fd, buf, n);
   else
@@ -879,8 +897,6 @@ int ipcx_fcntl(int fd, int cmd, ...)
  * other's moves (a plain read() on another thread could: docs/porting-gaps.md).
  * Pipes, FIFOs and sockets have no offset: ESPIPE, as on Linux.
  */
-static SRWLOCK offset_lock = SRWLOCK_INIT;
-
 static ssize_t at_offset(int fd, void *buf, size_t n, long long off, int writing)
 {
   struct stat st;
@@ -924,11 +940,13 @@ int ipcx_fstat(int fd, struct stat *st)
   struct ipcx__file *f;
   int r;
 
-  if (st == NULL)
-    return ipcx__fail(EFAULT);
   f = ipcx__fd_get(fd);
   if (f == NULL)
-    return -1;
+    return -1;                  /* EBADF before EFAULT, as Linux */
+  if (st == NULL) {
+    ipcx__file_unref(f);
+    return ipcx__fail(EFAULT);
+  }
   r = f->ops->fstat != NULL ? f->ops->fstat(f, fd, st) : fstat(fd, st);
   ipcx__file_unref(f);
   return r;

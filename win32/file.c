@@ -66,7 +66,9 @@ int ipcx_open(const char *path, int flags, ...)
     _close(fd);
     return ipcx__fail(EMFILE);          /* RLIMIT_NOFILE (resource.c) */
   }
-  if ((flags & O_NONBLOCK) && ipcx_fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+  /* A description of its own holds O_APPEND for F_GETFL (the CRT appends). */
+  if ((flags & (O_NONBLOCK | O_APPEND)) &&
+      ipcx_fcntl(fd, F_SETFL, flags & (O_NONBLOCK | O_APPEND)) < 0) {
     _close(fd);
     return -1;
   }

@@ -366,9 +366,10 @@ ssize_t ipcx__io_write_nonblock(struct ipcx__file *f, const void *buf, size_t n,
 /* Wait for f's pending nonblocking write, if any; ERROR_SUCCESS or its error. */
 DWORD ipcx__io_drain(struct ipcx__file *f);
 /* The same for a blocking write(): the wait is interruptible (a full pipe);
- * IPCX__WAIT_INTERRUPTED when a handler without SA_RESTART ran (the pending
- * write stays: it was already reported as written). */
-DWORD ipcx__io_drain_intr(struct ipcx__file *f);
+ * IPCX__WAIT_INTERRUPTED when a handler without SA_RESTART ran, or any
+ * handler during a wait bounded by timeout_ms (SO_SNDTIMEO), WAIT_TIMEOUT
+ * after it (the pending write stays: it was already reported as written). */
+DWORD ipcx__io_drain_intr(struct ipcx__file *f, DWORD timeout_ms);
 /*
  * Close f->h and free f (ipcx__file_free).  With a pending write still in the
  * pipe, a small thread does it once the peer has taken the data or gone.

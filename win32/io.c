@@ -125,7 +125,9 @@ static DWORD write_wait(HANDLE h, OVERLAPPED *ov, DWORD *done)
 }
 
 /* One overlapped ReadFile or WriteFile on h, restarted after a handler with
- * SA_RESTART when nothing had moved (Linux gives a short count otherwise). */
+ * SA_RESTART when nothing had moved (Linux gives a short count otherwise)
+ * and no timeout bounds it (Linux never restarts a socket call that has
+ * SO_RCVTIMEO or SO_SNDTIMEO: signal(7)). */
 static DWORD io_call(HANDLE h, void *buf, DWORD n, DWORD *done, DWORD timeout_ms, int writing)
 {
   OVERLAPPED ov;
@@ -149,7 +151,8 @@ static DWORD io_call(HANDLE h, void *buf, DWORD n, DWORD *done, DWORD timeout_ms
     if (writing && timeout_ms == INFINITE)
       return write_wait(h, &ov, done);
     err = finish(h, &ov, done, timeout_ms);
-  } while (err == IPCX__WAIT_INTERRUPTED && *done == 0 && ipcx__wait_restart());
+  } while (err == IPCX__WAIT_INTERRUPTED && *done == 0 && timeout_ms == INFINITE &&
+           ipcx__wait_restart());
   if (err == IPCX__WAIT_INTERRUPTED && *done > 0 && !writing)
     err = ERROR_SUCCESS;        /* bytes that raced the cancel are data */
   return err;
@@ -241,12 +244,19 @@ DWORD ipcx__io_drain(struct ipcx__file *f)
   return err;
 }
 
-DWORD ipcx__io_drain_intr(struct ipcx__file *f)
+DWORD ipcx__io_drain_intr(struct ipcx__file *f, DWORD timeout_ms)
 {
+  DWORD w;
+
   while (f->pw.active &&
-         ipcx__wait1(f->pw.ov.hEvent, INFINITE, IPCX__WAIT_INTR) == IPCX__WAIT_INTERRUPTED)
-    if (!ipcx__wait_restart())
-      return IPCX__WAIT_INTERRUPTED;
+         (w = ipcx__wait1(f->pw.ov.hEvent, timeout_ms, IPCX__WAIT_INTR)) != WAIT_OBJECT_0) {
+    if (w == WAIT_TIMEOUT)
+      return WAIT_TIMEOUT;
+    if (w != IPCX__WAIT_INTERRUPTED)
+      break;
+    if (timeout_ms != INFINITE || !ipcx__wait_restart())
+      return IPCX__WAIT_INTERRUPTED;    /* a socket timeout: never restarted (signal(7)) */
+  }
   return ipcx__io_drain(f);
 }
 

@@ -85,6 +85,7 @@ struct wire_fd {
 struct ipcx__scm_batch {
   struct ipcx__scm_batch *next;
   DWORD pos, len;               /* where its data starts in the reader's read-ahead, how much */
+  DWORD size;                   /* the record's */
   struct head h;
   unsigned char rec[];          /* the record as it came */
 };
@@ -277,7 +278,9 @@ void ipcx__scm_unpack(const void *rec)
 
 /* --- receiving ---------------------------------------------------------- */
 
-struct ipcx__scm_batch *ipcx__scm_take(const void *rec, size_t len)
+/* A batch holding a copy of record rec (len bytes), or NULL (malformed; or
+ * no memory: *nomem set). */
+static struct ipcx__scm_batch *batch_new(const void *rec, size_t len, int *nomem)
 {
   struct ipcx__scm_batch *b;
   struct head h;
@@ -295,12 +298,22 @@ struct ipcx__scm_batch *ipcx__scm_take(const void *rec, size_t len)
       return NULL;
   }
   b = calloc(1, sizeof *b + len);
-  if (b == NULL) {
-    ipcx__scm_unpack(rec);      /* cannot keep them: close them where they are */
+  *nomem = b == NULL;
+  if (b == NULL)
     return NULL;
-  }
   b->h = h;
+  b->size = (DWORD)len;
   memcpy(b->rec, rec, len);
+  return b;
+}
+
+struct ipcx__scm_batch *ipcx__scm_take(const void *rec, size_t len)
+{
+  int nomem = 0;
+  struct ipcx__scm_batch *b = batch_new(rec, len, &nomem);
+
+  if (nomem)
+    ipcx__scm_unpack(rec);      /* cannot keep them: close them where they are */
   return b;
 }
 
@@ -350,6 +363,74 @@ void ipcx__scm_deliver(struct ipcx__scm_batch *b)
     *rx_slot = b;               /* a recvmsg() is reading: it takes them */
   else
     ipcx__scm_discard(b);       /* read() or recv(): Linux closes them */
+}
+
+/*
+ * Linux's MSG_PEEK reports the fds too, as new fds, and leaves them queued
+ * for the read that takes the data: the recvmsg() in progress gets a copy of
+ * the record whose handles are duplicates in this process.  A Winsock
+ * socket's WSAPROTOCOL_INFOW serves once: it is made a socket here, and
+ * that socket's WSADuplicateSocket for this process goes into both records.
+ */
+static int peek_winsock(unsigned char *queued, unsigned char *copy, const struct wire_fd *w)
+{
+  WSAPROTOCOL_INFOW ws;
+  HANDLE none;
+  int fd, flags, ok;
+
+  if (w->pid != GetCurrentProcessId())
+    return 0;                   /* made for another process: left out */
+  fd = ipcx__fd_adopt(NULL, (const WSAPROTOCOL_INFOW *)(queued + w->handle), (int)w->flags, 1);
+  if (fd < 0)
+    return 0;
+  ok = ipcx__fd_export(fd, w->pid, &none, &flags, &ws) == 0;
+  if (ok)
+    memcpy(copy + w->handle, &ws, sizeof ws);
+  if (ok && ipcx__fd_export(fd, w->pid, &none, &flags, &ws) == 0)
+    memcpy(queued + w->handle, &ws, sizeof ws);
+  ipcx_close(fd);
+  return ok;
+}
+
+void ipcx__scm_deliver_peek(void *rec, size_t len)
+{
+  struct ipcx__scm_batch *b;
+  DWORD i, self = GetCurrentProcessId();
+  int nomem = 0;
+
+  if (rx_slot == NULL || *rx_slot != NULL)
+    return;                     /* recv(MSG_PEEK): no control buffer, nothing to make */
+  b = batch_new(rec, len, &nomem);
+  if (b == NULL)
+    return;
+  for (i = 0; i < b->h.nfds; i++) {
+    struct wire_fd w = wire_at(b->rec, i);
+    HANDLE proc = NULL, h = NULL;
+    if (w.flags & IPCX__FD_WINSOCK) {
+      if (peek_winsock(rec, b->rec, &w))
+        continue;
+    } else {
+      proc = w.pid == self ? GetCurrentProcess() : OpenProcess(PROCESS_DUP_HANDLE, FALSE, w.pid);
+    }
+    if (proc != NULL &&
+        !DuplicateHandle(proc, (HANDLE)(uintptr_t)w.handle, GetCurrentProcess(), &h, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS))
+      h = NULL;
+    if (proc != NULL && w.pid != self)
+      CloseHandle(proc);
+    /* No duplicate: an entry that rx_end cannot pull (left out, MSG_CTRUNC). */
+    w.flags &= ~(DWORD)IPCX__FD_WINSOCK;
+    w.pid = h != NULL ? self : 0;
+    w.handle = (uintptr_t)h;
+    memcpy(b->rec + sizeof(struct head) + (size_t)i * sizeof w, &w, sizeof w);
+  }
+  *rx_slot = b;
+}
+
+void *ipcx__scm_record(struct ipcx__scm_batch *b, size_t *len)
+{
+  *len = b->size;
+  return b->rec;
 }
 
 void ipcx__scm_rx_begin(struct ipcx__scm_batch **slot)

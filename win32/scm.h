@@ -44,6 +44,11 @@ struct ipcx__scm_batch **ipcx__scm_next(struct ipcx__scm_batch *b);
 /* A read has reached the batch's data: to the recvmsg() in progress on this
  * thread, or closed (read(), recv()). */
 void ipcx__scm_deliver(struct ipcx__scm_batch *b);
+/* MSG_PEEK has reached a record's data (rec, len bytes; a batch's from
+ * ipcx__scm_record): the recvmsg() in progress gets new fds for its fds,
+ * which stay queued. */
+void ipcx__scm_deliver_peek(void *rec, size_t len);
+void *ipcx__scm_record(struct ipcx__scm_batch *b, size_t *len);
 /* Close the batch's handles where they are and free it; the same for a queue. */
 void ipcx__scm_discard(struct ipcx__scm_batch *b);
 void ipcx__scm_discard_all(struct ipcx__scm_batch **q);

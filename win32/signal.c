@@ -991,17 +991,17 @@ int ipcx_sigsuspend(const ipcx_sigset_t *mask)
   return suspend(mask);
 }
 
-int ipcx_sigwait(const ipcx_sigset_t *set, int *sig)
+/* sigwait() and sigtimedwait(): a signal of set taken, or 0 after timeout_ms; -errno. */
+static int take_from(const ipcx_sigset_t *set, DWORD timeout_ms)
 {
   struct ipcx__sigthread *t;
+  ULONGLONG until = GetTickCount64() + timeout_ms, now;
   int s;
 
-  if (set == NULL || sig == NULL)
-    return EFAULT;
   if ((t = on()) == NULL)
-    return ENOMEM;
+    return -ENOMEM;
   if (t == &sigthr)
-    return EINVAL;              /* not from a handler */
+    return -EINVAL;             /* not from a handler */
   for (;;) {
     take_box();
     AcquireSRWLockExclusive(&lock);
@@ -1019,7 +1019,13 @@ int ipcx_sigwait(const ipcx_sigset_t *set, int *sig)
         ResetEvent(t->intr);
       t->kicked = 0;
       ReleaseSRWLockExclusive(&lock);
-      *sig = s;
+      return s;
+    }
+    now = GetTickCount64();
+    if (timeout_ms != INFINITE && now >= until) {
+      t->waitset = 0;
+      t->waiting = 0;
+      ReleaseSRWLockExclusive(&lock);
       return 0;
     }
     t->waitset = *set & ~UNBLOCKABLE;
@@ -1028,6 +1034,52 @@ int ipcx_sigwait(const ipcx_sigset_t *set, int *sig)
       ResetEvent(t->intr);
     t->kicked = 0;
     ReleaseSRWLockExclusive(&lock);
-    ipcx__wait1(t->intr, INFINITE, 0);
+    ipcx__wait1(t->intr, timeout_ms == INFINITE ? INFINITE : (DWORD)(until - now), 0);
   }
+}
+
+int ipcx_sigwait(const ipcx_sigset_t *set, int *sig)
+{
+  int s;
+
+  if (set == NULL || sig == NULL)
+    return EFAULT;
+  s = take_from(set, INFINITE);
+  if (s < 0)
+    return -s;
+  *sig = s;
+  return 0;
+}
+
+/* No sender is recorded for a pending signal: si_pid 0, si_code SI_USER. */
+int ipcx_sigtimedwait(const ipcx_sigset_t *set, ipcx_siginfo_t *info, const struct timespec *ts)
+{
+  DWORD ms = INFINITE;
+  int s;
+
+  if (set == NULL)
+    return ipcx__fail(EFAULT);
+  if (ts != NULL) {
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+      return ipcx__fail(EINVAL);
+    ms = ts->tv_sec >= 0x7fffffff / 1000 ? 0x7ffffffe
+                                         : (DWORD)(ts->tv_sec * 1000 + (ts->tv_nsec + 999999) / 1000000);
+  }
+  s = take_from(set, ms);
+  if (s < 0)
+    return ipcx__fail(-s);
+  if (s == 0)
+    return ipcx__fail(EAGAIN);
+  if (info != NULL) {
+    memset(info, 0, sizeof *info);
+    info->si_signo = s;
+    info->si_code = SI_USER;
+    info->si_uid = (uid_t)-1;
+  }
+  return s;
+}
+
+int ipcx_sigwaitinfo(const ipcx_sigset_t *set, ipcx_siginfo_t *info)
+{
+  return ipcx_sigtimedwait(set, info, NULL);
 }

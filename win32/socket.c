@@ -44,6 +44,8 @@ struct wsock {
   DWORD rcvtimeo, sndtimeo;     /* ms, 0 = none */
   HANDLE ev;                    /* poll()'s WSAEventSelect event */
   int err_taken;                /* the Winsock SO_ERROR already reported (Linux clears it) */
+  int connect_failed;           /* a blocking connect() failed: read() is ENOTCONN */
+  int reset_taken;              /* a reset was reported: writes are EPIPE, reads EOF */
 };
 
 static INIT_ONCE wsa_once = INIT_ONCE_STATIC_INIT;
@@ -220,11 +222,55 @@ static int ws_recv_blocking(struct ipcx__file *f, char *buf, int n, int wflags)
       return (int)got;          /* it completed before the cancel */
     if (w == WAIT_OBJECT_0 || WSAGetLastError() != WSA_OPERATION_ABORTED)
       return -1;
-    again = w == IPCX__WAIT_INTERRUPTED && ipcx__wait_restart();
+    again = w == IPCX__WAIT_INTERRUPTED && ws(f)->rcvtimeo == 0 && ipcx__wait_restart();
     if (!again)
       WSASetLastError(w == IPCX__WAIT_INTERRUPTED ? WSAEINTR : WSAETIMEDOUT);
   } while (again);
   return -1;
+}
+
+/*
+ * After a failed connect, Linux reports the error once (SO_ERROR, or the
+ * next read or write takes it), then a write is EPIPE and a read EOF;
+ * Winsock's send says WSAECONNRESET every time.  (A blocking connect() that
+ * failed leaves the socket unconnected: a read is ENOTCONN.)  -1 with errno
+ * set when the socket holds a connect error (new: that error, once; else
+ * EPIPE for a write, EOF or ENOTCONN for a read), else 1 (0: EOF).
+ */
+static int ws_connect_error(struct ipcx__file *f, int writing)
+{
+  struct wsock *w = ws(f);
+  int e = 0, elen = sizeof e, last = WSAGetLastError();
+
+  if (getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&e, &elen) != 0 || e == 0) {
+    WSASetLastError(last);      /* the caller's error, which getsockopt cleared */
+    return 1;
+  }
+  if (e != w->err_taken) {
+    w->err_taken = e;
+    return ipcx__fail(ipcx__errno_from_win32((DWORD)e));
+  }
+  if (writing)
+    return ipcx__fail(EPIPE);
+  return w->connect_failed ? ipcx__fail(ENOTCONN) : 0;
+}
+
+/*
+ * A TCP reset: Linux reports ECONNRESET once (to a read or a write), then
+ * the connection is shut down both ways: writes are EPIPE, reads EOF.
+ * Winsock keeps saying WSAECONNRESET.  Other failures: -1/errno as they are.
+ */
+static int ws_reset(struct ipcx__file *f, int writing)
+{
+  struct wsock *w = ws(f);
+
+  if (WSAGetLastError() != WSAECONNRESET || w->type != SOCK_STREAM)
+    return ws_fail();
+  if (!w->reset_taken) {
+    w->reset_taken = 1;
+    return ipcx__fail(ECONNRESET);
+  }
+  return writing ? ipcx__fail(EPIPE) : 0;
 }
 
 static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
@@ -244,7 +290,7 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
       if (r < 0 && WSAGetLastError() == WSAETIMEDOUT)
         return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
       if (r < 0)
-        return done > 0 ? (ssize_t)done : ws_fail();
+        return done > 0 ? (ssize_t)done : ws_reset(f, 0);
     } else {
       r = recv(sock_of(f), (char *)buf + done, k, wflags);
     }
@@ -254,8 +300,12 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
         return (ssize_t)done;
       continue;
     }
-    if (r == 0)
+    if (r == 0 && (done > 0 || ws(f)->type != SOCK_STREAM))
       return (ssize_t)done;
+    if (r == 0)
+      return ws_connect_error(f, 0) < 0 ? -1 : 0;
+    if (done == 0 && WSAGetLastError() == WSAECONNRESET)
+      return ws_reset(f, 0);
     if (ws_again(f, flags, POLLRDNORM, ws(f)->rcvtimeo) < 0)
       return done > 0 ? (ssize_t)done : -1;
   }
@@ -337,6 +387,11 @@ static ssize_t ws_send(struct ipcx__file *f, const void *buf, size_t n, int flag
     }
     if (WSAGetLastError() == WSAESHUTDOWN || WSAGetLastError() == WSAECONNABORTED)
       return done > 0 ? (ssize_t)done : ipcx__fail(EPIPE);
+    if (done == 0 && WSAGetLastError() != WSAEWOULDBLOCK && ws(f)->type == SOCK_STREAM &&
+        ws_connect_error(f, 1) < 0)
+      return -1;
+    if (done == 0 && WSAGetLastError() == WSAECONNRESET)
+      return ws_reset(f, 1);
     if (ws_again(f, flags, POLLWRNORM, ws(f)->sndtimeo) < 0)
       return done > 0 ? (ssize_t)done : -1;
   }
@@ -380,6 +435,14 @@ static short ws_poll(struct ipcx__file *f, short events, HANDLE wait[2], int *nw
        * tests POLLOUT sees it end), POLLHUP. */
       if (p.revents & POLLHUP)
         rev |= IPCX_POLLIN;
+      if ((p.revents & POLLERR) && w->type == SOCK_STREAM && w->err_taken != 0) {
+        int e = 0, elen = sizeof e;   /* Linux's POLLERR ends once SO_ERROR is read */
+        getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&e, &elen);
+        if (e == w->err_taken) {
+          p.revents = (short)(p.revents & ~POLLERR);
+          rev |= IPCX_POLLIN | IPCX_POLLOUT | IPCX_POLLHUP;
+        }
+      }
       if (p.revents & POLLERR)
         rev |= w->type == SOCK_STREAM ? IPCX_POLLERR | IPCX_POLLIN | IPCX_POLLOUT | IPCX_POLLHUP
                                       : IPCX_POLLERR;
@@ -554,6 +617,7 @@ static int ws_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen
   int err = 0, elen = sizeof err;
 
   ws(f)->err_taken = 0;         /* a new attempt: its error is news */
+  ws(f)->connect_failed = 0;
   if (connect(sock_of(f), addr, len) == 0)
     return 0;
   if (WSAGetLastError() != WSAEWOULDBLOCK)
@@ -564,6 +628,7 @@ static int ws_connect(struct ipcx__file *f, const struct sockaddr *addr, socklen
     return errno == 0 ? ipcx__fail(ETIMEDOUT) : -1;
   getsockopt(sock_of(f), SOL_SOCKET, SO_ERROR, (char *)&err, &elen);
   ws(f)->err_taken = err;
+  ws(f)->connect_failed = err != 0;
   if (err != 0)
     return ipcx__fail(ipcx__errno_from_win32((DWORD)err));
   return 0;

@@ -96,6 +96,13 @@ int ipcx__unix_interrupted(void)
   return ipcx__wait_restart() ? 0 : ipcx__fail(EINTR);
 }
 
+/* The same for a wait of timeout_ms: one bounded by SO_RCVTIMEO is never
+ * restarted (Linux's rule, signal(7)). */
+static int interrupted(DWORD timeout_ms)
+{
+  return timeout_ms != INFINITE ? ipcx__fail(EINTR) : ipcx__unix_interrupted();
+}
+
 static void set_eof(struct usock *s, LONG how)
 {
   InterlockedCompareExchange(&s->eof, how, EOF_NONE);
@@ -282,7 +289,7 @@ int ipcx__unix_ra_collect(struct ipcx__file *f, DWORD timeout_ms)
   if (err == WAIT_TIMEOUT)
     return ipcx__fail(EAGAIN);
   if (err == ERROR_OPERATION_ABORTED)
-    return intr && ipcx__unix_interrupted() < 0 ? -1 : 1;   /* woken (or SA_RESTART): look again */
+    return intr && interrupted(timeout_ms) < 0 ? -1 : 1;   /* woken (or SA_RESTART): look again */
   return ra_take(s, err, got) < 0 ? -1 : 1;
 }
 
@@ -425,6 +432,10 @@ static size_t ra_copy(struct usock *s, char *buf, size_t n, int peek)
     if (!peek) {
       s->scm_q = *ipcx__scm_next(b);
       ipcx__scm_deliver(b);
+    } else {
+      size_t len;
+      void *rec = ipcx__scm_record(b, &len);
+      ipcx__scm_deliver_peek(rec, len);
     }
   }
   memcpy(buf, s->ra_buf + s->ra_off, k);
@@ -503,7 +514,7 @@ static ssize_t recv_stream(struct ipcx__file *f, char *buf, size_t n, int peek, 
     if (err == WAIT_TIMEOUT)
       return ipcx__fail(EAGAIN);
     if (err == ERROR_OPERATION_ABORTED) {
-      if (intr && ipcx__unix_interrupted() < 0)
+      if (intr && interrupted(timeout) < 0)
         return -1;
       continue;                 /* woken by EOF or shutdown: look again */
     }
@@ -601,6 +612,8 @@ ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int fl
           struct ipcx__scm_batch *b = ipcx__scm_take(p + head + 2, size);
           if (b != NULL)
             ipcx__scm_deliver(b);
+        } else {
+          ipcx__scm_deliver_peek(p + head + 2, size);
         }
         head += 2 + size;
       }
@@ -613,6 +626,10 @@ ssize_t ipcx__unix_recv_record(struct ipcx__file *f, char *buf, size_t n, int fl
     struct ipcx__scm_batch *b = s->scm_q;
     s->scm_q = *ipcx__scm_next(b);
     ipcx__scm_deliver(b);       /* the fds sent with this record */
+  } else if (s->scm_q != NULL && ipcx__scm_pos(s->scm_q) == s->ra_off) {
+    size_t rlen;
+    void *r = ipcx__scm_record(s->scm_q, &rlen);
+    ipcx__scm_deliver_peek(r, rlen);
   }
   if (!(flags & MSG_PEEK))
     s->ra_off += REC_HDR + rec;
@@ -669,13 +686,15 @@ static ssize_t send_message(struct ipcx__file *f, const void *buf, size_t n, int
     if (r > 0)
       r -= 1;
   } else {
-    err = ipcx__io_drain_intr(f);       /* keep the order of earlier nonblocking writes */
+    err = ipcx__io_drain_intr(f, s->sndtimeo ? s->sndtimeo : INFINITE);  /* earlier writes first */
     if (err == ERROR_SUCCESS)
       err = ipcx__io_write(f->h, m, (DWORD)(n + 1), &put, s->sndtimeo ? s->sndtimeo : INFINITE);
     if (err == ERROR_SUCCESS) {
       r = (ssize_t)n;
     } else if (err == WAIT_TIMEOUT) {
       r = ipcx__fail(EAGAIN);
+    } else if (err == IPCX__WAIT_INTERRUPTED) {
+      r = ipcx__fail(EINTR);
     } else {
       SetLastError(err);
       r = ipcx__fail(ipcx__errno_write(err));
@@ -769,7 +788,7 @@ ssize_t ipcx__unix_send_bytes(struct ipcx__file *f, const void *buf, size_t n, i
   s->io_done = 1;
   if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
     return ipcx__io_write_nonblock(f, buf, n, PIPE_CAPACITY);
-  err = ipcx__io_drain_intr(f); /* keep the order of earlier nonblocking writes */
+  err = ipcx__io_drain_intr(f, s->sndtimeo ? s->sndtimeo : INFINITE);  /* earlier writes first */
   while (err == ERROR_SUCCESS && done < n) {
     size_t chunk = n - done;
     if (chunk > 0x40000000)

@@ -76,6 +76,15 @@ cd "$t/autoconf"
   echo 'AC_PROG_CC'
   echo 'AC_CHECK_HEADERS([sys/socket.h sys/un.h poll.h spawn.h sys/wait.h])'
   echo "AC_CHECK_FUNCS([$(echo $names) fork])"
+  # uid_t and gid_t are looked for in <sys/types.h> alone; a "#define uid_t
+  # int" would break ipcx.h's typedef and every check after it.
+  echo 'AC_TYPE_PID_T'
+  echo 'AC_TYPE_SSIZE_T'
+  echo 'AC_TYPE_MODE_T'
+  echo 'AC_TYPE_UID_T'
+  echo 'AC_CHECK_TYPES([socklen_t, struct sockaddr_un, nfds_t], [], [], [[#include <sys/socket.h>'
+  echo '#include <sys/un.h>'
+  echo '#include <poll.h>]])'
   echo 'AC_OUTPUT'
 } >configure.ac
 autoheader && autoconf
@@ -89,7 +98,13 @@ if ./configure --host=x86_64-w64-mingw32 CPPFLAGS="$($pc --cflags ipcx)" LIBS="$
     grep -q "^#define HAVE_$h 1" config.h || bad "autoconf: AC_CHECK_HEADERS does not find $h"
   done
   grep -q "^#define HAVE_FORK 1" config.h && bad "autoconf finds fork, which ipcx does not provide"
-  echo "build systems test: autoconf --host=x86_64-w64-mingw32 finds $(echo $names | wc -w) POSIX functions ($(echo $core | tr ' ' ,) ...) and the headers; not fork"
+  for ty in pid_t ssize_t mode_t uid_t gid_t; do
+    grep -q "^#define $ty " config.h && bad "autoconf: AC_TYPE_* does not find $ty (config.h defines it)"
+  done
+  for ty in SOCKLEN_T STRUCT_SOCKADDR_UN NFDS_T; do
+    grep -q "^#define HAVE_$ty 1" config.h || bad "autoconf: AC_CHECK_TYPES does not find $ty"
+  done
+  echo "build systems test: autoconf --host=x86_64-w64-mingw32 finds $(echo $names | wc -w) POSIX functions ($(echo $core | tr ' ' ,) ...), the headers and types (AC_TYPE_UID_T, socklen_t ...); not fork"
 else
   tail -n 30 config.log
   bad "autoconf: configure --host=x86_64-w64-mingw32 fails"
