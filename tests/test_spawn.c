@@ -507,6 +507,34 @@ START_TEST(spawn_inherits_fd_at_same_number)
 }
 END_TEST
 
+/* An inherited O_APPEND fd appends in the child too: another fd on the file
+ * wrote past the shared offset, and the child's line goes after it. */
+START_TEST(spawn_inherits_append)
+{
+  char path[256], num[16], buf[64], *args[] = { num, "child\n", NULL };
+  int a, b, fd;
+
+  test_path(path, sizeof path, "append-inherit");
+  unlink(path);
+  a = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  b = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  ck_assert_int_ge(a, 0);
+  ck_assert_int_ge(b, 0);
+  ck_assert_int_eq(write(a, "one\n", 4), 4);
+  ck_assert_int_eq(write(b, "two\n", 4), 4);
+  snprintf(num, sizeof num, "%d", a);
+  ck_assert_int_eq(WEXITSTATUS(wait_status(spawn_helper("spawn_write_to", args, NULL, NULL))), 0);
+  close(a);
+  close(b);
+  fd = open(path, O_RDONLY);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_uint_eq(read_to_eof(fd, buf, sizeof buf), 14);
+  ck_assert_int_eq(memcmp(buf, "one\ntwo\nchild\n", 14), 0);
+  close(fd);
+  unlink(path);
+}
+END_TEST
+
 START_TEST(spawn_exit_statuses)
 {
   static const int codes[] = { 0, 7, 255 };
@@ -1041,6 +1069,7 @@ Suite *suite_spawn(void)
   tcase_add_test(tc, spawn_bad_arguments);
   tcase_add_test(tc, spawn_concurrent_no_leaks);
   tcase_add_test(tc, spawn_system_pclose_status);
+  tcase_add_test(tc, spawn_inherits_append);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -694,6 +694,8 @@ static int snapshot(struct slot *t, const ipcx_posix_spawn_file_actions_t *fa)
     struct ipcx__file *f;
     if (t[fd].h == NULL || (f = ipcx__fd_peek(fd)) == NULL)
       continue;
+    if (f->flags & O_APPEND)
+      t[fd].flags |= FAPPEND;   /* the child's CRT appends too (a shared log file) */
     if (f->ops->export_to != NULL) {
       HANDLE before = t[fd].h;
       err = f->ops->export_to(f, &t[fd].h);
