@@ -68,6 +68,9 @@ unsigned long long test_checksum(const unsigned char *p, size_t n);
 int test_listen_at(char *path, size_t size, int type, int backlog);
 /* A socket of type connected to path, or -1/errno. */
 int test_connect_to(const char *path, int type);
+/* A loopback TCP listener (SO_REUSEADDR) in *lfd, a client connected to it
+ * in *c, the accepted end in *s. */
+void test_tcp_connected(int *lfd, int *c, int *s);
 
 /* The process's open handles (Windows) or fds (Linux), and the growth a
  * count may show without a leak (lazily made per-process objects, a thread

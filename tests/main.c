@@ -18,6 +18,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
 
 #define SUITE(n) Suite *suite_##n(void);
 #define HELPER(n) int helper_##n(int argc, char **argv);
@@ -223,6 +224,30 @@ int test_connect_to(const char *path, int type)
     return -1;
   }
   return fd;
+}
+
+/* A loopback TCP listener (SO_REUSEADDR) in *lfd, a client connected to it
+ * in *c, the accepted end in *s. */
+void test_tcp_connected(int *lfd, int *c, int *s)
+{
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  int one = 1;
+
+  *lfd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(*lfd, 0);
+  ck_assert_int_eq(setsockopt(*lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one), 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(*lfd, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(listen(*lfd, 4), 0);
+  ck_assert_int_eq(getsockname(*lfd, (struct sockaddr *)&a, &len), 0);
+  *c = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(*c, 0);
+  ck_assert_int_eq(connect(*c, (struct sockaddr *)&a, sizeof a), 0);
+  *s = accept(*lfd, NULL, NULL);
+  ck_assert_int_ge(*s, 0);
 }
 
 /* --- open handles, counted around each suite ------------------------------ */

@@ -1695,35 +1695,13 @@ END_TEST
 
 /* --- TCP in the same fd table ---------------------------------------------------- */
 
-/* A loopback listener (SO_REUSEADDR), a client connected to it and the accepted end. */
-static void tcp_connected(int *lfd, int *c, int *s)
-{
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
-  int one = 1;
-
-  *lfd = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(*lfd, 0);
-  ck_assert_int_eq(setsockopt(*lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one), 0);
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(*lfd, (struct sockaddr *)&a, sizeof a), 0);
-  ck_assert_int_eq(listen(*lfd, 4), 0);
-  ck_assert_int_eq(getsockname(*lfd, (struct sockaddr *)&a, &len), 0);
-  *c = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(*c, 0);
-  ck_assert_int_eq(connect(*c, (struct sockaddr *)&a, sizeof a), 0);
-  *s = accept(*lfd, NULL, NULL);
-  ck_assert_int_ge(*s, 0);
-}
 
 START_TEST(sock_tcp_roundtrip)
 {
   char buf[16];
   int lfd, c, s;
 
-  tcp_connected(&lfd, &c, &s);
+  test_tcp_connected(&lfd, &c, &s);
   ck_assert_int_eq(write(c, "tcp!", 4), 4);
   ck_assert_int_eq(test_read_all(s, buf, 4), 4);
   ck_assert_int_eq(memcmp(buf, "tcp!", 4), 0);
@@ -1785,7 +1763,7 @@ START_TEST(sock_tcp_to_child)
   int lfd, c, s;
   pid_t pid;
 
-  tcp_connected(&lfd, &c, &s);
+  test_tcp_connected(&lfd, &c, &s);
   ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
   ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, s, 3), 0);
   ck_assert_int_eq(posix_spawn(&pid, test_self, &fa, NULL, argv, NULL), 0);
@@ -2003,25 +1981,11 @@ END_TEST
  * is ECONNRESET, later ones EPIPE, and a read then gives EOF. */
 START_TEST(sock_tcp_reset_io)
 {
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
   struct pollfd p;
   char b[8];
   int l, c, s, i;
 
-  l = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(l, 0);
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
-  ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
-  ck_assert_int_eq(listen(l, 1), 0);
-  c = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
-  s = accept(l, NULL, NULL);
-  ck_assert_int_ge(s, 0);
+  test_tcp_connected(&l, &c, &s);
   ck_assert_int_eq(write(s, "unread", 6), 6);
   p.fd = c;
   p.events = POLLIN;

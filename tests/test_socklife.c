@@ -718,8 +718,6 @@ static void eintr_timeout_case(int sock, int sending)
 
 START_TEST(life_eintr_timeout_not_restarted)
 {
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
   int sv[2], l, c, s;
 
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -732,19 +730,7 @@ START_TEST(life_eintr_timeout_not_restarted)
   eintr_timeout_case(sv[1], 0);
   close(sv[0]);
   close(sv[1]);
-  l = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(l, 0);
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
-  ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
-  ck_assert_int_eq(listen(l, 1), 0);
-  c = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
-  s = accept(l, NULL, NULL);
-  ck_assert_int_ge(s, 0);
+  test_tcp_connected(&l, &c, &s);
   eintr_timeout_case(s, 0);
   close(s);
   close(c);
