@@ -381,18 +381,12 @@ static int inet_bound(int type, struct sockaddr_in *a)
 /* A connected TCP socket and a bound UDP socket travel and keep working. */
 START_TEST(fdpass_tcp_udp)
 {
-  struct sockaddr_in a, b;
+  struct sockaddr_in b;
   int sv[2], l, c, srv, u, u2, fds[2], got[16], n;
   char buf[16];
 
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-  l = inet_bound(SOCK_STREAM, &a);
-  ck_assert_int_eq(listen(l, 1), 0);
-  c = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
-  srv = accept(l, NULL, NULL);
-  ck_assert_int_ge(srv, 0);
+  test_tcp_connected(&l, &c, &srv);
   u = inet_bound(SOCK_DGRAM, &b);
   fds[0] = srv;
   fds[1] = u;
@@ -430,20 +424,13 @@ END_TEST
  */
 static void peek_fds(int type)
 {
-  struct sockaddr_in a;
   int sv[2], p[2], fds[2], got[16], n, round, l, c, srv;
   char buf[8];
 
   ck_assert_int_eq(socketpair(AF_UNIX, type, 0, sv), 0);
   ck_assert_int_eq(pipe(p), 0);
   ck_assert_int_eq(write(p[1], "abcdef", 6), 6);
-  l = inet_bound(SOCK_STREAM, &a);
-  ck_assert_int_eq(listen(l, 1), 0);
-  c = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert_int_ge(c, 0);
-  ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
-  srv = accept(l, NULL, NULL);
-  ck_assert_int_ge(srv, 0);
+  test_tcp_connected(&l, &c, &srv);
   fds[0] = p[0];
   fds[1] = srv;
   ck_assert_int_eq(send_fds(sv[0], "xy", 2, fds, 2, NULL), 2);

@@ -190,19 +190,24 @@ static int ws_again(struct ipcx__file *f, int flags, short what, DWORD timeout_m
 }
 
 /*
- * A blocking receive: one overlapped WSARecv (Winsock ignores the nonblocking
- * mode for overlapped calls), waited for in ipcx__wait() when nothing is
- * there yet: what a blocking recv() costs inside Winsock itself, where a
- * nonblocking recv + WSAPoll + recv again costs 1.7 times as many wineserver
- * requests.  The bytes received, or -1 with WSA's error set (WSAETIMEDOUT
- * after SO_RCVTIMEO, WSAEINTR when a signal interrupts the wait).
+ * A blocking receive or send: one overlapped WSARecv or WSASend (Winsock
+ * ignores the nonblocking mode for overlapped calls), waited for in
+ * ipcx__wait(): what a blocking recv() or send() costs inside Winsock itself,
+ * where a nonblocking call + WSAPoll + the call again costs 1.7 times as many
+ * wineserver requests, and a big send one such round per socket buffer's
+ * worth.  A wait that a signal or SO_RCVTIMEO/SO_SNDTIMEO ends cancels the
+ * call, and Wine then reports the bytes that went (probed: exactly what the
+ * peer receives), Linux's partial count.  A call with a timeout is not
+ * restarted after an SA_RESTART handler (signal(7)).  The bytes moved, or -1
+ * with WSA's error set (WSAETIMEDOUT, WSAEINTR, or the call's own error).
  */
-static int ws_recv_blocking(struct ipcx__file *f, char *buf, int n, int wflags)
+static int ws_overlapped(struct ipcx__file *f, char *buf, int n, int wflags, int sending)
 {
+  DWORD timeout = sending ? ws(f)->sndtimeo : ws(f)->rcvtimeo;
   WSAOVERLAPPED ov;
   WSABUF wb;
-  DWORD got = 0, fl = (DWORD)wflags, w;
-  int again;
+  DWORD moved = 0, fl = (DWORD)wflags, w;
+  int again, r;
 
   do {
     memset(&ov, 0, sizeof ov);
@@ -210,19 +215,23 @@ static int ws_recv_blocking(struct ipcx__file *f, char *buf, int n, int wflags)
     wb.buf = buf;
     wb.len = (ULONG)n;
     if (ov.hEvent == NULL)
-      return recv(sock_of(f), buf, n, wflags);
-    if (WSARecv(sock_of(f), &wb, 1, &got, &fl, &ov, NULL) == 0)
-      return (int)got;
+      return sending ? send(sock_of(f), buf, n, wflags) : recv(sock_of(f), buf, n, wflags);
+    r = sending ? WSASend(sock_of(f), &wb, 1, &moved, fl, &ov, NULL)
+                : WSARecv(sock_of(f), &wb, 1, &moved, &fl, &ov, NULL);
+    if (r == 0)
+      return (int)moved;
     if (WSAGetLastError() != WSA_IO_PENDING)
       return -1;
-    w = ipcx__wait1(ov.hEvent, ws(f)->rcvtimeo ? ws(f)->rcvtimeo : INFINITE, IPCX__WAIT_INTR);
+    w = ipcx__wait1(ov.hEvent, timeout ? timeout : INFINITE, IPCX__WAIT_INTR);
     if (w != WAIT_OBJECT_0)
       CancelIoEx((HANDLE)sock_of(f), &ov);
-    if (WSAGetOverlappedResult(sock_of(f), &ov, &got, TRUE, &fl))
-      return (int)got;          /* it completed before the cancel */
+    if (WSAGetOverlappedResult(sock_of(f), &ov, &moved, TRUE, &fl))
+      return (int)moved;        /* it completed before the cancel */
     if (w == WAIT_OBJECT_0 || WSAGetLastError() != WSA_OPERATION_ABORTED)
       return -1;
-    again = w == IPCX__WAIT_INTERRUPTED && ws(f)->rcvtimeo == 0 && ipcx__wait_restart();
+    if (moved > 0)
+      return (int)moved;        /* cut short: what went is the count */
+    again = w == IPCX__WAIT_INTERRUPTED && timeout == 0 && ipcx__wait_restart();
     if (!again)
       WSASetLastError(w == IPCX__WAIT_INTERRUPTED ? WSAEINTR : WSAETIMEDOUT);
   } while (again);
@@ -286,7 +295,7 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   for (;;) {
     int k = n - done > INT_MAX ? INT_MAX : (int)(n - done);
     if (blocking) {
-      r = ws_recv_blocking(f, (char *)buf + done, k, wflags);
+      r = ws_overlapped(f, (char *)buf + done, k, wflags, 0);
       if (r < 0 && WSAGetLastError() == WSAETIMEDOUT)
         return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
       if (r < 0)
@@ -311,50 +320,6 @@ static ssize_t ws_recv(struct ipcx__file *f, void *buf, size_t n, int flags)
   }
 }
 
-/*
- * The rest of a blocking send that did not fit at once: one overlapped
- * WSASend, waited for in ipcx__wait() (with SO_SNDTIMEO), as a blocking
- * send() waits inside Winsock, instead of a nonblocking send, two WSAPolls,
- * WSAEventSelect and a wait per socket buffer's worth.  A wait that a
- * signal or the timeout ends cancels the send, and
- * Wine then reports the bytes that went (probed: exactly what the peer
- * receives), so the count is Linux's partial count.  The bytes sent, or -1
- * with WSA's error set (WSAETIMEDOUT, WSAEINTR, or the send's own error).
- */
-static int ws_send_blocking(struct ipcx__file *f, const char *buf, int n, int wflags)
-{
-  WSAOVERLAPPED ov;
-  WSABUF wb;
-  DWORD put = 0, fl = 0, w;
-  int again;
-
-  do {
-    memset(&ov, 0, sizeof ov);
-    ov.hEvent = ipcx__thread_event();
-    wb.buf = (char *)buf;
-    wb.len = (ULONG)n;
-    if (ov.hEvent == NULL)
-      return send(sock_of(f), buf, n, wflags);
-    if (WSASend(sock_of(f), &wb, 1, &put, (DWORD)wflags, &ov, NULL) == 0)
-      return (int)put;
-    if (WSAGetLastError() != WSA_IO_PENDING)
-      return -1;
-    w = ipcx__wait1(ov.hEvent, ws(f)->sndtimeo ? ws(f)->sndtimeo : INFINITE, IPCX__WAIT_INTR);
-    if (w != WAIT_OBJECT_0)
-      CancelIoEx((HANDLE)sock_of(f), &ov);
-    if (WSAGetOverlappedResult(sock_of(f), &ov, &put, TRUE, &fl))
-      return (int)put;          /* it completed before the cancel */
-    if (w == WAIT_OBJECT_0 || WSAGetLastError() != WSA_OPERATION_ABORTED)
-      return -1;
-    if (put > 0)
-      return (int)put;          /* cut short: what went is the count */
-    again = w == IPCX__WAIT_INTERRUPTED && ipcx__wait_restart();
-    if (!again)
-      WSASetLastError(w == IPCX__WAIT_INTERRUPTED ? WSAEINTR : WSAETIMEDOUT);
-  } while (again);
-  return -1;
-}
-
 static ssize_t ws_send(struct ipcx__file *f, const void *buf, size_t n, int flags)
 {
   int wflags = flags & MSG_OOB;
@@ -367,7 +332,7 @@ static ssize_t ws_send(struct ipcx__file *f, const void *buf, size_t n, int flag
   for (;;) {
     int k = n - done > INT_MAX ? INT_MAX : (int)(n - done);
     if (waited) {
-      r = ws_send_blocking(f, (const char *)buf + done, k, wflags);
+      r = ws_overlapped(f, (char *)buf + done, k, wflags, 1);
       if (r < 0 && WSAGetLastError() == WSAETIMEDOUT)
         return done > 0 ? (ssize_t)done : ipcx__fail(EAGAIN);
       if (r < 0 && WSAGetLastError() == WSAEINTR)
